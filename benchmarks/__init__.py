@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks SUITE ...`. Each suite module has `main(argv) -> int`."""

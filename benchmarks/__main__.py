@@ -1,0 +1,31 @@
+"""`python -m benchmarks SUITE [ARGS...]`: run one benchmark suite."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+# name -> (module, one-line help)
+SUITES: dict[str, tuple[str, str]] = {
+    "parse": ("benchmarks.parse", "parser throughput over the standard library"),
+    "sandbox": ("benchmarks.sandbox", "sandbox overhead and validations per second"),
+    "model": ("benchmarks.model", "generation latency and training tokens/s"),
+    "quixbugs": ("benchmarks.quixbugs", "repair a QuixBugs checkout"),
+    "bugs": ("benchmarks.bugs", "repair a folder of held-out synthetic bugs"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in SUITES:
+        print("usage: python -m benchmarks SUITE [ARGS...]\n\nsuites:", file=sys.stderr)
+        for name, (_, help_text) in SUITES.items():
+            print(f"  {name:10s} {help_text}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(SUITES[argv[0]][0])
+    return int(module.main(argv[1:]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The `codeintel` command: `main(argv) -> int`.
+
+Each subcommand lives in `codeintel/commands/<name>.py` with two functions,
+`add_arguments(parser)` and `run(args) -> int`, and is registered in COMMANDS.
+Command modules import torch/transformers only inside `run`, so `--help` is fast.
+Exit codes: 0 success, 1 the job ran but did not succeed (e.g. no fix found),
+2 bad input (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from codeintel.errors import CodeintelError
+from parsers.errors import ParseError
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "context": ("codeintel.commands.context", "print a model input built from a file"),
+    "repair": ("codeintel.commands.repair", "repair a function so that failing tests pass"),
+    "train": ("codeintel.commands.train", "train a seq2seq checkpoint from a config file"),
+}
+
+USER_ERRORS = (CodeintelError, ParseError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codeintel",
+        description="Code intelligence whose suggestions are graded by running tests.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except USER_ERRORS as exc:
+        print(f"codeintel: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("codeintel: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Inputs and results of the sandbox. Frozen dataclasses, JSON-serialisable."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from dataclasses import dataclass, field
+
+from codeintel.records import JsonRecord
+
+
+class Tier(str, enum.Enum):
+    """Isolation tiers, strongest first."""
+
+    BUBBLEWRAP = "bubblewrap"
+    PROCESS = "process"
+
+
+class Outcome(str, enum.Enum):
+    """How one sandboxed execution ended."""
+
+    PASSED = "passed"  # ran to the end and (for tests) every test passed
+    FAILED = "failed"  # ran to the end; non-zero exit or a failing test
+    ERROR = "error"  # could not run properly: collection/import error, missing results
+    TIMEOUT = "timeout"  # wall-clock or CPU limit
+    MEMORY = "memory"  # address-space limit
+    KILLED = "killed"  # killed by a signal or another limit (processes, file size, output)
+
+
+class TestOutcome(str, enum.Enum):
+    __test__ = False  # not a pytest test class
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_s: float = 10.0  # wall clock for the whole run
+    cpu_s: int = 10
+    memory_mb: int = 1024  # address space per process
+    output_bytes: int = 1_000_000  # stdout and stderr are each capped to this
+    processes: int = 64
+    file_size_mb: int = 64
+    open_files: int = 256
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    limits: Limits = field(default_factory=Limits)
+    tier: Tier | None = None  # None: the strongest tier that works here
+    python: str = sys.executable
+
+
+@dataclass(frozen=True)
+class Execution(JsonRecord):
+    outcome: Outcome
+    returncode: int | None
+    stdout: str
+    stderr: str
+    wall_s: float
+    cpu_s: float
+    tier: Tier
+    truncated: bool = False  # stdout or stderr hit the output cap
+
+
+@dataclass(frozen=True)
+class Frame(JsonRecord):
+    path: str  # relative to the work directory for the code under test
+    line: int
+    function: str
+    text: str  # the source line, stripped
+
+
+@dataclass(frozen=True)
+class Failure(JsonRecord):
+    exc_type: str
+    message: str
+    frames: tuple[Frame, ...]  # reduced to the frames of the code under test
+    trace: str  # the reduced trace, formatted as Python prints tracebacks
+
+
+@dataclass(frozen=True)
+class TestResult(JsonRecord):
+    __test__ = False
+
+    node_id: str
+    outcome: TestOutcome
+    duration_s: float
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class Coverage(JsonRecord):
+    module: str
+    lines_covered: tuple[int, ...]
+    lines_missed: tuple[int, ...]
+    branches_covered: int
+    branches_total: int
+
+    @property
+    def line_rate(self) -> float:
+        total = len(self.lines_covered) + len(self.lines_missed)
+        return len(self.lines_covered) / total if total else 1.0
+
+
+@dataclass(frozen=True)
+class TestRun(JsonRecord):
+    __test__ = False
+
+    outcome: Outcome
+    tests: tuple[TestResult, ...]
+    execution: Execution
+    coverage: Coverage | None = None
+
+    @property
+    def passed(self) -> tuple[str, ...]:
+        return tuple(t.node_id for t in self.tests if t.outcome is TestOutcome.PASSED)
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        bad = (TestOutcome.FAILED, TestOutcome.ERROR)
+        return tuple(t.node_id for t in self.tests if t.outcome in bad)
