@@ -13,6 +13,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "model": ("benchmarks.model", "generation latency and training tokens/s"),
     "quixbugs": ("benchmarks.quixbugs", "repair a QuixBugs checkout"),
     "bugs": ("benchmarks.bugs", "repair a folder of held-out synthetic bugs"),
+    "heldout": ("benchmarks.heldout", "held-out task scores of a checkpoint (model card)"),
 }
 
 

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# README command 2: install with the dev extras, then run the whole test suite
+# (slow tests excluded by default; add `-m slow` arguments to run those).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-venv.sh dev
+.venv/bin/python -m ruff check .
+.venv/bin/python -m pytest -q "$@"
