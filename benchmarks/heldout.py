@@ -78,7 +78,7 @@ def score_fix(model, records: list[dict], n: int) -> FixScore:
     for start in range(0, len(records), config.batch_size):
         batch = records[start : start + config.batch_size]
         outputs = model.generate([r["input"] for r in batch], config)
-        for record, candidates in zip(batch, outputs):
+        for record, candidates in zip(batch, outputs, strict=True):
             hits = list(fix_ranks(record, [c.text for c in candidates]))
             single = formats.decode_edit(record["target"]) is not None
             counts["count"] += 1
@@ -112,14 +112,20 @@ def score_doc(model, records: list[dict]) -> tuple[float, float]:
         hypotheses.extend(c[0].text if c else "" for c in outputs)
     references = [r["target"] for r in records]
     templates = [template_docstring(r["input"]) for r in records]
-    return corpus_smoothed_bleu4(references, hypotheses), corpus_smoothed_bleu4(references, templates)
+    model_bleu = corpus_smoothed_bleu4(references, hypotheses)
+    return model_bleu, corpus_smoothed_bleu4(references, templates)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks heldout", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks heldout",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
-    parser.add_argument("--data", type=Path, required=True, help="data dir of `python -m data_pipelines build`")
+    parser.add_argument(
+        "--data", type=Path, required=True, help="data dir of `python -m data_pipelines build`"
+    )
     parser.add_argument("--split", default="test", choices=["valid", "test"])
     parser.add_argument("--limit", type=int, default=200, help="examples per task")
     parser.add_argument("--n", type=int, default=10, help="beam size for fix top-k")

@@ -75,7 +75,7 @@ def apply_edit(function: str, edit: LineEdit) -> str | None:
             indent = line[: len(line) - len(line.lstrip())]
             new = [indent + part.strip() for part in edit.new.split("\n")] if edit.new else []
             if new[1:] and edit.new.split("\n")[0].strip() == edit.old:
-                new = [line] + new[1:]  # an insertion keeps the old line as it was
+                new = [line, *new[1:]]  # an insertion keeps the old line as it was
             return "\n".join(lines[:i] + new + lines[i + 1 :])
     return None
 

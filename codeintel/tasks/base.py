@@ -26,7 +26,9 @@ class Task(Protocol, Generic[RequestT, InputT, CandidateT, ResultT]):
         """Raw candidates: from the model, and from any deterministic source."""
         ...
 
-    def post_process(self, model_input: InputT, candidates: Sequence[CandidateT]) -> Sequence[CandidateT]:
+    def post_process(
+        self, model_input: InputT, candidates: Sequence[CandidateT]
+    ) -> Sequence[CandidateT]:
         """Decode, drop duplicates and unparsable candidates, rank."""
         ...
 
@@ -35,7 +37,9 @@ class Task(Protocol, Generic[RequestT, InputT, CandidateT, ResultT]):
         ...
 
 
-def run_task(task: Task[RequestT, InputT, CandidateT, ResultT], request: RequestT, model: Any) -> ResultT:
+def run_task(
+    task: Task[RequestT, InputT, CandidateT, ResultT], request: RequestT, model: Any
+) -> ResultT:
     model_input = task.build_input(request)
     candidates = task.generate(model_input, model)
     ranked = task.post_process(model_input, candidates)
