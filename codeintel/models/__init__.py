@@ -1,4 +1,38 @@
 """Loading, generation, scoring and training of seq2seq checkpoints.
 
-torch and transformers are imported lazily, inside the functions that need them.
+torch and transformers are imported lazily, inside the functions that need them,
+so `import codeintel.models` stays fast.
 """
+
+from codeintel.models.seq2seq import (
+    DEFAULT_MODEL,
+    MODEL_ENV,
+    WEIGHTS_DIR,
+    Candidate,
+    DecodeMode,
+    Encoded,
+    GenerationConfig,
+    ModelConfig,
+    Seq2SeqModel,
+    load_model,
+    resolve_model_path,
+)
+from codeintel.models.tokenizer import CodeTokenizer, HFTokenizer, Tokenizer, load_tokenizer
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODEL_ENV",
+    "WEIGHTS_DIR",
+    "Candidate",
+    "CodeTokenizer",
+    "DecodeMode",
+    "Encoded",
+    "GenerationConfig",
+    "HFTokenizer",
+    "ModelConfig",
+    "Seq2SeqModel",
+    "Tokenizer",
+    "load_model",
+    "load_tokenizer",
+    "resolve_model_path",
+]

@@ -3,7 +3,7 @@ import pytest
 from codeintel.models import formats
 from codeintel.models.formats import LineEdit, Prefix
 
-BUGGY = "    def mean(self, xs):\n        total = 0\n        for x in xs:\n            total += x\n        return total / (len(xs) - 1)"
+BUGGY = "    def mean(self, xs):\n        total = 0\n        for x in xs:\n            total += x\n        return total / (len(xs) - 1)"  # noqa: E501
 FIXED = BUGGY.replace("(len(xs) - 1)", "len(xs)")
 
 

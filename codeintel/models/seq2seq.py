@@ -1,0 +1,275 @@
+"""Load a seq2seq checkpoint, generate candidates, score targets.
+
+A checkpoint is a local Hugging Face directory (T5, CodeT5, BART: anything
+`AutoModelForSeq2SeqLM` loads) and its tokenizer: ours when the directory has
+`codeintel_tokenizer.model`, else the Hugging Face tokenizer saved with it.
+Nothing is fetched from a hub.
+
+Scores: every `Candidate.logprob` is the sequence log-likelihood
+log p(target | input) = the sum of the log-probabilities of the target's tokens
+and the final eos, under teacher forcing, for the canonical tokenisation of the
+candidate's text. `score(input, [text])` returns the same number for the same text.
+
+Truncation: an input longer than `max_input_tokens` keeps its head (task prefix
+and the code under work come first in every input format). `encode` reports
+it in `Encoded.truncated`, and after each `generate`/`score` call
+`Seq2SeqModel.last_truncated` holds how many of its inputs were truncated.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from codeintel.errors import ModelError, ModelNotFoundError
+from codeintel.models.tokenizer import Tokenizer, load_tokenizer
+from codeintel.records import JsonRecord
+
+if TYPE_CHECKING:
+    import torch
+
+DEFAULT_MODEL = "codeintel-small"
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+MODEL_ENV = "CODEINTEL_MODEL"
+
+
+class DecodeMode(str, enum.Enum):
+    BEAM = "beam"
+    SAMPLE = "sample"
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """How to generate: `n` candidates per input by beam search or by sampling."""
+
+    n: int = 10
+    mode: DecodeMode = DecodeMode.BEAM
+    temperature: float = 0.8
+    top_p: float = 0.95
+    max_new_tokens: int = 256
+    seed: int = 0
+    batch_size: int = 8
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    max_input_tokens: int = 512
+    threads: int | None = None  # torch intra-op threads; None leaves torch's default
+    device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class Candidate(JsonRecord):
+    text: str
+    logprob: float  # sequence log-likelihood: sum of token log-probs, eos included
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Model input ids (special tokens included) and whether the text was cut to fit."""
+
+    ids: tuple[int, ...]
+    truncated: bool
+
+
+def resolve_model_path(name_or_path: str | None, env: Mapping[str, str] = os.environ) -> Path:
+    """None -> $CODEINTEL_MODEL -> the bundled default; a bundled name -> its folder; else a path.
+
+    Raises ModelNotFoundError naming the path that does not exist.
+    """
+    name = name_or_path or env.get(MODEL_ENV) or DEFAULT_MODEL
+    bundled = WEIGHTS_DIR / name
+    if os.sep not in name and "/" not in name and bundled.is_dir():
+        return bundled
+    path = Path(name).expanduser()
+    if path.exists():
+        return path
+    if name == DEFAULT_MODEL:
+        raise ModelNotFoundError(
+            f"the bundled model {name} is not installed at {bundled}; "
+            "train it with `codeintel train configs/default.toml` or pass --model PATH"
+        )
+    raise ModelNotFoundError(f"no model checkpoint at {path}")
+
+
+def load_model(name_or_path: str | None = None, config: ModelConfig | None = None) -> Seq2SeqModel:
+    """Load a checkpoint for inference; ModelError (naming the path) if it is broken."""
+    config = config or ModelConfig()
+    path = resolve_model_path(name_or_path)
+    if not path.is_dir():
+        raise ModelError(f"model checkpoint {path} is not a directory")
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    tokenizer = load_tokenizer(path)
+    try:
+        model = AutoModelForSeq2SeqLM.from_pretrained(str(path), local_files_only=True)
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
+        raise ModelError(f"cannot load model checkpoint {path}: {exc}") from exc
+    model.to(config.device).eval()
+    return Seq2SeqModel(path, model, tokenizer, config)
+
+
+class Seq2SeqModel:
+    """A loaded checkpoint: generate candidates and score targets, batched."""
+
+    def __init__(self, path: Path, model: Any, tokenizer: Tokenizer, config: ModelConfig) -> None:
+        self.path = Path(path)
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self.max_input_tokens = config.max_input_tokens
+        self.last_truncated = 0
+        self._special_overhead = len(tokenizer.with_specials([]))
+
+    @property
+    def num_parameters(self) -> int:
+        return int(sum(p.numel() for p in self.model.parameters()))
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` without special tokens (what a context budget counts)."""
+        return self.tokenizer.count(text)
+
+    def encode(self, text: str) -> Encoded:
+        ids = self.tokenizer.encode(text)
+        room = max(1, self.max_input_tokens - self._special_overhead)
+        truncated = len(ids) > room
+        return Encoded(tuple(self.tokenizer.with_specials(ids[:room])), truncated)
+
+    def _encode_all(self, inputs: Sequence[str]) -> list[Encoded]:
+        encoded = [self.encode(text) for text in inputs]
+        self.last_truncated = sum(e.truncated for e in encoded)
+        return encoded
+
+    def _pad(self, rows: Sequence[Sequence[int]], value: int) -> torch.Tensor:
+        import torch
+
+        width = max(len(r) for r in rows)
+        data = [list(r) + [value] * (width - len(r)) for r in rows]
+        return torch.tensor(data, dtype=torch.long, device=self.config.device)
+
+    def _inputs(self, batch: Sequence[Encoded]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Padded input ids and their attention mask (from the lengths, not the pad id)."""
+        import torch
+
+        ids = self._pad([e.ids for e in batch], self.tokenizer.pad_id)
+        lengths = torch.tensor([len(e.ids) for e in batch], device=ids.device)
+        mask = (torch.arange(ids.shape[1], device=ids.device)[None, :] < lengths[:, None]).long()
+        return ids, mask
+
+    def generate(
+        self, inputs: Sequence[str], config: GenerationConfig | None = None
+    ) -> list[tuple[Candidate, ...]]:
+        """Up to `config.n` candidates per input, best first, texts unique.
+
+        Beam: the n best beams. Sample: n samples with temperature/top-p,
+        deterministic for a given seed, inputs and batch size. Candidates whose
+        texts coincide are merged.
+        """
+        import torch
+
+        config = config or GenerationConfig()
+        if config.n < 1 or config.batch_size < 1 or config.max_new_tokens < 1:
+            raise ModelError(f"invalid generation config {config}")
+        encoded = self._encode_all(inputs)
+        results: list[tuple[Candidate, ...]] = []
+        with torch.inference_mode():
+            for start in range(0, len(encoded), config.batch_size):
+                batch = encoded[start : start + config.batch_size]
+                texts = self._generate_batch(batch, config, start)
+                results.extend(self._rank(batch, texts))
+        self.last_truncated = sum(e.truncated for e in encoded)
+        return results
+
+    def _generate_batch(
+        self, batch: Sequence[Encoded], config: GenerationConfig, offset: int
+    ) -> list[list[str]]:
+        import torch
+
+        input_ids, mask = self._inputs(batch)
+        kwargs: dict[str, Any] = {
+            "input_ids": input_ids,
+            "attention_mask": mask,
+            "max_new_tokens": config.max_new_tokens,
+            "num_return_sequences": config.n,
+            "pad_token_id": self.tokenizer.pad_id,
+            "eos_token_id": self.tokenizer.eos_id,
+        }
+        if config.mode is DecodeMode.BEAM:
+            kwargs.update(num_beams=config.n, do_sample=False, length_penalty=0.0)
+            outputs = self.model.generate(**kwargs)
+        else:
+            kwargs.update(
+                num_beams=1, do_sample=True, temperature=config.temperature, top_p=config.top_p
+            )
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(config.seed + offset)
+                outputs = self.model.generate(**kwargs)
+        decoded = [self.tokenizer.decode(row.tolist()) for row in outputs]
+        return [decoded[i * config.n : (i + 1) * config.n] for i in range(len(batch))]
+
+    def _rank(
+        self, batch: Sequence[Encoded], texts: Sequence[Sequence[str]]
+    ) -> list[tuple[Candidate, ...]]:
+        unique = [list(dict.fromkeys(row)) for row in texts]
+        scores = self._score_encoded(batch, unique)
+        ranked = []
+        for row, row_scores in zip(unique, scores, strict=True):
+            candidates = [Candidate(t, s) for t, s in zip(row, row_scores, strict=True)]
+            ranked.append(tuple(sorted(candidates, key=lambda c: -c.logprob)))
+        return ranked
+
+    def score(self, input: str, targets: Sequence[str]) -> tuple[float, ...]:
+        """log p(target | input) of each target, as in `Candidate.logprob`."""
+        import torch
+
+        if not targets:
+            return ()
+        encoded = self._encode_all([input])
+        with torch.inference_mode():
+            return tuple(self._score_encoded(encoded, [list(targets)])[0])
+
+    def _score_encoded(
+        self, batch: Sequence[Encoded], targets: Sequence[Sequence[str]]
+    ) -> list[list[float]]:
+        """Teacher-forced log-likelihoods; the encoder runs once per input."""
+        import torch
+
+        input_ids, mask = self._inputs(batch)
+        hidden = self.model.get_encoder()(input_ids=input_ids, attention_mask=mask)[0]
+        owner = [i for i, row in enumerate(targets) for _ in row]
+        labels_list = [
+            self.tokenizer.with_specials(self.tokenizer.encode(t)) for row in targets for t in row
+        ]
+        totals: list[float] = []
+        chunk = 64
+        for s in range(0, len(owner), chunk):
+            index = torch.tensor(owner[s : s + chunk], device=input_ids.device)
+            labels = self._pad(labels_list[s : s + chunk], -100)
+            out = self.model(
+                encoder_outputs=(hidden.index_select(0, index),),
+                attention_mask=mask.index_select(0, index),
+                labels=labels,
+            )
+            totals.extend(_sequence_logprobs(out.logits, labels))
+        it = iter(totals)
+        return [[next(it) for _ in row] for row in targets]
+
+
+def _sequence_logprobs(logits: torch.Tensor, labels: torch.Tensor) -> list[float]:
+    import torch
+
+    logprobs = torch.log_softmax(logits.float(), dim=-1)
+    valid = labels != -100
+    picked = logprobs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    sums = (picked * valid).sum(dim=-1)
+    return [float(x) if math.isfinite(float(x)) else -math.inf for x in sums]

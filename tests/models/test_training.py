@@ -1,0 +1,172 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from codeintel.errors import ConfigError
+from codeintel.models import load_model
+from codeintel.models.train_config import load_train_config
+from codeintel.models.training import LOG_FILE, STATE_FILE, train
+
+from .conftest import tiny_train_config
+
+
+def _events(out: Path, kind: str) -> list[dict]:
+    lines = (out / LOG_FILE).read_text().splitlines()
+    return [e for e in map(json.loads, lines) if e["event"] == kind]
+
+
+def test_training_smoke_loss_falls_reloads_and_resumes(tiny_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    config = tiny_train_config(tiny_data, out, pretrain_steps=10, finetune_steps=20)
+    result = train(config)
+    assert result.step == 30
+    train_losses = [e["loss"] for e in _events(out, "train")]
+    assert train_losses[-1] < train_losses[0]
+    assert _events(out, "start")[0]["parameters"] == result.parameters
+    evals = _events(out, "eval")
+    assert evals and "loss_fix" in evals[-1] and "exact_match_fix" in evals[-1]
+    assert (out / STATE_FILE).is_file() and (out / "MODEL_CARD.md").is_file()
+    model = load_model(str(out))
+    assert model.num_parameters == result.parameters
+    assert model.generate(["fix: def f(): retrun 1"])[0]
+
+    # Resume: a longer run continues from the saved step, not from zero.
+    longer = tiny_train_config(tiny_data, out, pretrain_steps=10, finetune_steps=25, resume=True)
+    resumed = train(longer)
+    assert resumed.step == 35
+    assert _events(out, "resume")[-1]["step"] == 30
+    assert [e["step"] for e in _events(out, "train")][-1] == 35
+
+
+def test_resume_is_exact(tiny_data: Path, tmp_path: Path) -> None:
+    straight = train(
+        tiny_train_config(
+            tiny_data,
+            tmp_path / "a",
+            pretrain_steps=6,
+            finetune_steps=6,
+            save_every=4,
+            eval_every=100,
+        )
+    )
+    split = tmp_path / "b"
+    train(
+        tiny_train_config(
+            tiny_data, split, pretrain_steps=6, finetune_steps=6, save_every=4, eval_every=100
+        ),
+        stop_at=9,
+    )
+    resumed = train(
+        tiny_train_config(
+            tiny_data,
+            split,
+            pretrain_steps=6,
+            finetune_steps=6,
+            save_every=4,
+            eval_every=100,
+            resume=True,
+        )
+    )
+    assert resumed.step == straight.step == 12
+    assert resumed.last_loss == pytest.approx(straight.last_loss, rel=1e-5)
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_config_parses_toml_and_json(tmp_path: Path) -> None:
+    toml = _write(
+        tmp_path,
+        "c.toml",
+        'data_dir = "d"\nout_dir = "o"\nd_model = 64\n[task_weights]\nfix = 3\ndoc = 0.5\n',
+    )
+    config = load_train_config(toml)
+    assert config.d_model == 64 and config.task_weights == {"fix": 3.0, "doc": 0.5}
+    js = _write(tmp_path, "c.json", json.dumps({"data_dir": "d", "out_dir": "o", "lr": 1}))
+    assert load_train_config(js).lr == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'data_dir = "d"\nout_dir = "o"\nbogus = 1\nalso_bad = 2\n',
+            "bogus, also_bad|also_bad, bogus",
+        ),
+        ('data_dir = "d"\n', "missing keys: out_dir"),
+        ('data_dir = "d"\nout_dir = "o"\nd_model = "big"\n', "d_model"),
+        ('data_dir = "d"\nout_dir = "o"\nresume = 1\n', "resume"),
+        ('data_dir = "d"\nout_dir = "o"\nnum_layers = 0\n', "num_layers"),
+        ("data_dir = = \n", "not valid toml"),
+    ],
+)
+def test_config_errors(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_train_config(_write(tmp_path, "c.toml", text))
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nothere\.toml"):
+        load_train_config(tmp_path / "nothere.toml")
+
+
+@pytest.fixture()
+def cli_main(monkeypatch: pytest.MonkeyPatch):
+    """codeintel.cli.main with only `train` registered (other commands belong to other modules)."""
+    from codeintel import cli
+
+    monkeypatch.setattr(cli, "COMMANDS", {"train": cli.COMMANDS["train"]})
+    return cli.main
+
+
+def test_cli_train(
+    cli_main, tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = cli_main
+
+    out = tmp_path / "cli-run"
+    config = _write(
+        tmp_path,
+        "tiny.toml",
+        "\n".join(
+            [
+                f'data_dir = "{tiny_data}"',
+                f'out_dir = "{out}"',
+                "vocab_size = 700",
+                "d_model = 32",
+                "d_ff = 64",
+                "num_layers = 1",
+                "num_decoder_layers = 1",
+                "num_heads = 2",
+                "d_kv = 16",
+                "pretrain_steps = 3",
+                "finetune_steps = 3",
+                "batch_tokens = 512",
+                "max_input_tokens = 48",
+                "max_target_tokens = 24",
+                "eval_every = 6",
+                "eval_examples = 2",
+                "eval_generate = 1",
+                "save_every = 6",
+                "threads = 1",
+                "progress = false",
+            ]
+        )
+        + "\n",
+    )
+    assert main(["train", str(config)]) == 0
+    assert json.loads(capsys.readouterr().out)["step"] == 6
+    assert (out / "model.safetensors").is_file()
+
+
+def test_cli_train_bad_config_exits_2(
+    cli_main, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = cli_main
+
+    assert main(["train", str(tmp_path / "missing.toml")]) == 2
+    assert "missing.toml" in capsys.readouterr().err
