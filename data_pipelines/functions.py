@@ -1,0 +1,103 @@
+"""Stage 1: every function and method of a parsed file, as a `FunctionRecord`.
+
+Pure: a `ParsedFile` (or source text) and the file's names in, records out.
+`code` is the definition in whole lines with its original indentation;
+`text` is the same moved to column 0 (what the model inputs show).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codeintel.context.source import scope_text
+from codeintel.records import JsonRecord
+from data_pipelines.config import BuildConfig
+from parsers import ParsedFile, Scope, SourceDecodeError, parse
+
+
+@dataclass(frozen=True)
+class FunctionRecord(JsonRecord):
+    id: str  # `path:line:qualified_name`, unique in a corpus
+    path: str
+    package: str
+    qualified_name: str
+    signature: str
+    docstring: str | None
+    body: str  # the body as written (docstring included)
+    code: str  # whole lines, original indentation
+    text: str  # the definition moved to column 0
+    start_line: int
+    end_line: int
+    is_test: bool = False
+
+    def output(self, split: str) -> dict:
+        """The record as `DATA/functions/*.jsonl` stores it."""
+        return {"id": self.id, "path": self.path, "qualified_name": self.qualified_name,
+                "signature": self.signature, "docstring": self.docstring, "body": self.body,
+                "code": self.code, "split": split}
+
+
+def parse_source(data: bytes) -> ParsedFile | None:
+    """The parsed file, or None when it is not UTF-8 or has syntax errors."""
+    try:
+        parsed = parse(data)
+    except SourceDecodeError:
+        return None
+    return None if parsed.has_errors else parsed
+
+
+def whole_lines(source: bytes, start: int, end: int) -> str:
+    line_start = source.rfind(b"\n", 0, start) + 1
+    line_end = source.find(b"\n", end)
+    line_end = len(source) if line_end < 0 else line_end
+    return source[line_start:line_end].decode("utf-8")
+
+
+def function_id(path: str, scope: Scope) -> str:
+    return f"{path}:{scope.span.start_line}:{scope.qualified_name}"
+
+
+def keep(scope: Scope, config: BuildConfig) -> bool:
+    lines = scope.span.end_line - scope.span.start_line + 1
+    return config.min_function_lines <= lines <= config.max_function_lines
+
+
+def record_of(parsed: ParsedFile, scope: Scope, path: str, package: str,
+              is_test: bool) -> FunctionRecord:
+    span = scope.span
+    return FunctionRecord(
+        id=function_id(path, scope), path=path, package=package,
+        qualified_name=scope.qualified_name, signature=scope.signature,
+        docstring=scope.docstring, body=scope.body,
+        code=whole_lines(parsed.source, span.start_byte, span.end_byte),
+        text=scope_text(parsed, scope, indent=""),
+        start_line=span.start_line, end_line=span.end_line, is_test=is_test,
+    )
+
+
+def extract_functions(parsed: ParsedFile, path: str, package: str, config: BuildConfig,
+                      is_test: bool = False) -> list[FunctionRecord]:
+    """Every function and method (nested ones included) within the size limits."""
+    return [record_of(parsed, s, path, package, is_test)
+            for s in parsed.functions() if keep(s, config)]
+
+
+def body_without_docstring(parsed: ParsedFile, scope: Scope) -> str:
+    """The body's lines at column 0 relative to the body, its docstring statement left out."""
+    source = parsed.source
+    body = scope.body_span
+    lines = whole_lines(source, body.start_byte, body.end_byte).split("\n")
+    first = body.start_line
+    doc = scope.docstring_span
+    if doc is not None:
+        lines = [ln for i, ln in enumerate(lines, first)
+                 if not doc.start_line <= i <= doc.end_line]
+    return _dedent(lines).strip("\n")
+
+
+def _dedent(lines: list[str]) -> str:
+    code = [ln for ln in lines if ln.strip()]
+    if not code:
+        return ""
+    indent = min(len(ln) - len(ln.lstrip()) for ln in code)
+    return "\n".join(ln[indent:] if ln.strip() else "" for ln in lines)
