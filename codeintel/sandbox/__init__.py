@@ -1,0 +1,63 @@
+"""Running untrusted code: generated fixes, generated tests, user code.
+
+Every execution goes through here. Results of tests come back over a pipe
+that the trusted reporter writes (never the exit code or stdout of the code
+under test), and a run that exits early, tampers with pytest or leaves no
+final record never counts as passing.
+
+Guarantees by tier (the active one is `detect_tier()`, and every Execution
+names the tier it ran in):
+
+- bubblewrap: no network at all (own network namespace: no TCP, UDP, DNS,
+  IPv6, and no reaching the host's AF_UNIX sockets outside the work dir), the
+  system read-only, only the work directory writable, a private /tmp, the
+  host's /home and /root hidden (unless they hold the interpreter, then they
+  are protected by file permissions only), a fresh /proc of its own PID
+  namespace (the parent's environment is not visible), a cleared environment,
+  a new session, and everything killed when the run ends or the parent dies.
+- process (when bubblewrap is missing or refused): a fresh `python -I` with a
+  cleared environment, stdin closed, a new session, rlimits on address space,
+  CPU, file size, open files and core dumps, and a wall-clock kill of the
+  process group. It does NOT isolate the network or the file system: code can
+  connect out and write wherever its uid may (e.g. /tmp).
+- In both tiers, when codeintel runs as root, each run gets its own
+  unprivileged uid: it cannot read root's files (~/.ssh, /etc/shadow),
+  RLIMIT_NPROC bounds its processes, and every process left with that uid is
+  killed after the run (a double-forked daemon does not survive). When not
+  root, the process tier cleans up the process group only.
+"""
+
+from codeintel.sandbox.isolation import detect_tier
+from codeintel.sandbox.runner import Validator, is_test_file, run, run_tests
+from codeintel.sandbox.types import (
+    Coverage,
+    Execution,
+    Failure,
+    Frame,
+    Limits,
+    Outcome,
+    SandboxConfig,
+    TestOutcome,
+    TestResult,
+    TestRun,
+    Tier,
+)
+
+__all__ = [
+    "Coverage",
+    "Execution",
+    "Failure",
+    "Frame",
+    "Limits",
+    "Outcome",
+    "SandboxConfig",
+    "TestOutcome",
+    "TestResult",
+    "TestRun",
+    "Tier",
+    "Validator",
+    "detect_tier",
+    "is_test_file",
+    "run",
+    "run_tests",
+]

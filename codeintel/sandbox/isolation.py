@@ -1,0 +1,206 @@
+"""Isolation tiers: which one works here, and how to start a process inside it.
+
+Tier 1, bubblewrap: the command runs under `bwrap` with every namespace unshared
+(no network, own PID namespace), the whole system mounted read-only, fresh
+/proc and /dev, private tmpfs on /tmp, /var/tmp, /run and (where they do not
+hold the interpreter) /home and /root, only the work directory writable, a
+cleared environment, a new session, and death with the parent.
+
+Tier 2, process: a fresh `python -I`, a cleared environment, stdin closed, a
+new session, rlimits, and a wall-clock kill of the whole process group.
+
+In both tiers, when codeintel runs as root, each run gets its own unprivileged
+uid, so the run cannot read root's files, RLIMIT_NPROC counts exactly the run's
+processes, and every process left with that uid after the run is killed
+(this is how escaped daemons are cleaned up).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import random
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from codeintel.sandbox.types import Limits, Tier
+
+UID_RANGE = (61000, 62999)  # unprivileged uids handed to runs when codeintel runs as root
+_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def sandbox_env(home: Path) -> dict[str, str]:
+    """The whole environment a sandboxed process sees (nothing of the parent's)."""
+    return {
+        "PATH": _PATH,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+
+
+def interpreter_paths(python: str) -> list[str]:
+    """What a sandboxed run must reach: the interpreter, its prefixes, and this package
+    (whose harness/ folder holds the trusted test reporter)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return [os.path.realpath(python), sys.prefix, sys.base_prefix, package]
+
+
+def reachable_by_others(path: str) -> bool:
+    """True if a user who is neither owner nor in the group can traverse to `path`."""
+    parts = Path(os.path.realpath(path)).parts
+    for i in range(1, len(parts) + 1):
+        try:
+            mode = os.stat(os.path.join(*parts[:i])).st_mode
+        except OSError:
+            return False
+        if not mode & stat.S_IXOTH:
+            return False
+    return True
+
+
+def pick_uid(python: str) -> int | None:
+    """A private uid no process uses now, when running as root and the interpreter is
+    reachable by an unprivileged user; None otherwise (then the run keeps our uid)."""
+    if os.geteuid() != 0 or not all(map(reachable_by_others, interpreter_paths(python))):
+        return None
+    busy = {_process_uid(pid) for pid in _pids()}
+    free = [uid for uid in range(*UID_RANGE) if uid not in busy]
+    return random.choice(free)
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _process_uid(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
+def kill_uid(uid: int | None, attempts: int = 20) -> None:
+    """Kill every process owned by `uid` (a run's own uid), until none is left."""
+    if uid is None:
+        return
+    for _ in range(attempts):
+        victims = [pid for pid in _pids() if _process_uid(pid) == uid]
+        if not victims:
+            return
+        for pid in victims:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+
+
+_HIDDEN = ("/tmp", "/var/tmp", "/run", "/home", "/root", "/dev/shm", "/etc/ssh")
+_MASKED = ("/etc/shadow", "/etc/gshadow")
+
+
+def _bind_back(hidden: str, keep: list[str]) -> list[str]:
+    """The top folders under `hidden` that lead to a path in `keep`."""
+    tops = set()
+    for path in keep:
+        if path.startswith(hidden + "/"):
+            tops.add(os.path.join(hidden, path[len(hidden) + 1 :].split("/")[0]))
+    return sorted(tops)
+
+
+def _hide(keep: list[str]) -> list[str]:
+    args: list[str] = []
+    for hidden in _HIDDEN:
+        if os.path.isdir(hidden) and not any(k == hidden for k in keep):
+            args += ["--tmpfs", hidden]
+            for top in _bind_back(hidden, keep):
+                args += ["--ro-bind", top, top]
+    for masked in _MASKED:
+        if os.path.exists(masked):
+            args += ["--ro-bind", "/dev/null", masked]
+    return args
+
+
+def bwrap_prefix(writable: Path, python: str, private_uid: bool) -> list[str]:
+    """bwrap arguments that run a command with only `writable` writable.
+
+    Without a private uid while root, the command runs as uid 65534 in a user
+    namespace with every capability dropped.
+    """
+    keep = [*interpreter_paths(python), str(writable)]
+    args = ["bwrap", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", *_hide(keep)]
+    args += ["--bind", str(writable), str(writable), "--chdir", str(writable)]
+    args += ["--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+    if os.geteuid() == 0 and not private_uid:
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
+    for name, value in sandbox_env(writable).items():
+        args += ["--setenv", name, value]
+    return args
+
+
+def limit_process(limits: Limits, uid: int | None, extra_processes: int = 0) -> Callable[[], None]:
+    """A preexec function: new session, rlimits, then drop to `uid` (if given)."""
+
+    def preexec() -> None:
+        os.setsid()
+        mb = 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
+        size = limits.file_size_mb * mb
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if uid is not None:
+            nproc = limits.processes + extra_processes
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+
+    return preexec
+
+
+def give_to(path: Path, uid: int | None) -> None:
+    """Make a run's directory tree owned by its uid (no-op when not root)."""
+    if uid is None:
+        return
+    for root, dirs, files in os.walk(path):
+        os.chown(root, uid, uid)
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), uid, uid)
+
+
+@functools.lru_cache(maxsize=1)
+def detect_tier() -> Tier:
+    """The strongest tier that works here, found once by running bwrap for real."""
+    if shutil.which("bwrap") is None:
+        return Tier.PROCESS
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        uid = pick_uid(sys.executable)
+        give_to(Path(tmp), uid)
+        prefix = bwrap_prefix(Path(tmp), sys.executable, uid is not None)
+        probe = [*prefix, sys.executable, "-I", "-c", "import pytest"]
+        try:
+            done = subprocess.run(
+                probe,
+                capture_output=True,
+                timeout=30,
+                check=False,
+                preexec_fn=limit_process(Limits(), uid, extra_processes=8),
+            )
+        except (OSError, subprocess.SubprocessError):
+            return Tier.PROCESS
+        finally:
+            kill_uid(uid)
+    return Tier.BUBBLEWRAP if done.returncode == 0 else Tier.PROCESS

@@ -1,0 +1,183 @@
+"""Start one sandboxed process, collect its capped output and its channel, enforce the deadline."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from codeintel.sandbox.isolation import bwrap_prefix, kill_uid, limit_process, sandbox_env
+from codeintel.sandbox.types import Execution, Limits, Outcome, Tier
+
+_CHANNEL_CAP = 64 * 1024 * 1024  # the trusted channel is ours; cap it anyway
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Where and how to start: the run's directory, tier, uid and limits."""
+
+    workdir: Path
+    tier: Tier
+    uid: int | None
+    limits: Limits
+    python: str
+
+
+@dataclass(frozen=True)
+class Raw:
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    channel: bytes
+    wall_s: float
+    cpu_s: float
+    timed_out: bool
+    truncated: bool
+
+
+def command_for(launch: Launch, argv: list[str]) -> list[str]:
+    argv = [launch.python if a == "python" else a for a in argv]
+    if launch.tier is Tier.BUBBLEWRAP:
+        return [*bwrap_prefix(launch.workdir, launch.python, launch.uid is not None), *argv]
+    return argv
+
+
+def spawn(
+    launch: Launch,
+    argv: list[str],
+    channel_fd: int | None,
+    stdin: int | None = None,
+    output: int = subprocess.PIPE,
+) -> subprocess.Popen:
+    """Start the process (in its own session, under its limits and uid)."""
+    pass_fds = (channel_fd,) if channel_fd is not None else ()
+    return subprocess.Popen(
+        command_for(launch, argv),
+        cwd=launch.workdir,
+        env=sandbox_env(launch.workdir),
+        stdin=subprocess.DEVNULL if stdin is None else stdin,
+        stdout=output,
+        stderr=output,
+        pass_fds=pass_fds,
+        preexec_fn=limit_process(launch.limits, launch.uid, extra_processes=8),
+    )
+
+
+class _Reader:
+    """Drains pipes without blocking, keeping at most `cap` bytes of each."""
+
+    def __init__(self, pipes: dict[str, int], caps: dict[str, int]) -> None:
+        self.selector = selectors.DefaultSelector()
+        self.data = {name: bytearray() for name in pipes}
+        self.caps = caps
+        self.truncated = False
+        for name, fd in pipes.items():
+            os.set_blocking(fd, False)
+            self.selector.register(fd, selectors.EVENT_READ, name)
+
+    def pump(self, timeout: float) -> bool:
+        """Read what is ready; False once every pipe is closed."""
+        if not self.selector.get_map():
+            return False
+        for key, _ in self.selector.select(timeout):
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                self.selector.unregister(key.fd)
+                continue
+            buffer, cap = self.data[key.data], self.caps[key.data]
+            room = cap - len(buffer)
+            buffer += chunk[: max(room, 0)]
+            self.truncated |= len(chunk) > room and key.data != "channel"
+        return bool(self.selector.get_map())
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def execute(
+    launch: Launch, argv: list[str], channel_r: int | None = None, channel_w: int | None = None
+) -> Raw:
+    """Run argv to completion or to the wall-clock limit; kill everything it left."""
+    started, cpu0 = time.perf_counter(), os.times()
+    proc = spawn(launch, argv, channel_w)
+    if channel_w is not None:
+        os.close(channel_w)
+    pipes = {"stdout": proc.stdout.fileno(), "stderr": proc.stderr.fileno()}
+    caps = {"stdout": launch.limits.output_bytes, "stderr": launch.limits.output_bytes}
+    if channel_r is not None:
+        pipes["channel"], caps["channel"] = channel_r, _CHANNEL_CAP
+    reader = _Reader(pipes, caps)
+    deadline = started + launch.limits.timeout_s
+    timed_out = False
+    while reader.pump(min(0.05, max(deadline - time.perf_counter(), 0))):
+        if proc.poll() is not None:  # done; whatever still holds the pipes is a leftover
+            _kill_group(proc)
+            kill_uid(launch.uid)
+        if time.perf_counter() >= deadline:
+            timed_out = True
+            break
+    _kill_group(proc)
+    kill_uid(launch.uid)
+    returncode = proc.wait()
+    while reader.pump(0):
+        pass
+    cpu1 = os.times()
+    for stream in (proc.stdout, proc.stderr):
+        stream.close()
+    if channel_r is not None:
+        os.close(channel_r)
+    return Raw(
+        returncode=returncode,
+        stdout=bytes(reader.data["stdout"]),
+        stderr=bytes(reader.data["stderr"]),
+        channel=bytes(reader.data.get("channel", b"")),
+        wall_s=time.perf_counter() - started,
+        cpu_s=(cpu1.children_user - cpu0.children_user)
+        + (cpu1.children_system - cpu0.children_system),
+        timed_out=timed_out,
+        truncated=reader.truncated,
+    )
+
+
+def signal_of(raw: Raw, tier: Tier) -> int | None:
+    """The signal that ended the process, if one did (bwrap reports it as 128 + n)."""
+    if raw.returncode is None:
+        return None
+    if raw.returncode < 0:
+        return -raw.returncode
+    if tier is Tier.BUBBLEWRAP and raw.returncode > 128:
+        return raw.returncode - 128
+    return None
+
+
+def outcome_of(raw: Raw, tier: Tier) -> Outcome:
+    if raw.timed_out:
+        return Outcome.TIMEOUT
+    sig = signal_of(raw, tier)
+    if sig == signal.SIGXCPU:
+        return Outcome.TIMEOUT
+    if b"MemoryError" in raw.stderr[-4096:]:
+        return Outcome.MEMORY
+    if sig is not None:
+        return Outcome.KILLED
+    return Outcome.PASSED if raw.returncode == 0 else Outcome.FAILED
+
+
+def to_execution(raw: Raw, tier: Tier) -> Execution:
+    return Execution(
+        outcome=outcome_of(raw, tier),
+        returncode=raw.returncode,
+        stdout=raw.stdout.decode("utf-8", errors="replace"),
+        stderr=raw.stderr.decode("utf-8", errors="replace"),
+        wall_s=raw.wall_s,
+        cpu_s=raw.cpu_s,
+        tier=tier,
+        truncated=raw.truncated,
+    )
