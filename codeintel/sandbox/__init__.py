@@ -18,8 +18,19 @@ names the tier it ran in):
 - process (when bubblewrap is missing or refused): a fresh `python -I` with a
   cleared environment, stdin closed, a new session, rlimits on address space,
   CPU, file size, open files and core dumps, and a wall-clock kill of the
-  process group. It does NOT isolate the network or the file system: code can
-  connect out and write wherever its uid may (e.g. /tmp).
+  process group. The program runs below a supervisor (harness/supervise.py, a
+  child subreaper) that adopts whatever the program orphans and kills it all
+  when the program ends or the deadline passes, so a double-forked daemon does
+  not survive the run, and `os.kill(os.getppid(), ...)` hits the supervisor,
+  not the caller. It does NOT isolate the network or the file system: code can
+  connect out and write wherever its uid may (e.g. /tmp); run as root without a
+  private uid, it can also read root's files and signal root's processes.
+- Test results: every record on the channel carries a per-run nonce that the
+  reporter reads from stdin (then closed) before any code under test runs; the
+  channel is moved off the fd number named on its command line. Records written
+  by the code under test to an inherited fd lack the nonce and make the run an
+  ERROR. Code in the reporter's own process could still find the nonce in
+  memory (e.g. through `gc`); the nonce defeats blind forging, not that.
 - In both tiers, when codeintel runs as root, each run gets its own
   unprivileged uid: it cannot read root's files (~/.ssh, /etc/shadow),
   RLIMIT_NPROC bounds its processes, and every process left with that uid is

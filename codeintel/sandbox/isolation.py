@@ -22,6 +22,7 @@ import functools
 import os
 import random
 import resource
+import secrets
 import shutil
 import signal
 import stat
@@ -37,9 +38,18 @@ UID_RANGE = (61000, 62999)  # unprivileged uids handed to runs when codeintel ru
 _PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-def sandbox_env(home: Path) -> dict[str, str]:
+MARKER = "CODEINTEL_SANDBOX_RUN"  # names the run in every process it starts (for cleanup)
+SETPRIV = "/usr/bin/setpriv"
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def sandbox_env(home: Path, token: str = "") -> dict[str, str]:
     """The whole environment a sandboxed process sees (nothing of the parent's)."""
     return {
+        MARKER: token,
         "PATH": _PATH,
         "HOME": str(home),
         "LANG": "C.UTF-8",
@@ -69,10 +79,43 @@ def reachable_by_others(path: str) -> bool:
     return True
 
 
-def pick_uid(python: str) -> int | None:
+def reachable_in_bwrap(path: str) -> bool:
+    """Like `reachable_by_others`, inside bubblewrap, where hidden folders are 0755 tmpfs."""
+    real = os.path.realpath(path)
+    for hidden in _HIDDEN:
+        if real.startswith(hidden + "/"):
+            top = os.path.join(hidden, real[len(hidden) + 1 :].split("/")[0])
+            return _others_may_enter(top, real)
+    return reachable_by_others(real)
+
+
+def _others_may_enter(top: str, path: str) -> bool:
+    while True:
+        try:
+            if not os.stat(path).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+        if path == top:
+            return True
+        path = os.path.dirname(path)
+
+
+def can_drop_in_bwrap() -> bool:
+    """As root, bubblewrap runs privileged and setpriv drops to the run's uid inside."""
+    return os.geteuid() == 0 and os.access(SETPRIV, os.X_OK)
+
+
+def pick_uid(python: str, tier: Tier = Tier.PROCESS) -> int | None:
     """A private uid no process uses now, when running as root and the interpreter is
-    reachable by an unprivileged user; None otherwise (then the run keeps our uid)."""
-    if os.geteuid() != 0 or not all(map(reachable_by_others, interpreter_paths(python))):
+    reachable by that uid in `tier`; None otherwise (then the run keeps our uid)."""
+    if os.geteuid() != 0:
+        return None
+    if tier is Tier.BUBBLEWRAP:
+        ok = can_drop_in_bwrap() and all(map(reachable_in_bwrap, interpreter_paths(python)))
+    else:
+        ok = all(map(reachable_by_others, interpreter_paths(python)))
+    if not ok:
         return None
     busy = {_process_uid(pid) for pid in _pids()}
     free = [uid for uid in range(*UID_RANGE) if uid not in busy]
@@ -90,12 +133,29 @@ def _process_uid(pid: int) -> int | None:
         return None
 
 
-def kill_uid(uid: int | None, attempts: int = 20) -> None:
-    """Kill every process owned by `uid` (a run's own uid), until none is left."""
-    if uid is None:
+def _has_marker(pid: int, needle: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            return needle in handle.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def kill_run(uid: int | None, token: str = "", attempts: int = 20) -> None:
+    """Kill every process of a run: those owned by its own `uid`, else those whose
+    environment carries its token (escaped daemons included), until none is left."""
+    if uid is None and not token:
         return
+    needle = f"{MARKER}={token}".encode()
+    mine = os.getpid()
+    if uid is not None:
+        def match(pid: int) -> bool:
+            return _process_uid(pid) == uid
+    else:
+        def match(pid: int) -> bool:
+            return pid != mine and _has_marker(pid, needle)
     for _ in range(attempts):
-        victims = [pid for pid in _pids() if _process_uid(pid) == uid]
+        victims = [pid for pid in _pids() if match(pid)]
         if not victims:
             return
         for pid in victims:
@@ -130,25 +190,41 @@ def _hide(keep: list[str]) -> list[str]:
     return args
 
 
-def bwrap_prefix(writable: Path, python: str, private_uid: bool) -> list[str]:
+_UNSHARE = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+
+
+def bwrap_prefix(writable: Path, python: str, uid: int | None, token: str = "") -> list[str]:
     """bwrap arguments that run a command with only `writable` writable.
 
-    Without a private uid while root, the command runs as uid 65534 in a user
-    namespace with every capability dropped.
+    As root with a private `uid`, bwrap runs privileged (no user namespace) and
+    setpriv drops the command to `uid` with no capabilities, so RLIMIT_NPROC
+    counts the run's processes. As root without one, the command runs as uid
+    65534 in a user namespace with every capability dropped.
     """
     keep = [*interpreter_paths(python), str(writable)]
     args = ["bwrap", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", *_hide(keep)]
     args += ["--bind", str(writable), str(writable), "--chdir", str(writable)]
-    args += ["--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
-    if os.geteuid() == 0 and not private_uid:
-        args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
-    for name, value in sandbox_env(writable).items():
+    args += ["--die-with-parent", "--new-session", "--clearenv"]
+    for name, value in sandbox_env(writable, token).items():
         args += ["--setenv", name, value]
-    return args
+    if uid is not None:
+        return [*args, *_UNSHARE, "--unshare-cgroup-try", "--", *setpriv(uid)]
+    args += ["--unshare-all"]
+    if os.geteuid() == 0:
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
+    return [*args, "--"]
 
 
-def limit_process(limits: Limits, uid: int | None, extra_processes: int = 0) -> Callable[[], None]:
-    """A preexec function: new session, rlimits, then drop to `uid` (if given)."""
+def setpriv(uid: int) -> list[str]:
+    ids = ["--reuid", str(uid), "--regid", str(uid), "--clear-groups"]
+    return [SETPRIV, *ids, "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+def limit_process(
+    limits: Limits, uid: int | None, extra_processes: int = 0, switch: bool = True
+) -> Callable[[], None]:
+    """A preexec function: new session, rlimits, then drop to `uid` (if given and `switch`;
+    in bubblewrap setpriv drops it inside the sandbox)."""
 
     def preexec() -> None:
         os.setsid()
@@ -162,6 +238,7 @@ def limit_process(limits: Limits, uid: int | None, extra_processes: int = 0) -> 
         if uid is not None:
             nproc = limits.processes + extra_processes
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        if uid is not None and switch:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
@@ -187,9 +264,9 @@ def detect_tier() -> Tier:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        uid = pick_uid(sys.executable)
+        uid = pick_uid(sys.executable, Tier.BUBBLEWRAP)
         give_to(Path(tmp), uid)
-        prefix = bwrap_prefix(Path(tmp), sys.executable, uid is not None)
+        prefix = bwrap_prefix(Path(tmp), sys.executable, uid)
         probe = [*prefix, sys.executable, "-I", "-c", "import pytest"]
         try:
             done = subprocess.run(
@@ -197,10 +274,10 @@ def detect_tier() -> Tier:
                 capture_output=True,
                 timeout=30,
                 check=False,
-                preexec_fn=limit_process(Limits(), uid, extra_processes=8),
+                preexec_fn=limit_process(Limits(), uid, extra_processes=8, switch=False),
             )
         except (OSError, subprocess.SubprocessError):
             return Tier.PROCESS
         finally:
-            kill_uid(uid)
+            kill_run(uid)
     return Tier.BUBBLEWRAP if done.returncode == 0 else Tier.PROCESS

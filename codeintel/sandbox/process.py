@@ -11,10 +11,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from codeintel.sandbox.isolation import bwrap_prefix, kill_uid, limit_process, sandbox_env
+from codeintel.sandbox.isolation import bwrap_prefix, kill_run, limit_process, sandbox_env
 from codeintel.sandbox.types import Execution, Limits, Outcome, Tier
 
 _CHANNEL_CAP = 64 * 1024 * 1024  # the trusted channel is ours; cap it anyway
+SUPERVISOR = Path(__file__).resolve().parent / "harness" / "supervise.py"
+_GRACE_S = 1.0  # how long the supervisor gets to sweep after SIGTERM
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Launch:
     uid: int | None
     limits: Limits
     python: str
+    token: str = ""  # marks every process of the run (environment), for cleanup
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,8 @@ class Raw:
 def command_for(launch: Launch, argv: list[str]) -> list[str]:
     argv = [launch.python if a == "python" else a for a in argv]
     if launch.tier is Tier.BUBBLEWRAP:
-        return [*bwrap_prefix(launch.workdir, launch.python, launch.uid is not None), *argv]
-    return argv
+        return [*bwrap_prefix(launch.workdir, launch.python, launch.uid, launch.token), *argv]
+    return [launch.python, "-I", "-S", str(SUPERVISOR), *argv]
 
 
 def spawn(
@@ -53,18 +56,29 @@ def spawn(
     channel_fd: int | None,
     stdin: int | None = None,
     output: int = subprocess.PIPE,
+    supervised: bool = True,
 ) -> subprocess.Popen:
-    """Start the process (in its own session, under its limits and uid)."""
+    """Start the process (in its own session, under its limits and uid).
+
+    In the process tier it runs below the supervisor (harness/supervise.py), which
+    kills everything it leaves behind, unless `supervised` is False (the fast-path
+    worker is its own supervisor).
+    """
     pass_fds = (channel_fd,) if channel_fd is not None else ()
+    command = command_for(launch, argv)
+    if launch.tier is Tier.PROCESS and not supervised:
+        command = command[4:]
     return subprocess.Popen(
-        command_for(launch, argv),
+        command,
         cwd=launch.workdir,
-        env=sandbox_env(launch.workdir),
+        env=sandbox_env(launch.workdir, launch.token),
         stdin=subprocess.DEVNULL if stdin is None else stdin,
         stdout=output,
         stderr=output,
         pass_fds=pass_fds,
-        preexec_fn=limit_process(launch.limits, launch.uid, extra_processes=8),
+        preexec_fn=limit_process(
+            launch.limits, launch.uid, extra_processes=8, switch=launch.tier is Tier.PROCESS
+        ),
     )
 
 
@@ -101,14 +115,45 @@ def _kill_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _stop(proc: subprocess.Popen, tier: Tier) -> None:
+    """At the deadline: let the supervisor sweep what escaped the group, then kill the group."""
+    if tier is Tier.PROCESS and proc.poll() is None:
+        with contextlib.suppress(OSError):
+            os.kill(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(_GRACE_S)
+    _kill_group(proc)
+
+
+def _pipe_with(data: bytes | None) -> int | None:
+    """The read end of a pipe already holding `data` (and closed for writing)."""
+    if data is None:
+        return None
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, data)
+    os.close(write_fd)
+    return read_fd
+
+
 def execute(
-    launch: Launch, argv: list[str], channel_r: int | None = None, channel_w: int | None = None
+    launch: Launch,
+    argv: list[str],
+    channel_r: int | None = None,
+    channel_w: int | None = None,
+    stdin_data: bytes | None = None,
 ) -> Raw:
-    """Run argv to completion or to the wall-clock limit; kill everything it left."""
+    """Run argv to completion or to the wall-clock limit; kill everything it left.
+
+    `stdin_data` (small) is all the process can read on stdin.
+    """
     started, cpu0 = time.perf_counter(), os.times()
-    proc = spawn(launch, argv, channel_w)
-    if channel_w is not None:
-        os.close(channel_w)
+    stdin = _pipe_with(stdin_data)
+    try:
+        proc = spawn(launch, argv, channel_w, stdin=stdin)
+    finally:
+        for fd in (stdin, channel_w):
+            if fd is not None:
+                os.close(fd)
     pipes = {"stdout": proc.stdout.fileno(), "stderr": proc.stderr.fileno()}
     caps = {"stdout": launch.limits.output_bytes, "stderr": launch.limits.output_bytes}
     if channel_r is not None:
@@ -119,12 +164,12 @@ def execute(
     while reader.pump(min(0.05, max(deadline - time.perf_counter(), 0))):
         if proc.poll() is not None:  # done; whatever still holds the pipes is a leftover
             _kill_group(proc)
-            kill_uid(launch.uid)
+            kill_run(launch.uid, launch.token)
         if time.perf_counter() >= deadline:
             timed_out = True
             break
-    _kill_group(proc)
-    kill_uid(launch.uid)
+    _stop(proc, launch.tier)
+    kill_run(launch.uid, launch.token)
     returncode = proc.wait()
     while reader.pump(0):
         pass

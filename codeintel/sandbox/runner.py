@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -12,11 +14,11 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path, PurePosixPath
 
 from codeintel.errors import InputError, SandboxError
-from codeintel.sandbox.isolation import detect_tier, give_to, kill_uid, pick_uid
+from codeintel.sandbox.isolation import detect_tier, give_to, kill_run, new_token, pick_uid
 from codeintel.sandbox.process import Launch, Raw, execute, spawn, to_execution
 from codeintel.sandbox.types import (
     Coverage,
@@ -28,7 +30,6 @@ from codeintel.sandbox.types import (
     TestOutcome,
     TestResult,
     TestRun,
-    Tier,
 )
 
 HARNESS = Path(__file__).resolve().parent / "harness"
@@ -54,30 +55,30 @@ def write_files(root: Path, files: Files) -> None:
 
 
 @contextlib.contextmanager
-def workspace(files: Files, uid: int | None) -> Iterator[Path]:
-    """A fresh private directory holding `files`, owned by the run's uid, removed after."""
+def workspace(files: Files, config: SandboxConfig) -> Iterator[Launch]:
+    """A fresh private directory holding `files`, owned by the run's uid, and how to start
+    a process in it; every process of the run is killed and the directory removed after."""
+    tier = config.tier or detect_tier()
+    uid, token = pick_uid(config.python, tier), new_token()
     root = Path(tempfile.mkdtemp(prefix="codeintel-"))
     try:
         write_files(root, files)
         root.chmod(0o755)
         give_to(root, uid)
-        yield root
+        yield Launch(root, tier, uid, config.limits, config.python, token)
     finally:
-        kill_uid(uid)
+        kill_run(uid, token)
         shutil.rmtree(root, ignore_errors=True)
-
-
-def _tier(config: SandboxConfig) -> Tier:
-    return config.tier or detect_tier()
 
 
 def run(command: Sequence[str], files: Files, config: SandboxConfig | None = None) -> Execution:
     """Run `command` in a fresh work dir holding `files` ("python" means config.python)."""
     config = config or SandboxConfig()
-    tier, uid = _tier(config), pick_uid(config.python)
-    with workspace(files, uid) as workdir:
-        raw = execute(Launch(workdir, tier, uid, config.limits, config.python), list(command))
-    return to_execution(raw, tier)
+    if not command:
+        raise InputError("no command given to run")
+    with workspace(files, config) as launch:
+        raw = execute(launch, list(command))
+    return to_execution(raw, launch.tier)
 
 
 def _spec(
@@ -87,8 +88,8 @@ def _spec(
     coverage_of: str | None,
     private_uid: bool,
 ) -> dict:
-    if not tests:
-        raise InputError("no tests given to run")
+    if not tests or isinstance(tests, str):
+        raise InputError("tests must be a non-empty list of test files or node ids")
     code = list(code) or [p for p in files if p.endswith(".py") and not is_test_file(p)]
     return {"tests": list(tests), "code": code, "coverage": coverage_of, "private_uid": private_uid}
 
@@ -103,18 +104,18 @@ def run_tests(
 ) -> TestRun:
     """Run pytest on `tests` (files or node ids) over `files`; results from the trusted channel."""
     config = config or SandboxConfig()
-    tier, uid = _tier(config), pick_uid(config.python)
-    spec = _spec(files, tests, code_under_test, coverage_of, uid is not None)
-    read_fd, write_fd = os.pipe()
-    argv = ["python", "-I", str(HARNESS / "reporter.py"), str(write_fd), json.dumps(spec)]
-    with workspace(files, uid) as workdir:
-        raw = execute(
-            Launch(workdir, tier, uid, config.limits, config.python), argv, read_fd, write_fd
-        )
-    return test_run(parse_records(raw.channel), to_execution(raw, tier))
+    _spec(files, tests, code_under_test, coverage_of, False)  # validate before any work
+    with workspace(files, config) as launch:
+        spec = _spec(files, tests, code_under_test, coverage_of, launch.uid is not None)
+        read_fd, write_fd = os.pipe()
+        argv = ["python", "-I", str(HARNESS / "reporter.py"), str(write_fd), json.dumps(spec)]
+        nonce = secrets.token_hex(16)
+        raw = execute(launch, argv, read_fd, write_fd, stdin_data=nonce.encode() + b"\n")
+    return test_run(parse_records(raw.channel, nonce), to_execution(raw, launch.tier))
 
 
-def parse_records(channel: bytes) -> list[dict]:
+def parse_records(channel: bytes, nonce: str) -> list[dict]:
+    """The channel's records; a line that is not a record of this run is garbage."""
     records = []
     for line in channel.decode("utf-8", errors="replace").splitlines():
         try:
@@ -122,7 +123,19 @@ def parse_records(channel: bytes) -> list[dict]:
         except ValueError:
             record = None
         records.append(record if isinstance(record, dict) else {"event": "garbage"})
-    return records
+    return signed(records, nonce)
+
+
+def signed(records: list, nonce: str) -> list[dict]:
+    """Records carrying this run's nonce; any other (forged) record becomes garbage."""
+    garbage = {"event": "garbage"}
+    return [
+        r if isinstance(r, dict) and _same(r.get("nonce"), nonce) else garbage for r in records
+    ]
+
+
+def _same(seen: object, nonce: str) -> bool:
+    return isinstance(seen, str) and hmac.compare_digest(seen.encode(), nonce.encode())
 
 
 def _failure(data: dict | None) -> Failure | None:
@@ -175,6 +188,8 @@ def _distrust(tests: tuple[TestResult, ...]) -> tuple[TestResult, ...]:
 def _outcome(execution: Execution, tests: tuple[TestResult, ...], finished: bool) -> Outcome:
     if execution.outcome in (Outcome.TIMEOUT, Outcome.MEMORY, Outcome.KILLED):
         return execution.outcome
+    if any(t.failure is not None and t.failure.exc_type == "MemoryError" for t in tests):
+        return Outcome.MEMORY  # the address-space limit, seen by the reporter
     if not finished or not tests or any(t.outcome is TestOutcome.ERROR for t in tests):
         return Outcome.ERROR
     if any(t.outcome is TestOutcome.FAILED for t in tests):
@@ -184,12 +199,23 @@ def _outcome(execution: Execution, tests: tuple[TestResult, ...], finished: bool
     return Outcome.PASSED
 
 
+def _forged(records: list[dict], finish: dict | None) -> bool:
+    """Records the reporter cannot have written: garbage, duplicates, a count that differs."""
+    tests = [r.get("node_id") for r in records if r.get("event") == "test"]
+    finishes = [r for r in records if r.get("event") == "finish"]
+    if any(r.get("event") == "garbage" for r in records) or len(finishes) > 1:
+        return True
+    after = records[records.index(finish) + 1 :] if finish is not None else []
+    if len(set(tests)) != len(tests) or any(r.get("event") != "coverage" for r in after):
+        return True
+    return finish is not None and (finish.get("tampered") or finish.get("sent") != len(tests))
+
+
 def test_run(records: list[dict], execution: Execution) -> TestRun:
     """A TestRun from the channel's records; missing or untrusted records never pass."""
-    events = {r.get("event") for r in records}
     finish = next((r for r in records if r.get("event") == "finish"), None)
     tests = tuple(_test_result(r) for r in records if r.get("event") in ("test", "collect_error"))
-    untrusted = "garbage" in events or (finish is not None and finish.get("tampered"))
+    untrusted = _forged(records, finish)
     if untrusted:
         tests = _distrust(tests) or (
             TestResult(
@@ -220,7 +246,8 @@ class Validator:
     ) -> None:
         self.config = config or SandboxConfig()
         self.files = dict(files)
-        self.tier, self.uid = _tier(self.config), pick_uid(self.config.python)
+        self.tier = self.config.tier or detect_tier()
+        self.uid, self.token = pick_uid(self.config.python, self.tier), new_token()
         self.spec = _spec(files, tests, code_under_test, None, self.uid is not None)
         self.base = Path(tempfile.mkdtemp(prefix="codeintel-fast-"))
         self.base.chmod(0o755)
@@ -231,10 +258,12 @@ class Validator:
 
     def _start(self) -> None:
         read_fd, write_fd = os.pipe()
-        limits = replace(self.config.limits, timeout_s=float("inf"))
-        launch = Launch(self.base, self.tier, self.uid, limits, self.config.python)
+        # the worker only forks; each candidate child sets its own limits (see the request)
+        limits = replace(self.config.limits, timeout_s=float("inf"), cpu_s=10**6)
+        launch = Launch(self.base, self.tier, self.uid, limits, self.config.python, self.token)
         argv = ["python", "-I", str(HARNESS / "worker.py"), str(write_fd), json.dumps(self.spec)]
-        self.proc = spawn(launch, argv, write_fd, stdin=subprocess.PIPE, output=subprocess.DEVNULL)
+        pipe, null = subprocess.PIPE, subprocess.DEVNULL
+        self.proc = spawn(launch, argv, write_fd, stdin=pipe, output=null, supervised=False)
         os.close(write_fd)
         self.replies, self.buffer = read_fd, b""
 
@@ -243,7 +272,7 @@ class Validator:
             return
         with contextlib.suppress(OSError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        kill_uid(self.uid)
+        kill_run(self.uid, self.token)
         self.proc.wait()
         for stream in (self.proc.stdin,):
             with contextlib.suppress(OSError):
@@ -281,46 +310,36 @@ class Validator:
         workdir = self.base / f"c{self.count}"
         write_files(workdir, {**self.files, **changed})
         give_to(workdir, self.uid)
-        timeout = self.config.limits.timeout_s
+        timeout, nonce = self.config.limits.timeout_s, secrets.token_hex(16)
+        request = {"dir": str(workdir), "timeout": timeout, "nonce": nonce,
+                   "limits": asdict(self.config.limits)}
         try:
-            self.proc.stdin.write(
-                (json.dumps({"dir": str(workdir), "timeout": timeout}) + "\n").encode()
-            )
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()
             reply = self._reply(timeout + 10)
         except (OSError, ValueError):
             reply = None
-        output = self._output(workdir)
+        shutil.rmtree(workdir, ignore_errors=True)
         if reply is None:  # the worker itself died or hung: start a new one
             self._stop()
             self._start()
             reply = {"records": [], "status": signal.SIGKILL, "timed_out": True, "wall_s": timeout}
-        return test_run(reply["records"], self._execution(reply, output))
+        return test_run(signed(reply["records"], nonce), self._execution(reply))
 
-    def _output(self, workdir: Path) -> bytes:
-        out = workdir.with_name(workdir.name + ".out")
-        try:
-            with out.open("rb") as handle:
-                data = handle.read(self.config.limits.output_bytes + 1)
-        except OSError:
-            data = b""
-        shutil.rmtree(workdir, ignore_errors=True)
-        out.unlink(missing_ok=True)
-        return data
-
-    def _execution(self, reply: dict, output: bytes) -> Execution:
+    def _execution(self, reply: dict) -> Execution:
+        """The candidate's Execution from the worker's reply (output is capped there)."""
         status = int(reply["status"])
         code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        cap = self.config.limits.output_bytes
+        output = str(reply.get("output", "")).encode("utf-8", "replace")
         raw = Raw(
             returncode=code,
-            stdout=output[:cap],
+            stdout=output,
             stderr=b"",
             channel=b"",
             wall_s=float(reply["wall_s"]),
-            cpu_s=0.0,
+            cpu_s=float(reply.get("cpu_s", 0.0)),
             timed_out=bool(reply["timed_out"]),
-            truncated=len(output) > cap,
+            truncated=bool(reply.get("truncated", False)),
         )
         if b"MemoryError" in output[-4096:]:
             raw = replace(raw, stderr=output[-4096:])

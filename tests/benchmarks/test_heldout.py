@@ -7,7 +7,10 @@ FIXED = "def inc(x):\n    return x + 1"
 
 def record() -> dict:
     edit = formats.diff_to_edit(BUGGY, FIXED)
-    return {"input": formats.fix_input(BUGGY, None, "import os"), "target": formats.encode_edit(edit)}
+    return {
+        "input": formats.fix_input(BUGGY, None, "import os"),
+        "target": formats.encode_edit(edit),
+    }
 
 
 def test_buggy_function_is_recovered_from_the_input():
@@ -27,5 +30,7 @@ def test_fix_ranks_marks_exact_fixes_only():
 
 
 def test_template_docstring_from_name():
-    assert template_docstring("doc: <sig> def get_user_name(self):\n<body> pass") == "Get user name."
+    assert (
+        template_docstring("doc: <sig> def get_user_name(self):\n<body> pass") == "Get user name."
+    )
     assert template_docstring("doc: <sig> class HTTPServer:") == "Httpserver."

@@ -16,7 +16,9 @@ def test_tokenize_splits_words_and_punctuation():
 
 
 def test_identical_sentences_score_one():
-    assert smoothed_bleu4("return the sum of a list", "return the sum of a list") == pytest.approx(1.0)
+    assert smoothed_bleu4("return the sum of a list", "return the sum of a list") == pytest.approx(
+        1.0
+    )
 
 
 def test_disjoint_sentences_score_zero():

@@ -46,13 +46,18 @@ _SNAPSHOT = tuple(vars(owner).get(name) for owner, name in _GUARDED)
 
 
 class Channel:
-    """Line-delimited JSON records to the parent, over a pipe fd."""
+    """Line-delimited JSON records to the parent, over a pipe fd.
 
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
+    Every record carries the run's nonce, which the parent hands over on stdin and
+    the code under test never sees on any fd: a record forged by writing to the
+    inherited channel fd lacks it, and the parent treats the run as tampered.
+    """
+
+    def __init__(self, fd: int, nonce: str = "") -> None:
+        self.fd, self.nonce = fd, nonce
 
     def send(self, record: dict) -> None:
-        data = (_dumps(record) + "\n").encode("utf-8")
+        data = (_dumps({**record, "nonce": self.nonce}) + "\n").encode("utf-8")
         while data:
             data = data[_write(self.fd, data) :]
 
@@ -96,6 +101,19 @@ def intact(plugins_before: frozenset[int], config) -> bool:
     return same and plugins_now <= plugins_before
 
 
+def _excinfo(item, call):
+    """The phase's exception. A unittest.TestCase reports failures, errors and skips to
+    pytest's result object (`item._excinfo`), not by raising out of the call."""
+    if call.excinfo is None and isinstance(item, _pytest.unittest.TestCaseFunction):
+        pending = vars(item).get("_excinfo") or []
+        return pending[0] if pending else None
+    return call.excinfo
+
+
+def _xfail(item) -> bool:
+    return item.get_closest_marker("xfail") is not None
+
+
 class Reporter:
     """A pytest plugin object: records phases per test and sends one record per test."""
 
@@ -105,6 +123,7 @@ class Reporter:
         self.plugins: frozenset[int] = frozenset()
         self.config = None
         self.tampered = False
+        self.sent = 0
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_collection(self, session):
@@ -116,7 +135,7 @@ class Reporter:
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
         self.phases.setdefault(item.nodeid, []).append(
-            (call.when, call.excinfo, call.duration, item.get_closest_marker("xfail") is not None)
+            (call.when, _excinfo(item, call), call.duration, _xfail(item))
         )
         yield
 
@@ -124,6 +143,7 @@ class Reporter:
     def pytest_runtest_protocol(self, item, nextitem):
         yield
         self.tampered |= not intact(self.plugins, self.config)
+        self.sent += 1
         self.channel.send(self.test_record(item.nodeid))
 
     def test_record(self, nodeid: str) -> dict:
@@ -158,7 +178,12 @@ class Reporter:
     def pytest_sessionfinish(self, session, exitstatus) -> None:
         self.tampered |= not intact(self.plugins, self.config)
         self.channel.send(
-            {"event": "finish", "tampered": self.tampered, "collected": session.testscollected}
+            {
+                "event": "finish",
+                "tampered": self.tampered,
+                "collected": session.testscollected,
+                "sent": self.sent,
+            }
         )
 
 
@@ -184,6 +209,8 @@ def pytest_args(tests: list[str], harness_dir: str, workdir: str) -> list[str]:
 def run_session(channel: Channel, spec: dict, harness_dir: str) -> int:
     """Run pytest on spec["tests"] in the current directory, reporting over `channel`."""
     workdir = os.path.realpath(os.getcwd())
+    if workdir not in sys.path:  # as the fast path does: tests import from the work dir's root
+        sys.path.insert(0, workdir)
     reporter = Reporter(channel, workdir, frozenset(spec.get("code", ())))
     cov = _start_coverage(spec.get("coverage"), workdir)
     try:
@@ -229,10 +256,29 @@ def _stop_coverage(cov, module: str, workdir: str) -> dict:
     }
 
 
+def read_nonce() -> str:
+    """The run's nonce: all of stdin, which is then replaced by /dev/null."""
+    data = b""
+    while chunk := os.read(0, 4096):
+        data += chunk
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    return data.decode("ascii", "replace").strip()
+
+
+def private_fd(fd: int) -> int:
+    """Move the channel off the fd number named on the command line."""
+    moved = os.dup(fd)
+    os.close(fd)
+    return moved
+
+
 def main(argv: list[str]) -> int:
-    """`python -I run.py FD SPEC_JSON`: run the tests and report over fd FD."""
+    """`python -I reporter.py FD SPEC_JSON < NONCE`: run the tests and report over fd FD."""
     harness_dir = os.path.dirname(os.path.abspath(__file__))
-    return run_session(Channel(int(argv[1])), json.loads(argv[2]), harness_dir)
+    channel = Channel(private_fd(int(argv[1])), read_nonce())
+    return run_session(channel, json.loads(argv[2]), harness_dir)
 
 
 if __name__ == "__main__":

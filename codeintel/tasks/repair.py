@@ -1,0 +1,455 @@
+"""Bug repair (DeepDebug for Python): localize with traces, generate, validate in the sandbox.
+
+    result = repair("mod.py", tests="test_mod.py")
+
+1. build_input: run the tests in the sandbox, keep the failing ones and their
+   traces, localize (trace frames first, then functions the tests call), and
+   build the model input: prefix, the function, the reduced trace, the skeleton.
+2. generate: the model's candidates (beam and sampling; localized edits or whole
+   functions) and deterministic edit candidates (inverse mutation operators).
+3. post_process: drop duplicates and candidates that do not parse; rank all by
+   the model's log-likelihood (without a model: trace lines first).
+4. grade: validate in rank order on the sandbox's fast path until one makes the
+   failing tests pass without breaking a passing one, or the budget runs out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from codeintel.context import build_skeleton
+from codeintel.errors import InputError, RepairInputError, UnknownFunctionError
+from codeintel.models import formats
+from codeintel.records import JsonRecord
+from codeintel.sandbox import Limits, Outcome, SandboxConfig, TestRun, Tier, Validator, run_tests
+from codeintel.tasks.base import Done, run_task
+from codeintel.tasks.repair_candidates import (
+    Block,
+    Candidate,
+    CandidateSource,
+    block_of,
+    decode_model_output,
+    dedented,
+    edit_candidates,
+    localize,
+    model_target,
+    splice,
+    trace_lines,
+    unique_parsable,
+)
+from parsers import ParsedFile, ParseError, parse
+
+
+class RepairOutcome(str, enum.Enum):
+    FIXED = "fixed"
+    NO_FIX_FOUND = "no_fix_found"
+    TESTS_ALREADY_PASS = "tests_already_pass"
+    TESTS_ERROR = "tests_error"  # the tests fail before reaching the code (e.g. import error)
+
+
+class CandidateMode(str, enum.Enum):
+    ALL = "all"
+    MODEL = "model"
+    EDITS = "edits"
+
+
+@dataclass(frozen=True)
+class RepairConfig:
+    candidates: CandidateMode = CandidateMode.ALL
+    beam: int = 10  # beam-search candidates per function
+    samples: int = 10  # sampled candidates per function
+    temperature: float = 0.8
+    max_candidates: int = 400  # per function, after de-duplication
+    max_functions: int = 3  # functions tried, in localization order
+    sandbox: SandboxConfig = field(
+        default_factory=lambda: SandboxConfig(limits=Limits(timeout_s=10))
+    )
+
+
+@dataclass(frozen=True)
+class RepairRequest:
+    source: str
+    module_file: str  # the file name the tests import, e.g. "mod.py"
+    tests: Mapping[str, str]  # test file name -> content
+    support: Mapping[str, str]  # other files the tests need, by relative path
+    function: str | None
+    budget_seconds: float
+    config: RepairConfig
+
+
+@dataclass(frozen=True)
+class Target:
+    block: Block
+    model_input: str
+
+
+@dataclass(frozen=True)
+class RepairInput:
+    request: RepairRequest
+    parsed: ParsedFile
+    baseline: TestRun
+    targets: tuple[Target, ...]
+    started: float
+
+
+@dataclass(frozen=True)
+class RepairResult(JsonRecord):
+    outcome: RepairOutcome
+    message: str
+    module_file: str
+    patched_source: str | None = None
+    diff: str = ""
+    function: str | None = None
+    winner: Candidate | None = None
+    winner_rank: int | None = None  # 1-based rank among the candidates of its function
+    generated: dict[str, int] = field(default_factory=dict)  # candidates per source
+    validated: dict[str, int] = field(default_factory=dict)  # validations per source
+    failing_tests: tuple[str, ...] = ()
+    seconds: float = 0.0
+    tier: Tier | None = None
+
+
+# --- build input --------------------------------------------------------------------------
+
+
+def _files(request: RepairRequest) -> dict[str, str]:
+    return {**request.support, **request.tests, request.module_file: request.source}
+
+
+def _baseline_problem(request: RepairRequest, baseline: TestRun) -> RepairResult | None:
+    """A result that ends the repair before it starts, or None to go on."""
+    base = dict(
+        module_file=request.module_file, failing_tests=baseline.failed, tier=baseline.execution.tier
+    )
+    if baseline.outcome is Outcome.TIMEOUT:
+        limit = request.config.sandbox.limits.timeout_s
+        raise RepairInputError(f"the tests did not finish within {limit:g} s (do they hang?)")
+    errors = [t for t in baseline.tests if t.failure and t.failure.exc_type == "CollectionError"]
+    if errors or not baseline.tests:
+        detail = errors[0].failure.message.strip().splitlines()[-1] if errors else "no test ran"
+        return RepairResult(
+            RepairOutcome.TESTS_ERROR, f"the tests error before reaching the code: {detail}", **base
+        )
+    if baseline.outcome is Outcome.PASSED:
+        return RepairResult(RepairOutcome.TESTS_ALREADY_PASS, "all tests already pass", **base)
+    return None
+
+
+def _skeleton_budget(model: Any, function: str, trace: str) -> int:
+    used = model.count_tokens(formats.fix_input(function, trace, ""))
+    return max(model.max_input_tokens - used, 1)
+
+
+def _model_input(parsed: ParsedFile, block: Block, trace: str, model: Any) -> str:
+    function = dedented(block)
+    if model is None:
+        return formats.fix_input(function, trace, "")
+    budget = _skeleton_budget(model, function, trace)
+    context = build_skeleton(
+        parsed, block.qualified_name, budget, model.count_tokens, include_target=False
+    )
+    return formats.fix_input(function, trace, context.text)
+
+
+def _scopes(request: RepairRequest, parsed: ParsedFile, baseline: TestRun) -> list:
+    if request.function is not None:
+        try:
+            return [parsed.find(request.function)]
+        except ParseError as exc:
+            raise UnknownFunctionError(str(exc)) from exc
+    lines = trace_lines(baseline, request.module_file)
+    scopes = localize(parsed, lines, request.tests.values())
+    return scopes[: request.config.max_functions]
+
+
+def _trace(baseline: TestRun) -> str:
+    failures = [t.failure.trace for t in baseline.tests if t.failure is not None]
+    return failures[0] if failures else ""
+
+
+def parse_module(source: str, module_file: str) -> ParsedFile:
+    parsed = parse(source, "python")
+    if parsed.has_errors:
+        line = parsed.errors[0].span.start_line
+        raise InputError(f"{module_file} does not parse (syntax error at line {line})")
+    return parsed
+
+
+# --- the task -------------------------------------------------------------------------------
+
+
+class RepairTask:
+    """The repair task: build input -> generate -> post-process -> grade."""
+
+    name = "repair"
+
+    def build_input(self, request: RepairRequest, model: Any) -> RepairInput | Done[RepairResult]:
+        started = time.perf_counter()
+        parsed = parse_module(request.source, request.module_file)
+        baseline = run_tests(
+            _files(request),
+            list(request.tests),
+            request.config.sandbox,
+            code_under_test=[request.module_file],
+        )
+        problem = _baseline_problem(request, baseline)
+        if problem is not None:
+            return Done(replace(problem, seconds=time.perf_counter() - started))
+        trace = _trace(baseline)
+        targets = tuple(
+            Target(block, _model_input(parsed, block, trace, model))
+            for block in (block_of(parsed, s) for s in _scopes(request, parsed, baseline))
+        )
+        return RepairInput(request, parsed, baseline, targets, started)
+
+    def generate(self, repair_input: RepairInput, model: Any) -> list[Candidate]:
+        config = repair_input.request.config
+        hot = trace_lines(repair_input.baseline, repair_input.request.module_file)
+        found: list[Candidate] = []
+        deadline = repair_input.started + repair_input.request.budget_seconds
+        for target in repair_input.targets:
+            if config.candidates is not CandidateMode.MODEL:
+                found += edit_candidates(target.block, hot)
+            in_time = time.perf_counter() < deadline
+            if config.candidates is not CandidateMode.EDITS and model is not None and in_time:
+                found += _model_candidates(target, model, config)
+        return found
+
+    def post_process(
+        self, repair_input: RepairInput, candidates: Sequence[Candidate], model: Any
+    ) -> list[Candidate]:
+        ranked: list[Candidate] = []
+        limit = repair_input.request.config.max_candidates
+        for target in repair_input.targets:
+            own = [c for c in candidates if c.function == target.block.qualified_name]
+            kept = unique_parsable(own, target.block.text)[:limit]
+            ranked += _rank(target, kept, model)
+        return ranked
+
+    def grade(self, repair_input: RepairInput, candidates: Sequence[Candidate]) -> RepairResult:
+        return _validate(repair_input, candidates)
+
+
+REPAIR = RepairTask()
+
+
+def _model_candidates(target: Target, model: Any, config: RepairConfig) -> list[Candidate]:
+    from codeintel.models import DecodeMode, GenerationConfig
+
+    runs = [
+        GenerationConfig(n=config.beam, mode=DecodeMode.BEAM, max_new_tokens=192),
+        GenerationConfig(
+            n=config.samples,
+            mode=DecodeMode.SAMPLE,
+            max_new_tokens=192,
+            temperature=config.temperature,
+        ),
+    ]
+    found = []
+    for generation in runs:
+        if generation.n <= 0:
+            continue
+        for generated in model.generate([target.model_input], generation)[0]:
+            text = decode_model_output(target.block, generated.text)
+            if text is not None:
+                found.append(
+                    Candidate(
+                        CandidateSource.MODEL,
+                        target.block.qualified_name,
+                        text,
+                        generated.text,
+                        generated.logprob,
+                    )
+                )
+    return found
+
+
+def _rank(target: Target, candidates: list[Candidate], model: Any) -> list[Candidate]:
+    """Sort by the model's log-likelihood; without a model keep the given order."""
+    if model is None or not candidates:
+        return candidates
+    unscored = [c for c in candidates if c.score is None]
+    targets = [model_target(target.block, c.text) for c in unscored]
+    scores = iter(model.score(target.model_input, targets)) if targets else iter(())
+    scored = [c if c.score is not None else replace(c, score=next(scores)) for c in candidates]
+    return sorted(scored, key=lambda c: -(c.score or 0.0))
+
+
+# --- grade ----------------------------------------------------------------------------------
+
+
+def _fixes(run: TestRun, must_pass: set[str]) -> bool:
+    return run.outcome is Outcome.PASSED and must_pass <= set(run.passed)
+
+
+def _validate(repair_input: RepairInput, candidates: Sequence[Candidate]) -> RepairResult:
+    request, baseline = repair_input.request, repair_input.baseline
+    failing, must_pass = list(baseline.failed), set(baseline.failed) | set(baseline.passed)
+    files, config = _files(request), request.config.sandbox
+    deadline = repair_input.started + request.budget_seconds
+    validated: Counter[str] = Counter()
+    blocks = {t.block.qualified_name: t.block for t in repair_input.targets}
+    with (
+        Validator(files, failing, config) as quick,
+        Validator(files, list(request.tests), config) as full,
+    ):
+        for rank, candidate in enumerate(candidates, start=1):
+            if time.perf_counter() >= deadline:
+                break
+            patched = splice(repair_input.parsed, blocks[candidate.function], candidate.text)
+            validated[candidate.source.value] += 1
+            change = {request.module_file: patched}
+            if quick.validate(change).outcome is Outcome.PASSED and _fixes(
+                full.validate(change), must_pass
+            ):
+                return _fixed(repair_input, candidate, rank, patched, candidates, validated)
+    return _result(
+        repair_input,
+        candidates,
+        validated,
+        RepairOutcome.NO_FIX_FOUND,
+        "no candidate made the failing tests pass within the budget",
+    )
+
+
+def _counts(candidates: Sequence[Candidate]) -> dict[str, int]:
+    return dict(Counter(c.source.value for c in candidates))
+
+
+def _result(
+    repair_input: RepairInput,
+    candidates: Sequence[Candidate],
+    validated: Counter,
+    outcome: RepairOutcome,
+    message: str,
+    **extra: Any,
+) -> RepairResult:
+    return RepairResult(
+        outcome=outcome,
+        message=message,
+        module_file=repair_input.request.module_file,
+        generated=_counts(candidates),
+        validated=dict(validated),
+        failing_tests=repair_input.baseline.failed,
+        seconds=time.perf_counter() - repair_input.started,
+        tier=repair_input.baseline.execution.tier,
+        **extra,
+    )
+
+
+def _fixed(
+    repair_input: RepairInput,
+    winner: Candidate,
+    rank: int,
+    patched: str,
+    candidates: Sequence[Candidate],
+    validated: Counter,
+) -> RepairResult:
+    name = repair_input.request.module_file
+    diff = "".join(
+        difflib.unified_diff(
+            repair_input.request.source.splitlines(keepends=True),
+            patched.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
+        )
+    )
+    own = [c for c in candidates if c.function == winner.function]
+    return _result(
+        repair_input,
+        candidates,
+        validated,
+        RepairOutcome.FIXED,
+        f"fixed {winner.function} with a {winner.source.value} candidate",
+        patched_source=patched,
+        diff=diff,
+        function=winner.function,
+        winner=winner,
+        winner_rank=own.index(winner) + 1 if winner in own else rank,
+    )
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} {path} is not UTF-8 (byte offset {exc.start})") from exc
+
+
+def _tests_of(tests: str | Path | Mapping[str, str]) -> dict[str, str]:
+    if isinstance(tests, Mapping):
+        return dict(tests)
+    path = Path(tests)
+    return {path.name: _read_text(path, "test file")}
+
+
+def load_repair_model(model: Any, config: RepairConfig) -> Any:
+    if config.candidates is CandidateMode.EDITS:
+        return None
+    if model is None or isinstance(model, (str, Path)):
+        from codeintel.models import load_model
+
+        return load_model(None if model is None else str(model))
+    return model
+
+
+def make_request(
+    path_or_source: str | Path,
+    tests: str | Path | Mapping[str, str],
+    function: str | None,
+    budget_seconds: float,
+    config: RepairConfig,
+    support: Mapping[str, str] | None = None,
+    module_file: str | None = None,
+) -> RepairRequest:
+    """A request from a path (or source text containing a newline) and tests."""
+    text = str(path_or_source)
+    if isinstance(path_or_source, Path) or "\n" not in text:
+        path = Path(text)
+        source, module_file = _read_text(path, "file"), module_file or path.name
+    else:
+        source, module_file = text, module_file or "module.py"
+    if budget_seconds <= 0:
+        raise InputError("the budget must be a positive number of seconds")
+    return RepairRequest(
+        source, module_file, _tests_of(tests), dict(support or {}), function, budget_seconds, config
+    )
+
+
+def repair(
+    path_or_source: str | Path,
+    tests: str | Path | Mapping[str, str],
+    function: str | None = None,
+    budget_seconds: float = 60,
+    model: Any = None,
+    config: RepairConfig | None = None,
+    *,
+    support: Mapping[str, str] | None = None,
+    module_file: str | None = None,
+) -> RepairResult:
+    """Repair a Python module so that its failing tests pass; see the module docstring.
+
+    `path_or_source` is a file path, or source text (then the tests import it as
+    `module_file`, default "module.py"). `tests` is a test file path or a mapping
+    of test file names to contents. `support` holds other files the tests need.
+    `model` is a path, a bundled name, a loaded model, or None for the default.
+    """
+    config = config or RepairConfig()
+    request = make_request(
+        path_or_source, tests, function, budget_seconds, config, support, module_file
+    )
+    return run_task(REPAIR, request, load_repair_model(model, config))

@@ -1,0 +1,150 @@
+"""Grader cheats: none may count as passing, through run_tests or the Validator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from codeintel.sandbox import (
+    Outcome,
+    SandboxConfig,
+    TestOutcome,
+    TestRun,
+    Validator,
+    run_tests,
+)
+
+pytestmark = pytest.mark.usefixtures("guarded")  # the caller's files stay untouched
+
+TEST = "test_mod.py"
+FAILING = "from mod import value\n\ndef test_value():\n    assert value() == 2\n"
+MOD = "def value():\n    return 1\n"
+
+
+def _test_with(prefix: str, body: str = "") -> str:
+    return f"{prefix}\nfrom mod import value\n\ndef test_value():\n{body}    assert value() == 2\n"
+
+
+PATCH_RUNTEST = "import _pytest.python\n_pytest.python.Function.runtest = lambda self: None\n"
+PATCH_FROM_CALL = """
+import _pytest.runner
+_orig = _pytest.runner.CallInfo.from_call
+def _passing(func, when, reraise=None):
+    return _orig(lambda: None, when, reraise)
+_pytest.runner.CallInfo.from_call = staticmethod(_passing)
+"""
+PLANTED_PLUGIN = """
+import pytest
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    call.excinfo = None
+    outcome = yield
+    outcome.get_result().outcome = "passed"
+"""
+CONFTEST = PLANTED_PLUGIN
+FAKE = '{"event": "test", "node_id": "test_mod.py::test_value", "outcome": "passed"}'
+FORGE_FDS = """
+FAKE_FINISH = b'{"event": "finish", "tampered": false, "collected": 1, "sent": 1}\\n'
+import os
+for fd in range(3, 50):
+    for line in (FAKE_LINE, FAKE_FINISH):
+        try:
+            os.write(fd, line)
+        except OSError:
+            pass
+os._exit(0)
+"""
+
+# Patching pytest is detected (ERROR) where pytest runs the test; the fast path's own
+# runner does not call the patched functions, so there the test just fails.
+PATCHED = frozenset({Outcome.ERROR, Outcome.FAILED})
+
+# name -> (files, the outcome(s) the run may report)
+CHEATS: dict[str, tuple[dict[str, str], Outcome | frozenset[Outcome]]] = {
+    "sys_exit_before_assert": (
+        {TEST: _test_with("import sys", "    sys.exit(0)\n")},
+        Outcome.FAILED,
+    ),
+    "os_exit_in_test": ({TEST: _test_with("import os", "    os._exit(0)\n")}, Outcome.ERROR),
+    "os_exit_at_import_of_module": (
+        {"mod.py": "import os\nos._exit(0)\n" + MOD, TEST: FAILING},
+        Outcome.ERROR,
+    ),
+    "print_passed": (
+        {TEST: _test_with("", f"    print('1 passed in 0.01s')\n    print({FAKE!r})\n")},
+        Outcome.FAILED,
+    ),
+    "patch_function_runtest": ({TEST: PATCH_RUNTEST + FAILING}, PATCHED),
+    "patch_callinfo_from_call": ({TEST: PATCH_FROM_CALL + FAILING}, PATCHED),
+    "pytest_plugins_in_test_module": (
+        {"planted.py": PLANTED_PLUGIN, TEST: "pytest_plugins = ['planted']\n" + FAILING},
+        Outcome.ERROR,
+    ),
+    "planted_conftest": ({"conftest.py": CONFTEST, TEST: FAILING}, Outcome.FAILED),
+    "planted_sitecustomize": (
+        {"sitecustomize.py": "import builtins\nbuiltins.AssertionError = None\n", TEST: FAILING},
+        Outcome.FAILED,
+    ),
+    "planted_os_py": ({"os.py": "raise SystemExit(0)\n", TEST: FAILING}, Outcome.FAILED),
+    "planted_pytest_py": ({"pytest.py": "raise SystemExit(0)\n", TEST: FAILING}, Outcome.FAILED),
+    "pytest_ini_addopts": (
+        {
+            "pytest.ini": "[pytest]\naddopts = -p planted --co\n",
+            "planted.py": PLANTED_PLUGIN,
+            TEST: FAILING,
+        },
+        Outcome.FAILED,
+    ),
+    "pyproject_addopts": (
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "--deselect test_mod.py"\n',
+            TEST: FAILING,
+        },
+        Outcome.FAILED,
+    ),
+    "forge_records_on_every_fd": (
+        {
+            TEST: _test_with(
+                f"import os\nFAKE_LINE = {FAKE!r}.encode() + b'\\n'",
+                FORGE_FDS.replace("\n", "\n    ")[1:] + "\n",
+            )
+        },
+        Outcome.ERROR,
+    ),
+}
+
+
+def via_run_tests(files: dict[str, str], config: SandboxConfig) -> TestRun:
+    return run_tests({"mod.py": MOD, **files}, [TEST], config)
+
+
+def via_validator(files: dict[str, str], config: SandboxConfig) -> TestRun:
+    base = {"mod.py": MOD, TEST: FAILING}
+    with Validator(base, [TEST], config) as validator:
+        return validator.validate(files)
+
+
+@pytest.fixture(params=[via_run_tests, via_validator], ids=["run_tests", "validator"])
+def runner(request: pytest.FixtureRequest) -> Callable[[dict[str, str], SandboxConfig], TestRun]:
+    return request.param
+
+
+@pytest.mark.parametrize("cheat", sorted(CHEATS))
+def test_cheat_does_not_pass(
+    cheat: str, config: SandboxConfig, runner: Callable, guarded: Path
+) -> None:
+    files, expected = CHEATS[cheat]
+    result = runner(files, config)
+    allowed = expected if isinstance(expected, frozenset) else {expected}
+    assert result.outcome in allowed, (result.outcome, result.tests, result.execution.stdout)
+    assert not result.passed
+    assert all(t.outcome is not TestOutcome.PASSED for t in result.tests)
+
+
+def test_honest_pass_still_passes(config: SandboxConfig, runner: Callable) -> None:
+    """The control: the same harness reports an honest passing test as passed."""
+    result = runner({TEST: FAILING.replace("== 2", "== 1")}, config)
+    assert result.outcome is Outcome.PASSED
+    assert result.passed == ("test_mod.py::test_value",)

@@ -1,0 +1,171 @@
+"""Repair end to end, in the real sandbox, with deterministic candidates or a tiny model."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codeintel.cli import main
+from codeintel.errors import InputError, RepairInputError, UnknownFunctionError
+from codeintel.sandbox import Limits, SandboxConfig
+from codeintel.tasks import get_task
+from codeintel.tasks.repair import CandidateMode, RepairConfig, RepairOutcome, repair
+from codeintel.tasks.repair_candidates import CandidateSource
+from tests.conftest_paths import FIXTURES, REPO
+
+EDITS = RepairConfig(candidates=CandidateMode.EDITS)
+EXAMPLE = REPO / "examples" / "repair"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for name in ("stats.py", "test_stats.py", "test_hangs.py", "test_no_module.py"):
+        shutil.copy(FIXTURES / "tasks" / name, tmp_path / name)
+    return tmp_path
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_repair_is_registered_in_the_task_table():
+    assert get_task("repair").name == "repair"
+
+
+def test_fixes_the_bundled_example_without_touching_it():
+    before = digest(EXAMPLE)
+    result = repair(EXAMPLE / "running_mean.py", EXAMPLE / "test_running_mean.py", config=EDITS)
+    assert result.outcome is RepairOutcome.FIXED
+    assert result.function == "running_mean"
+    assert "+    for count, value in enumerate(values, start=1):" in result.diff
+    assert result.winner.source is CandidateSource.EDIT
+    assert result.generated["edit"] >= result.validated["edit"] >= 1
+    assert digest(EXAMPLE) == before
+
+
+def test_fix_makes_every_test_pass_and_keeps_passing_ones(project: Path):
+    result = repair(project / "stats.py", project / "test_stats.py", config=EDITS)
+    assert result.outcome is RepairOutcome.FIXED
+    assert result.failing_tests == ("test_stats.py::test_largest",)
+    changed = [line for line in result.diff.splitlines() if line[:1] in "+-"]
+    assert changed[2:] == ["-        return ordered[: k - 1]", changed[3]]
+    assert changed[3].startswith("+        return ordered[")
+    fixed = project / "fixed.py"
+    fixed.write_text(result.patched_source)
+    again = repair(
+        result.patched_source, project / "test_stats.py", config=EDITS, module_file="stats.py"
+    )
+    assert again.outcome is RepairOutcome.TESTS_ALREADY_PASS
+
+
+def test_no_fix_when_the_function_is_forced_elsewhere(project: Path):
+    result = repair(project / "stats.py", project / "test_stats.py", function="clamp", config=EDITS)
+    assert result.outcome is RepairOutcome.NO_FIX_FOUND
+    assert result.patched_source is None and result.validated["edit"] > 0
+
+
+def test_tests_that_cannot_import_are_reported(project: Path):
+    result = repair(project / "stats.py", project / "test_no_module.py", config=EDITS)
+    assert result.outcome is RepairOutcome.TESTS_ERROR
+    assert "statistics_that_do_not_exist" in result.message
+
+
+def test_hanging_tests_are_bad_input(project: Path):
+    config = RepairConfig(
+        candidates=CandidateMode.EDITS, sandbox=SandboxConfig(limits=Limits(timeout_s=2))
+    )
+    with pytest.raises(RepairInputError, match="did not finish"):
+        repair(project / "stats.py", project / "test_hangs.py", config=config)
+
+
+def test_unknown_function_is_a_typed_error(project: Path):
+    with pytest.raises(UnknownFunctionError, match="nope"):
+        repair(project / "stats.py", project / "test_stats.py", function="nope", config=EDITS)
+
+
+@pytest.mark.parametrize("content", [b"def broken(:\n    pass\n", b"x = '\xff\xfe'\n"])
+def test_unparsable_or_non_utf8_files_are_input_errors(project: Path, content: bytes):
+    (project / "stats.py").write_bytes(content)
+    with pytest.raises(InputError):
+        repair(project / "stats.py", project / "test_stats.py", config=EDITS)
+
+
+def test_model_candidates_are_generated_scored_and_ranked(project: Path, tiny_model_dir: Path):
+    config = RepairConfig(candidates=CandidateMode.ALL, beam=2, samples=1)
+    result = repair(
+        project / "stats.py",
+        project / "test_stats.py",
+        model=str(tiny_model_dir),
+        function="Stats.largest",
+        config=config,
+        budget_seconds=120,
+    )
+    # a random tiny model rarely decodes to a valid candidate, but edit candidates are ranked by
+    # its scores, so every validated candidate carries a score
+    assert result.outcome is RepairOutcome.FIXED
+    assert result.winner.score is not None
+
+
+# --- the CLI -----------------------------------------------------------------------------
+
+
+def cli(*args: str) -> int:
+    return main(["repair", *args, "--candidates", "edits"])
+
+
+def test_cli_prints_the_diff_and_exits_0(project: Path, capsys):
+    before = digest(project)
+    assert cli(str(project / "stats.py"), "--tests", str(project / "test_stats.py")) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("--- a/stats.py") and "fixed Stats.largest" in out.err
+    assert digest(project) == before
+
+
+def test_cli_write_replaces_the_file_and_keeps_a_backup(project: Path):
+    original = (project / "stats.py").read_text()
+    assert cli(str(project / "stats.py"), "--tests", str(project / "test_stats.py"), "--write") == 0
+    assert (project / "stats.py.orig").read_text() == original
+    assert (project / "stats.py").read_text() != original
+    assert cli(str(project / "stats.py"), "--tests", str(project / "test_stats.py")) == 1
+
+
+def test_cli_json_output(project: Path, capsys):
+    import json
+
+    cli(str(project / "stats.py"), "--tests", str(project / "test_stats.py"), "--json")
+    record = json.loads(capsys.readouterr().out)
+    assert record["outcome"] == "fixed" and record["winner"]["source"] == "edit"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.py", "--tests", "test_stats.py"], "cannot read file"),
+        (["stats.py", "--tests", "test_no_module.py"], "error before reaching the code"),
+        (["stats.py", "--tests", "test_stats.py", "--function", "nope"], "nope"),
+        (["stats.py", "--tests", "test_stats.py", "--budget", "0"], "budget"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(project: Path, capsys, args, message):
+    before = digest(project)
+    args = [str(project / a) if a.endswith(".py") else a for a in args]
+    assert cli(*args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("codeintel: error:") and message in err[-1]
+    assert digest(project) == before
+
+
+def test_cli_missing_model_is_exit_2(project: Path, capsys):
+    code = main(
+        [
+            "repair",
+            str(project / "stats.py"),
+            "--tests",
+            str(project / "test_stats.py"),
+            "--model",
+            str(project / "no-such-model"),
+        ]
+    )
+    assert code == 2
+    assert "no-such-model" in capsys.readouterr().err
