@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codeintel.context import approx_tokens
+from codeintel.context.assemble import largest
 from codeintel.records import JsonRecord
 from data_pipelines.config import BuildConfig, Task
 
@@ -34,11 +35,11 @@ def cut(text: str, budget: int, *, keep_tail: bool = False) -> str:
     if approx_tokens(text) <= budget:
         return text
     lines = text.split("\n")
-    n = _largest(lambda k: approx_tokens(_join(lines, k, keep_tail)) <= budget, len(lines))
+    n = largest(lambda k: approx_tokens(_join(lines, k, keep_tail)) <= budget, len(lines))
     if n > 0:
         return _join(lines, n, keep_tail)
     line = lines[-1] if keep_tail else lines[0]
-    chars = _largest(lambda k: approx_tokens(line[-k:] if keep_tail else line[:k]) <= budget,
+    chars = largest(lambda k: approx_tokens(line[-k:] if keep_tail else line[:k]) <= budget,
                      len(line))
     return (line[-chars:] if keep_tail else line[:chars]) if chars else ""
 
@@ -47,16 +48,6 @@ def _join(lines: list[str], n: int, keep_tail: bool) -> str:
     return "\n".join(lines[len(lines) - n:] if keep_tail else lines[:n])
 
 
-def _largest(fits, high: int) -> int:
-    """The largest n in 0..high with fits(n) (fits is monotone)."""
-    low = 0
-    while low < high:
-        mid = (low + high + 1) // 2
-        if fits(mid):
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def make(task: Task, input_text: str, target: str, origin: str, config: BuildConfig,

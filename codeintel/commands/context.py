@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from codeintel.errors import InputError
+from codeintel.files import read_text
 
 KINDS = ("skeleton", "ewash", "focal")
 EXTENSIONS = {".py": "python", ".java": "java"}
@@ -33,17 +34,6 @@ def _language(args: argparse.Namespace) -> str:
     return language
 
 
-def _read(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
-
-
 def _check(args: argparse.Namespace) -> None:
     if args.kind != "ewash" and not args.function:
         raise InputError(f"context {args.kind} needs --function NAME")
@@ -58,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from codeintel.context import build_ewash, build_focal, build_skeleton
 
     _check(args)
-    parsed = parsers.parse(_read(args.file), _language(args))
+    parsed = parsers.parse(read_text(args.file), _language(args))
     if args.kind == "skeleton":
         context = build_skeleton(parsed, args.function, args.budget)
     elif args.kind == "focal":

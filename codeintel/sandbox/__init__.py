@@ -31,11 +31,14 @@ names the tier it ran in):
   by the code under test to an inherited fd lack the nonce and make the run an
   ERROR. Code in the reporter's own process could still find the nonce in
   memory (e.g. through `gc`); the nonce defeats blind forging, not that.
-- In both tiers, when codeintel runs as root, each run gets its own
-  unprivileged uid: it cannot read root's files (~/.ssh, /etc/shadow),
-  RLIMIT_NPROC bounds its processes, and every process left with that uid is
-  killed after the run (a double-forked daemon does not survive). When not
-  root, the process tier cleans up the process group only.
+- Private uid: when codeintel runs as root, each bubblewrap run drops (with
+  setpriv, inside the sandbox) to its own unprivileged uid: it cannot read
+  root's files (~/.ssh, /etc/shadow), RLIMIT_NPROC bounds its processes, and
+  every process left with that uid is killed after the run. The process tier
+  does the same only when the interpreter is reachable by other users; where
+  it lives in a root-only folder (e.g. pyenv under /root) the process tier runs
+  as root, with the weak guarantees above. When not root, runs keep the
+  caller's uid and are cleaned up by process group and supervisor.
 """
 
 from codeintel.sandbox.isolation import detect_tier

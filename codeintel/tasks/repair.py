@@ -26,6 +26,7 @@ from typing import Any
 
 from codeintel.context import build_skeleton
 from codeintel.errors import InputError, RepairInputError, UnknownFunctionError
+from codeintel.files import read_text
 from codeintel.models import formats
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Limits, Outcome, SandboxConfig, TestRun, Tier, Validator, run_tests
@@ -379,22 +380,11 @@ def _fixed(
 # --- the API -------------------------------------------------------------------------------
 
 
-def _read_text(path: Path, what: str) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{what} {path} is not UTF-8 (byte offset {exc.start})") from exc
-
-
 def _tests_of(tests: str | Path | Mapping[str, str]) -> dict[str, str]:
     if isinstance(tests, Mapping):
         return dict(tests)
     path = Path(tests)
-    return {path.name: _read_text(path, "test file")}
+    return {path.name: read_text(path, "test file")}
 
 
 def load_repair_model(model: Any, config: RepairConfig) -> Any:
@@ -420,7 +410,7 @@ def make_request(
     text = str(path_or_source)
     if isinstance(path_or_source, Path) or "\n" not in text:
         path = Path(text)
-        source, module_file = _read_text(path, "file"), module_file or path.name
+        source, module_file = read_text(path, "file"), module_file or path.name
     else:
         source, module_file = text, module_file or "module.py"
     if budget_seconds <= 0:
