@@ -368,7 +368,7 @@ def _fixed(
         candidates,
         validated,
         RepairOutcome.FIXED,
-        f"fixed {winner.function} with a {winner.source.value} candidate",
+        f"fixed {winner.function} ({winner.source.value} candidate)",
         patched_source=patched,
         diff=diff,
         function=winner.function,
