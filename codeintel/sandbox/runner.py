@@ -35,6 +35,7 @@ from codeintel.sandbox.types import (
 HARNESS = Path(__file__).resolve().parent / "harness"
 Files = Mapping[str, "str | bytes"]
 _TAMPERED = "the test run tampered with the test harness; no result of it can be trusted"
+_TAMPER_FAILURE = Failure("TamperingDetected", _TAMPERED, (), _TAMPERED)
 
 
 def is_test_file(path: str) -> bool:
@@ -104,9 +105,9 @@ def run_tests(
 ) -> TestRun:
     """Run pytest on `tests` (files or node ids) over `files`; results from the trusted channel."""
     config = config or SandboxConfig()
-    _spec(files, tests, code_under_test, coverage_of, False)  # validate before any work
+    spec = _spec(files, tests, code_under_test, coverage_of, False)  # checked before any work
     with workspace(files, config) as launch:
-        spec = _spec(files, tests, code_under_test, coverage_of, launch.uid is not None)
+        spec["private_uid"] = launch.uid is not None
         read_fd, write_fd = os.pipe()
         argv = ["python", "-I", str(HARNESS / "reporter.py"), str(write_fd), json.dumps(spec)]
         nonce = secrets.token_hex(16)
@@ -181,8 +182,7 @@ def _coverage(records: list[dict]) -> Coverage | None:
 
 
 def _distrust(tests: tuple[TestResult, ...]) -> tuple[TestResult, ...]:
-    failure = Failure("TamperingDetected", _TAMPERED, (), _TAMPERED)
-    return tuple(replace(t, outcome=TestOutcome.ERROR, failure=failure) for t in tests)
+    return tuple(replace(t, outcome=TestOutcome.ERROR, failure=_TAMPER_FAILURE) for t in tests)
 
 
 def _outcome(execution: Execution, tests: tuple[TestResult, ...], finished: bool) -> Outcome:
@@ -218,12 +218,7 @@ def test_run(records: list[dict], execution: Execution) -> TestRun:
     untrusted = _forged(records, finish)
     if untrusted:
         tests = _distrust(tests) or (
-            TestResult(
-                "<session>",
-                TestOutcome.ERROR,
-                0.0,
-                Failure("TamperingDetected", _TAMPERED, (), _TAMPERED),
-            ),
+            TestResult("<session>", TestOutcome.ERROR, 0.0, _TAMPER_FAILURE),
         )
     outcome = _outcome(execution, tests, finish is not None and not untrusted)
     return TestRun(outcome=outcome, tests=tests, execution=execution, coverage=_coverage(records))
@@ -274,9 +269,8 @@ class Validator:
             os.killpg(self.proc.pid, signal.SIGKILL)
         kill_run(self.uid, self.token)
         self.proc.wait()
-        for stream in (self.proc.stdin,):
-            with contextlib.suppress(OSError):
-                stream.close()
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
         os.close(self.replies)
         self.proc = None
 

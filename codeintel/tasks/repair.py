@@ -97,6 +97,7 @@ class RepairInput:
     parsed: ParsedFile
     baseline: TestRun
     targets: tuple[Target, ...]
+    hot_lines: tuple[int, ...]  # lines of the module in the failing tests' traces
     started: float
 
 
@@ -159,14 +160,13 @@ def _model_input(parsed: ParsedFile, block: Block, trace: str, model: Any) -> st
     return formats.fix_input(function, trace, context.text)
 
 
-def _scopes(request: RepairRequest, parsed: ParsedFile, baseline: TestRun) -> list:
+def _scopes(request: RepairRequest, parsed: ParsedFile, hot_lines: Sequence[int]) -> list:
     if request.function is not None:
         try:
             return [parsed.find(request.function)]
         except ParseError as exc:
             raise UnknownFunctionError(str(exc)) from exc
-    lines = trace_lines(baseline, request.module_file)
-    scopes = localize(parsed, lines, request.tests.values())
+    scopes = localize(parsed, hot_lines, request.tests.values())
     return scopes[: request.config.max_functions]
 
 
@@ -203,21 +203,20 @@ class RepairTask:
         problem = _baseline_problem(request, baseline)
         if problem is not None:
             return Done(replace(problem, seconds=time.perf_counter() - started))
-        trace = _trace(baseline)
+        trace, hot = _trace(baseline), tuple(trace_lines(baseline, request.module_file))
         targets = tuple(
             Target(block, _model_input(parsed, block, trace, model))
-            for block in (block_of(parsed, s) for s in _scopes(request, parsed, baseline))
+            for block in (block_of(parsed, s) for s in _scopes(request, parsed, hot))
         )
-        return RepairInput(request, parsed, baseline, targets, started)
+        return RepairInput(request, parsed, baseline, targets, hot, started)
 
     def generate(self, repair_input: RepairInput, model: Any) -> list[Candidate]:
         config = repair_input.request.config
-        hot = trace_lines(repair_input.baseline, repair_input.request.module_file)
         found: list[Candidate] = []
         deadline = repair_input.started + repair_input.request.budget_seconds
         for target in repair_input.targets:
             if config.candidates is not CandidateMode.MODEL:
-                found += edit_candidates(target.block, hot)
+                found += edit_candidates(target.block, repair_input.hot_lines)
             in_time = time.perf_counter() < deadline
             if config.candidates is not CandidateMode.EDITS and model is not None and in_time:
                 found += _model_candidates(target, model, config)
@@ -301,7 +300,7 @@ def _validate(repair_input: RepairInput, candidates: Sequence[Candidate]) -> Rep
         Validator(files, failing, config) as quick,
         Validator(files, list(request.tests), config) as full,
     ):
-        for rank, candidate in enumerate(candidates, start=1):
+        for candidate in candidates:
             if time.perf_counter() >= deadline:
                 break
             patched = splice(repair_input.parsed, blocks[candidate.function], candidate.text)
@@ -310,7 +309,7 @@ def _validate(repair_input: RepairInput, candidates: Sequence[Candidate]) -> Rep
             if quick.validate(change).outcome is Outcome.PASSED and _fixes(
                 full.validate(change), must_pass
             ):
-                return _fixed(repair_input, candidate, rank, patched, candidates, validated)
+                return _fixed(repair_input, candidate, patched, candidates, validated)
     return _result(
         repair_input,
         candidates,
@@ -348,7 +347,6 @@ def _result(
 def _fixed(
     repair_input: RepairInput,
     winner: Candidate,
-    rank: int,
     patched: str,
     candidates: Sequence[Candidate],
     validated: Counter,
@@ -373,7 +371,7 @@ def _fixed(
         diff=diff,
         function=winner.function,
         winner=winner,
-        winner_rank=own.index(winner) + 1 if winner in own else rank,
+        winner_rank=own.index(winner) + 1,
     )
 
 
