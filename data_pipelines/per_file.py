@@ -67,7 +67,7 @@ def file_records(data: bytes, meta: FileMeta, config: BuildConfig) -> dict:
     if parsed is None:
         return {"status": FileStatus.UNREADABLE.value, "functions": [], "examples": [],
                 "tests": [], "errors": 0}
-    scopes = [s for s in parsed.functions() if keep(s, config)]
+    scopes = [s for s in parsed.functions() if keep(parsed, s, config)]
     names = Counter(s.qualified_name for s in parsed.functions())
     records = [record_of(parsed, s, meta.path, meta.package, meta.is_test) for s in scopes]
     examples: list[Example] = []

@@ -8,12 +8,13 @@ Markers such as `<trace>` are special tokens of the bundled tokenizer.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 
 class Prefix(str, enum.Enum):
-    FIX = "fix:"  # buggy function (+ trace, skeleton) -> edit or fixed function
-    BREAK = "break:"  # correct function -> a buggy variant (backtranslation bug creator)
+    FIX = "fix:"  # buggy function (+ trace, skeleton) -> the edit that fixes it
+    BREAK = "break:"  # correct function -> an edit that breaks it (backtranslation)
     TEST = "test:"  # focal method + focal context -> unit test
     ASSERT = "assert:"  # test prefix + focal method -> assert statement
     DOC = "doc:"  # signature + body -> docstring
@@ -24,9 +25,9 @@ class Prefix(str, enum.Enum):
 
 
 # Markers between the parts of an input or a target.
-TRACE, CONTEXT, EDIT, TO, FUNCTION = "<trace>", "<context>", "<edit>", "<to>", "<function>"
+TRACE, CONTEXT, EDIT, TO = "<trace>", "<context>", "<edit>", "<to>"
 SIG, DOC, BODY, FOCAL, TEST, CURSOR = "<sig>", "<doc>", "<body>", "<focal>", "<test>", "<cursor>"
-MARKERS = (TRACE, CONTEXT, EDIT, TO, FUNCTION, SIG, DOC, BODY, FOCAL, TEST, CURSOR)
+MARKERS = (TRACE, CONTEXT, EDIT, TO, SIG, DOC, BODY, FOCAL, TEST, CURSOR)
 N_SENTINELS = 100  # <extra_id_0> ... <extra_id_99>, T5's span-corruption sentinels
 SENTINELS = tuple(f"<extra_id_{i}>" for i in range(N_SENTINELS))
 SPECIAL_TOKENS = MARKERS + tuple(p.value for p in Prefix) + SENTINELS
@@ -42,69 +43,83 @@ def break_input(function: str) -> str:
 
 
 @dataclass(frozen=True)
-class LineEdit:
-    """Replace the first line whose stripped text is `old` by `new` (0..n lines).
+class Edit:
+    """Replace the one occurrence of the text `old` in a function by `new`.
 
-    `new` is written without the old line's indentation; it is re-indented
-    when applied. An empty `new` deletes the line; `old + "\\n" + stmt` inserts.
+    A span edit, as short as it can be: the changed lexemes plus the fewest
+    neighbours that make `old` occur exactly once (`diff_to_edit`). Whitespace
+    is part of the text, so an edit can insert or delete whole lines.
     """
 
     old: str
     new: str
 
 
-def encode_edit(edit: LineEdit) -> str:
-    return f"{EDIT} {edit.old} {TO} {edit.new}"
+def encode_edit(edit: Edit) -> str:
+    return f"{EDIT}{edit.old}{TO}{edit.new}"
 
 
-def decode_edit(text: str) -> LineEdit | None:
+def decode_edit(text: str) -> Edit | None:
     """Parse a generated edit; None if the text is not an edit."""
-    text = text.strip()
+    text = text.lstrip()
     if not text.startswith(EDIT) or TO not in text:
         return None
     old, _, new = text[len(EDIT) :].partition(TO)
-    old = old.strip()
-    return LineEdit(old=old, new=new.strip()) if old else None
+    return Edit(old=old, new=new) if old.strip() else None
 
 
-def apply_edit(function: str, edit: LineEdit) -> str | None:
-    """Apply `edit` to `function`'s source; None if the old line is not there."""
-    lines = function.split("\n")
-    for i, line in enumerate(lines):
-        if line.strip() == edit.old:
-            indent = line[: len(line) - len(line.lstrip())]
-            new = [indent + part.strip() for part in edit.new.split("\n")] if edit.new else []
-            if new[1:] and edit.new.split("\n")[0].strip() == edit.old:
-                new = [line, *new[1:]]  # an insertion keeps the old line as it was
-            return "\n".join(lines[:i] + new + lines[i + 1 :])
-    return None
+def occurrences(text: str, part: str) -> int:
+    """How many times `part` occurs in `text`, overlaps included."""
+    count, at = 0, text.find(part)
+    while at != -1:
+        count, at = count + 1, text.find(part, at + 1)
+    return count
 
 
-def diff_to_edit(before: str, after: str) -> LineEdit | None:
-    """The single-line edit that turns `before` into `after`, if there is one."""
-    a, b = before.split("\n"), after.split("\n")
+def apply_edit(function: str, edit: Edit) -> str | None:
+    """`function` with the edit applied; None unless `edit.old` occurs exactly once."""
+    if not edit.old.strip() or occurrences(function, edit.old) != 1:
+        return None
+    return function.replace(edit.old, edit.new, 1)
+
+
+# Words, whitespace runs, Python's multi-character operators, single symbols.
+_LEXEME = re.compile(r"\w+|\s+|\*\*=?|//=?|<<=?|>>=?|[<>=!:]=|->|[-+*/%&|^@]=|[^\w\s]")
+
+
+def _common_ends(a: list[str], b: list[str]) -> tuple[int, int]:
+    """Lengths of the longest common prefix and (non-overlapping) suffix of a and b."""
     start = 0
     while start < min(len(a), len(b)) and a[start] == b[start]:
         start += 1
-    end_a, end_b = len(a), len(b)
-    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
-        end_a, end_b = end_a - 1, end_b - 1
-    if end_a - start != 1:
-        return None  # not a change of exactly one original line
-    old = a[start].strip()
-    if not old or sum(1 for line in a if line.strip() == old) != 1:
-        return None  # the old line must identify one place
-    edit = LineEdit(old=old, new="\n".join(line.strip() for line in b[start:end_b]))
-    return edit if apply_edit(before, edit) == after else None
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    return start, end
 
 
-def function_target(function: str) -> str:
-    return f"{FUNCTION}\n{function}"
+def diff_to_edit(before: str, after: str) -> Edit | None:
+    """The shortest span edit that turns `before` into `after`; None if they are equal.
 
-
-def decode_function(text: str) -> str | None:
-    text = text.strip("\n")
-    return text[len(FUNCTION) :].strip("\n") if text.startswith(FUNCTION) else None
+    The changed lexemes (words, whitespace runs, operators, single symbols) are widened
+    by common neighbours, left then right in turn, until the old text occurs
+    exactly once in `before`.
+    """
+    a, b = _LEXEME.findall(before), _LEXEME.findall(after)
+    if before == after or "".join(a) != before or "".join(b) != after:
+        return None
+    start, end = _common_ends(a, b)
+    lo, hi_a, hi_b = start, len(a) - end, len(b) - end
+    grow_left = True
+    while True:
+        old = "".join(a[lo:hi_a])
+        if old.strip() and occurrences(before, old) == 1:
+            return Edit(old=old, new="".join(b[lo:hi_b]))
+        if (grow_left and lo > 0) or hi_a == len(a):
+            lo -= 1
+        else:
+            hi_a, hi_b = hi_a + 1, hi_b + 1
+        grow_left = not grow_left
 
 
 def pymt5_input(target: Prefix, signature: str, docstring: str | None, body: str) -> str:

@@ -19,6 +19,7 @@ it in `Encoded.truncated`, and after each `generate`/`score` call
 from __future__ import annotations
 
 import enum
+import json
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "codeintel-small"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 MODEL_ENV = "CODEINTEL_MODEL"
+LIMITS_FILE = "codeintel.json"  # {"max_input_tokens": ...} of the training run
+DEFAULT_MAX_INPUT_TOKENS = 512
 
 
 class DecodeMode(str, enum.Enum):
@@ -58,7 +61,7 @@ class GenerationConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    max_input_tokens: int = 512
+    max_input_tokens: int | None = None  # None: the length the checkpoint was trained with
     threads: int | None = None  # torch intra-op threads; None leaves torch's default
     device: str = "cpu"
 
@@ -97,6 +100,15 @@ def resolve_model_path(name_or_path: str | None, env: Mapping[str, str] = os.env
     raise ModelNotFoundError(f"no model checkpoint at {path}")
 
 
+def trained_input_limit(path: Path) -> int:
+    """The input length in the checkpoint's `codeintel.json` (written by training), else 512."""
+    try:
+        limits = json.loads((Path(path) / LIMITS_FILE).read_text(encoding="utf-8"))
+        return int(limits["max_input_tokens"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_MAX_INPUT_TOKENS
+
+
 def load_model(name_or_path: str | None = None, config: ModelConfig | None = None) -> Seq2SeqModel:
     """Load a checkpoint for inference; ModelError (naming the path) if it is broken."""
     config = config or ModelConfig()
@@ -127,7 +139,7 @@ class Seq2SeqModel:
         self.model = model
         self.tokenizer = tokenizer
         self.config = config
-        self.max_input_tokens = config.max_input_tokens
+        self.max_input_tokens = config.max_input_tokens or trained_input_limit(self.path)
         self.last_truncated = 0
         self._special_overhead = len(tokenizer.with_specials([]))
 

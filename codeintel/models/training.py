@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from codeintel.errors import ConfigError, ModelError
 from codeintel.models import data
 from codeintel.models.data import DENOISE, Denoiser, Example, Limits, Mixture, Noise, StreamPosition
+from codeintel.models.seq2seq import LIMITS_FILE
 from codeintel.models.tokenizer import TOKENIZER_FILE, CodeTokenizer, train_tokenizer
 from codeintel.models.train_config import TRAIN_TOKENIZER, TrainConfig, config_to_json
 from codeintel.records import JsonRecord
@@ -200,6 +201,9 @@ class Trainer:
 
         out = self.config.out_dir
         self.model.save_pretrained(str(out), safe_serialization=True)
+        limits = {"max_input_tokens": self.config.max_input_tokens,
+                  "max_target_tokens": self.config.max_target_tokens}
+        (out / LIMITS_FILE).write_text(json.dumps(limits, indent=1) + "\n", encoding="utf-8")
         state = {
             "step": self.step,
             "optimizer": self.optimizer.state_dict(),

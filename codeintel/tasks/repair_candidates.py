@@ -137,10 +137,10 @@ def edit_candidates(block: Block, hot_lines: Sequence[int]) -> list[Candidate]:
 
 
 def decode_model_output(block: Block, text: str) -> str | None:
-    """A generated edit or function, as a replacement block with the original indentation."""
+    """A generated edit, applied: a replacement block with the original indentation."""
     buggy = dedented(block)
     edit = formats.decode_edit(text)
-    fixed = formats.apply_edit(buggy, edit) if edit is not None else formats.decode_function(text)
+    fixed = formats.apply_edit(buggy, edit) if edit is not None else None
     if fixed is None or fixed.strip() == buggy.strip():
         return None
     return reindent(fixed, block.indent)
@@ -150,7 +150,9 @@ def model_target(block: Block, candidate_text: str) -> str:
     """The training-format target that stands for a candidate (for scoring it)."""
     buggy, fixed = dedented(block), textwrap.dedent(candidate_text)
     edit = formats.diff_to_edit(buggy, fixed)
-    return formats.encode_edit(edit) if edit is not None else formats.function_target(fixed)
+    if edit is None:
+        raise ValueError("a candidate equal to the original has no edit to score")
+    return formats.encode_edit(edit)
 
 
 def parses(block_text: str) -> bool:

@@ -17,15 +17,15 @@ def test_buggy_function_is_recovered_from_the_input():
     assert buggy_function(record()["input"]) == BUGGY
 
 
-def test_apply_target_accepts_edits_and_whole_functions():
+def test_apply_target_applies_edits_only():
     assert apply_target(BUGGY, record()["target"]) == FIXED
-    assert apply_target(BUGGY, formats.function_target(FIXED)) == FIXED
+    assert apply_target(BUGGY, formats.encode_edit(formats.Edit("x", "y"))) is None  # not unique
     assert apply_target(BUGGY, "nonsense") is None
 
 
 def test_fix_ranks_marks_exact_fixes_only():
-    wrong = formats.encode_edit(formats.LineEdit(old="return x - 1", new="return x * 1"))
-    right = formats.function_target(FIXED + "\n")
+    wrong = formats.encode_edit(formats.Edit(old="-", new="*"))
+    right = formats.encode_edit(formats.Edit(old="x - 1", new="x + 1"))
     assert list(fix_ranks(record(), [wrong, right, "junk"])) == [False, True, False]
 
 

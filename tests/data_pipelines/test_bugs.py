@@ -15,7 +15,6 @@ from data_pipelines.bugs import (
     BugKind,
     bug_to_examples,
     filter_proposals,
-    fix_edit,
     make_bugs,
     with_bug,
 )
@@ -48,32 +47,13 @@ def test_make_bugs_rejects_unparsable_source():
         make_bugs("def f(:\n", random.Random(0), 3)
 
 
-def test_every_one_line_bug_has_an_edit_that_fixes_it():
+def test_every_bug_has_an_edit_that_fixes_it():
     bugs = make_bugs(MEAN, random.Random(1), 1000)
     assert len(bugs) > 15
+    assert Operator.DROP_STATEMENT in {bug.operator for bug in bugs}
     for bug in bugs:
-        if bug.operator is not Operator.DROP_STATEMENT:
-            assert bug.edit is not None, bug.buggy
-        if bug.edit is not None:
-            assert formats.apply_edit(bug.buggy, bug.edit) == bug.fixed
-
-
-def test_dropped_statement_fix_is_an_insertion_edit():
-    buggy = MEAN.replace("    total = 0\n", "")  # re-inserted before the next line
-    edit = fix_edit(buggy, MEAN)
-    assert edit == formats.LineEdit(old="for value in values:",
-                                    new="total = 0\nfor value in values:")
-    assert formats.apply_edit(buggy, edit) == MEAN
-    two = "def f(a):\n    a.x = 1\n    a.y = 2\n    return a\n"
-    buggy = two.replace("    a.y = 2\n", "")  # re-inserted after the line above
-    assert fix_edit(buggy, two) == formats.LineEdit(old="a.x = 1", new="a.x = 1\na.y = 2")
-    lone = "def f(a):\n    if a:\n        a.x = 1\n    return a\n"
-    assert fix_edit(lone.replace("        a.x = 1\n", ""), lone) is None  # indented unlike both
-
-
-def test_fix_edit_is_none_for_multi_line_changes():
-    buggy = MEAN.replace("total", "acc")
-    assert fix_edit(buggy, MEAN) is None
+        assert bug.edit is not None, bug.buggy
+        assert formats.apply_edit(bug.buggy, bug.edit) == bug.fixed
 
 
 def test_bug_to_examples_fix_and_break_records():
@@ -82,34 +62,41 @@ def test_bug_to_examples_fix_and_break_records():
     expected_input = formats.fix_input(bug.buggy, "Traceback ...", "<skeleton>")
     assert fix == {"task": "fix", "input": expected_input,
                    "target": formats.encode_edit(bug.edit), "origin": "o"}
-    assert back == {"task": "break", "input": formats.break_input(MEAN),
-                    "target": formats.function_target(bug.buggy), "origin": "o"}
-    assert formats.decode_edit(fix["target"]) == bug.edit
+    assert back["input"] == formats.break_input(MEAN)
+    breaking = formats.decode_edit(back["target"])
+    assert breaking is not None and formats.apply_edit(MEAN, breaking) == bug.buggy
 
 
-def test_bug_to_examples_falls_back_to_whole_function_and_bug_trace():
+def test_bug_to_examples_uses_the_stored_trace():
     bug = Bug(origin="o", kind=BugKind.NEURAL, operator=None, buggy=MEAN.replace("total", "acc"),
-              fixed=MEAN, edit=None, trace="stored trace")
+              fixed=MEAN, edit=formats.diff_to_edit(MEAN.replace("total", "acc"), MEAN),
+              trace="stored trace")
     fix, _ = bug_to_examples(bug, context="")
-    assert fix["target"] == formats.function_target(MEAN)
     assert "stored trace" in fix["input"]
-    assert formats.decode_function(fix["target"]) == MEAN.strip("\n")
+    edit = formats.decode_edit(fix["target"])
+    assert edit is not None and formats.apply_edit(bug.buggy, edit) == MEAN
+
+
+def breaking(after: str) -> str:
+    edit = formats.diff_to_edit(MEAN, after)
+    assert edit is not None
+    return formats.encode_edit(edit)
 
 
 def test_filter_proposals_keeps_parsing_distinct_real_changes():
     changed = MEAN.replace("total / len", "total // len")
+    negated = MEAN.replace("return total", "return -total")
     proposals = [
-        formats.function_target(changed),  # kept
-        formats.function_target(changed),  # duplicate
-        formats.function_target(MEAN.replace("total = 0", "total  =  0")),  # same AST
-        formats.function_target(MEAN),  # unchanged
-        formats.function_target("def mean(values:\n    return 0"),  # does not parse
-        changed,  # no <function> marker
-        formats.function_target(""),  # empty
-        formats.function_target(MEAN.replace("return total", "return -total")),  # kept
+        breaking(changed),  # kept
+        breaking(changed),  # duplicate
+        breaking(MEAN.replace("total = 0", "total  =  0")),  # same AST
+        formats.encode_edit(formats.Edit("total", "acc")),  # old text is not unique
+        formats.encode_edit(formats.Edit("nowhere", "x")),  # old text is not there
+        breaking(MEAN.replace("(values)", "(values")),  # does not parse
+        changed,  # not an edit
+        breaking(negated),  # kept
     ]
-    assert filter_proposals(MEAN, proposals) == [
-        changed, MEAN.replace("return total", "return -total")]
+    assert filter_proposals(MEAN, proposals) == [changed, negated]
 
 
 def test_with_bug_replaces_the_function_in_the_one_file_holding_it():
@@ -132,7 +119,7 @@ def test_neural_bugs_uses_the_filter(monkeypatch):
     class Model:
         def generate(self, inputs, config):
             assert inputs == [formats.break_input(MEAN)]
-            texts = [formats.function_target(MEAN.replace("/", "*")), formats.function_target(MEAN)]
+            texts = [breaking(MEAN.replace("/", "*")), formats.encode_edit(formats.Edit("/", "/"))]
             return [tuple(Proposal(t) for t in texts)]
 
     bugs = neural_bugs(Model(), {"m": MEAN}, n=2)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from codeintel.context import approx_tokens
 from data_pipelines.functions import body_without_docstring, parse_source
 
 from .conftest import CORPUS, records_of
@@ -30,6 +31,14 @@ def test_giant_functions_are_skipped(corpus_root, config) -> None:
                                                                         max_function_lines=5))
     assert all(r.end_line - r.start_line + 1 <= 5 for r in records)
     assert "weighted_mean_of_points" not in {r.qualified_name for r in records}
+
+
+def test_long_functions_are_skipped_by_token_limit(corpus_root, config) -> None:
+    _, records = records_of(corpus_root, "shapes/geometry.py", replace(config,
+                                                                        max_function_tokens=30))
+    assert records and all(approx_tokens(r.code) <= 30 for r in records)
+    _, everything = records_of(corpus_root, "shapes/geometry.py", config)
+    assert len(everything) > len(records)
 
 
 def test_unreadable_files_give_none() -> None:

@@ -29,6 +29,6 @@ def test_bundled_default_loads_generates_and_scores(monkeypatch):
     assert 1 <= len(candidates) <= 2
     assert all(c.logprob < 0 for c in candidates)
     assert candidates == tuple(sorted(candidates, key=lambda c: -c.logprob))
-    target = formats.encode_edit(formats.LineEdit("return x - 1", "return x + 1"))
+    target = formats.encode_edit(formats.Edit("-", "+"))
     (score,) = model.score(text, [target])
     assert score < 0

@@ -1,51 +1,59 @@
 import pytest
 
 from codeintel.models import formats
-from codeintel.models.formats import LineEdit, Prefix
+from codeintel.models.formats import Edit, Prefix
 
 BUGGY = "    def mean(self, xs):\n        total = 0\n        for x in xs:\n            total += x\n        return total / (len(xs) - 1)"  # noqa: E501
 FIXED = BUGGY.replace("(len(xs) - 1)", "len(xs)")
 
 
-def test_edit_round_trips_through_text():
-    edit = LineEdit(old="return total / (len(xs) - 1)", new="return total / len(xs)")
+def test_edit_round_trips_through_text_with_its_whitespace():
+    edit = Edit(old="\n        total += x", new="")
     assert formats.decode_edit(formats.encode_edit(edit)) == edit
 
 
-def test_diff_to_edit_then_apply_reproduces_the_fix():
+def test_diff_to_edit_is_the_shortest_unique_span():
     edit = formats.diff_to_edit(BUGGY, FIXED)
-    assert edit == LineEdit(old="return total / (len(xs) - 1)", new="return total / len(xs)")
+    assert edit == Edit(old="(len(xs) - 1", new="len(xs")  # the common ")" is left out
     assert formats.apply_edit(BUGGY, edit) == FIXED
+    # operators are whole lexemes; "<" alone is unique, so no neighbour is needed
+    assert formats.diff_to_edit("if a <= b:", "if a < b:") == Edit(old="<=", new="<")
 
 
-def test_deletion_and_insertion_edits():
-    dropped = BUGGY.replace("            total += x\n", "")
-    delete = formats.diff_to_edit(BUGGY, dropped)
-    assert delete is not None and delete.new == ""
-    assert formats.apply_edit(BUGGY, delete) == dropped
-    insert = formats.diff_to_edit(dropped, BUGGY)
-    # the dropped line was the loop body: re-inserting it needs a deeper indent, which a
-    # line edit cannot express, so it is not a single-line edit
-    assert insert is None
+def test_diff_to_edit_widens_until_the_old_text_is_unique():
+    before = "x = a + 1\ny = a + 2"
+    edit = formats.diff_to_edit(before, "x = a + 1\ny = a - 2")
+    assert edit is not None and formats.occurrences(before, edit.old) == 1
+    assert formats.apply_edit(before, edit) == "x = a + 1\ny = a - 2"
+    assert "+" in edit.old and "-" in edit.new
 
 
-def test_multi_line_change_is_not_a_line_edit():
-    two = BUGGY.replace("total = 0", "total = 1").replace("total += x", "total -= x")
-    assert formats.diff_to_edit(BUGGY, two) is None
+@pytest.mark.parametrize("change", [
+    lambda s: s.replace("            total += x\n", ""),  # deleted line
+    lambda s: s.replace("total = 0", "total = 1").replace("total += x", "total -= x"),  # two
+    lambda s: s.replace("        return", "        xs = list(xs)\n        return"),  # inserted
+    lambda s: s.replace("total", "acc"),  # everywhere
+])
+def test_diff_then_apply_reproduces_any_change(change):
+    after = change(BUGGY)
+    edit = formats.diff_to_edit(BUGGY, after)
+    assert edit is not None and formats.apply_edit(BUGGY, edit) == after
+    assert formats.diff_to_edit(after, BUGGY) is not None
 
 
-def test_apply_edit_missing_line_is_none():
-    assert formats.apply_edit(BUGGY, LineEdit(old="nothing here", new="x")) is None
+def test_no_edit_between_equal_texts():
+    assert formats.diff_to_edit(BUGGY, BUGGY) is None
 
 
-@pytest.mark.parametrize("text", ["", "<function>\ndef f(): pass", "<edit>  <to> x", "<edit> a b"])
+def test_apply_edit_needs_exactly_one_occurrence():
+    assert formats.apply_edit(BUGGY, Edit(old="nothing here", new="x")) is None
+    assert formats.apply_edit(BUGGY, Edit(old="total", new="acc")) is None  # three times
+    assert formats.apply_edit(BUGGY, Edit(old="  ", new="x")) is None  # blank anchor
+
+
+@pytest.mark.parametrize("text", ["", "def f(): pass", "<edit>  <to> x", "<edit> a b"])
 def test_decode_edit_rejects_non_edits(text):
     assert formats.decode_edit(text) is None
-
-
-def test_function_target_round_trips():
-    assert formats.decode_function(formats.function_target(FIXED)) == FIXED
-    assert formats.decode_function("return 1") is None
 
 
 def test_fix_input_puts_function_first_and_names_parts():

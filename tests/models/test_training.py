@@ -29,6 +29,7 @@ def test_training_smoke_loss_falls_reloads_and_resumes(tiny_data: Path, tmp_path
     assert (out / STATE_FILE).is_file() and (out / "MODEL_CARD.md").is_file()
     model = load_model(str(out))
     assert model.num_parameters == result.parameters
+    assert model.max_input_tokens == config.max_input_tokens  # the trained length, not 512
     assert model.generate(["fix: def f(): retrun 1"])[0]
 
     # Resume: a longer run continues from the saved step, not from zero.

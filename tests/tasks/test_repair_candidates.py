@@ -51,22 +51,21 @@ def test_splice_replaces_only_the_block():
     assert patched == SOURCE.replace("ordered[: k - 1]", "ordered[: k]")
 
 
-def test_decode_model_output_applies_edits_and_functions():
+def test_decode_model_output_applies_edits_keeping_the_indentation():
     _, block = largest()
-    edit = formats.encode_edit(formats.LineEdit("return ordered[: k - 1]", "return ordered[:k]"))
-    assert "        return ordered[:k]" in decode_model_output(block, edit)
-    whole = formats.function_target(dedented(block).replace("k - 1", "k"))
-    assert decode_model_output(block, whole) == block.text.replace("k - 1", "k")
+    edit = formats.encode_edit(formats.Edit("ordered[: k - 1]", "ordered[:k]"))
+    assert decode_model_output(block, edit) == block.text.replace("[: k - 1]", "[:k]")
     assert decode_model_output(block, "garbage") is None
-    assert decode_model_output(block, formats.function_target(dedented(block))) is None
+    same = formats.encode_edit(formats.Edit("ordered[: k - 1]", "ordered[: k - 1]"))
+    assert decode_model_output(block, same) is None
 
 
-def test_model_target_is_an_edit_for_one_line_changes():
+def test_model_target_is_the_shortest_edit():
     _, block = largest()
     target = model_target(block, block.text.replace("k - 1", "k"))
-    assert formats.decode_edit(target) == formats.LineEdit(
-        "return ordered[: k - 1]", "return ordered[: k]"
-    )
+    edit = formats.decode_edit(target)
+    assert edit is not None and len(edit.old) < len("return ordered[: k - 1]")
+    assert formats.apply_edit(dedented(block), edit) == dedented(block).replace("k - 1", "k")
 
 
 def test_edit_candidates_contain_the_fix_and_prefer_trace_lines():
