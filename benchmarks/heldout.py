@@ -6,7 +6,9 @@
   equals the fixed function) on held-out synthetic bugs: all of them (each is one
   rule mutation, so a single edit fixes it) and those whose fix stays within one
   line, against the baseline of returning the input unchanged
-  (which never fixes anything, so its rate is 0 by construction).
+  (which never fixes anything, so its rate is 0 by construction). Beam search is
+  constrained to edits that apply to the buggy function, as in repair
+  (`codeintel.models.constrained`); `--unconstrained` turns that off.
 - doc: smoothed BLEU-4 of the generated docstring against a name-based template
   ("Get user name." for `get_user_name`).
 The test split is split by package, so no function in it was used to train.
@@ -69,14 +71,15 @@ def fix_ranks(record: dict, candidates: Sequence[str]) -> Iterator[bool]:
         yield fixed is not None and normalize_code(fixed) == want
 
 
-def score_fix(model, records: list[dict], n: int) -> FixScore:
+def score_fix(model, records: list[dict], n: int, constrained: bool = True) -> FixScore:
     from codeintel.models import DecodeMode, GenerationConfig
 
     config = GenerationConfig(n=n, mode=DecodeMode.BEAM, max_new_tokens=128)
     counts = dict(count=0, one_line=0, top1=0, topk=0, top1_one_line=0, topk_one_line=0)
     for start in range(0, len(records), config.batch_size):
         batch = records[start : start + config.batch_size]
-        outputs = model.generate([r["input"] for r in batch], config)
+        sources = [buggy_function(r["input"]) for r in batch] if constrained else None
+        outputs = model.generate([r["input"] for r in batch], config, edit_sources=sources)
         for record, candidates in zip(batch, outputs, strict=True):
             hits = list(fix_ranks(record, [c.text for c in candidates]))
             edit = formats.decode_edit(record["target"])
@@ -129,6 +132,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--split", default="test", choices=["valid", "test"])
     parser.add_argument("--limit", type=int, default=200, help="examples per task")
     parser.add_argument("--n", type=int, default=10, help="beam size for fix top-k")
+    parser.add_argument(
+        "--unconstrained", action="store_true", help="plain beam search for fix"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the scores here")
     return parser.parse_args(argv)
 
@@ -139,10 +145,12 @@ def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     model = load_model(args.model)
     started = time.perf_counter()
-    fix = score_fix(model, read_examples(args.data, args.split, "fix", args.limit), args.n)
+    fix_records = read_examples(args.data, args.split, "fix", args.limit)
+    fix = score_fix(model, fix_records, args.n, constrained=not args.unconstrained)
     bleu, template_bleu = score_doc(model, read_examples(args.data, args.split, "doc", args.limit))
     report = {
         "model": str(model.path), "data": str(args.data), "split": args.split, "n": args.n,
+        "fix_decoding": "unconstrained" if args.unconstrained else "constrained to edits",
         "fix": fix.__dict__, "fix_identity_baseline_exact": 0,
         "doc_smoothed_bleu4": round(bleu, 2), "doc_template_bleu4": round(template_bleu, 2),
         "seconds": round(time.perf_counter() - started, 1),

@@ -2,8 +2,9 @@
 
 Measures, on this machine:
 
-- generation latency: ms per candidate for beam search (n=10) and sampling (n=10)
-  on `fix:` inputs of about 300 tokens built from standard-library functions;
+- generation latency: ms per candidate for beam search (n=10), sampling (n=10) and
+  beam search constrained to edits that apply (`beam_edit`, as repair decodes) on
+  `fix:` inputs of about 300 tokens built from standard-library functions;
 - training throughput: tokens/s (input + target tokens, padding excluded) of
   the training step for the config's architecture and batch size, on span-corruption
   batches of standard-library code.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime
 import os
 import platform
 import random
@@ -91,17 +93,20 @@ def latency(model, args: argparse.Namespace) -> dict[str, float]:
 
     inputs = _fix_inputs(model, args.inputs, 300)
     results = {"input_tokens": sum(model.count_tokens(t) for t in inputs) / len(inputs)}
-    for mode in DecodeMode:
+    sources = [text[len("fix: ") :] for text in inputs]
+    runs = [(mode.value, mode, None) for mode in DecodeMode]
+    runs.append(("beam_edit", DecodeMode.BEAM, sources))
+    for name, mode, edit_sources in runs:
         config = GenerationConfig(
             n=10, mode=mode, max_new_tokens=args.max_new_tokens, batch_size=args.batch_size
         )
         model.generate(inputs[:1], dataclasses.replace(config, max_new_tokens=4))  # warm up
         start = time.perf_counter()
-        out = model.generate(inputs, config)
+        out = model.generate(inputs, config, edit_sources)
         elapsed = time.perf_counter() - start
         produced = sum(len(c) for c in out)
-        results[f"{mode.value}_ms_per_candidate"] = 1000 * elapsed / (len(inputs) * config.n)
-        results[f"{mode.value}_unique_candidates"] = produced / len(inputs)
+        results[f"{name}_ms_per_candidate"] = 1000 * elapsed / (len(inputs) * config.n)
+        results[f"{name}_unique_candidates"] = produced / len(inputs)
     return results
 
 
@@ -179,7 +184,8 @@ def _markdown(args: argparse.Namespace, model, kind: str, lat: dict, train: dict
             HEADING,
             "",
             f"Command: `{' '.join(['python -m benchmarks model', *args.argv])}`",
-            f"Date: 2026-11-22. Machine: {os.cpu_count()} CPU cores ({platform.machine()}), "
+            f"Date: {datetime.date.today().isoformat()}. "
+            f"Machine: {os.cpu_count()} CPU cores ({platform.machine()}), "
             f"Python {platform.python_version()}, torch threads {args.threads or 'default'}.",
             f"Model: {kind}; {model.num_parameters:,} parameters; weights {size:.1f} MB.",
             "",
@@ -189,13 +195,15 @@ def _markdown(args: argparse.Namespace, model, kind: str, lat: dict, train: dict
             f"| max new tokens | {args.max_new_tokens} |",
             f"| beam n=10: ms per candidate | {lat['beam_ms_per_candidate']:.1f} |",
             f"| sample n=10: ms per candidate | {lat['sample_ms_per_candidate']:.1f} |",
+            f"| beam n=10 constrained to edits: ms per candidate "
+            f"| {lat['beam_edit_ms_per_candidate']:.1f} |",
             f"| training tokens/s ({train['train_steps_timed']} steps) "
             f"| {train['train_tokens_per_s']:,.0f} |",
             f"| training s/step | {train['train_s_per_step']:.2f} |",
             f"| training tokens/s, idle-machine estimate (tokens / (CPU s / {train['threads']}"
             f" threads)) | {train['train_tokens_per_s_idle_estimate']:,.0f} |",
             "",
-            "Wall-clock numbers were taken while other jobs shared the 2 cores; the idle-machine"
+            "Wall-clock numbers include any other load on the machine; the idle-machine"
             " estimate divides by the CPU time this process got instead.",
             "",
         ]

@@ -144,7 +144,7 @@ def neural_bugs(model: Any, functions: Mapping[str, str], n: int, seed: int = 0)
     inputs = [formats.break_input(functions[i]) for i in ids]
     config = GenerationConfig(n=n, mode=DecodeMode.SAMPLE, max_new_tokens=MAX_EDIT_TOKENS,
                               seed=seed)
-    outputs = model.generate(inputs, config)
+    outputs = model.generate(inputs, config, edit_sources=[functions[i] for i in ids])
     bugs = []
     for origin, candidates in zip(ids, outputs, strict=True):
         fixed = functions[origin]

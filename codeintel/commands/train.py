@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", type=Path, help="a TOML or JSON training config")
     parser.add_argument(
         "--resume", action="store_true", help="continue from out_dir/training_state.pt"
+    )
+    parser.add_argument(
+        "--finetune-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="override the config's finetune_steps (e.g. to extend a finished run with --resume;"
+        " the learning-rate schedule is stretched to the new total)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -33,9 +40,10 @@ def run(args: argparse.Namespace) -> int:
     from codeintel.models.train_config import load_train_config
     from codeintel.models.training import train
 
-    config = load_train_config(args.config)
-    if args.resume:
-        config = dataclasses.replace(config, resume=True)
+    overrides: dict[str, object] = {"resume": True} if args.resume else {}
+    if args.finetune_steps is not None:
+        overrides["finetune_steps"] = args.finetune_steps
+    config = load_train_config(args.config, overrides)
     show = config.progress and not args.no_progress
     update, bar = _progress_bar(config.total_steps, 0) if show else (None, None)
     try:

@@ -78,9 +78,41 @@ def occurrences(text: str, part: str) -> int:
 
 def apply_edit(function: str, edit: Edit) -> str | None:
     """`function` with the edit applied; None unless `edit.old` occurs exactly once."""
-    if not edit.old.strip() or occurrences(function, edit.old) != 1:
+    if not _applies(function, edit.old):
         return None
     return function.replace(edit.old, edit.new, 1)
+
+
+class EditPrefix(enum.Enum):
+    """How far a partly generated edit target has got (see `edit_prefix`)."""
+
+    INVALID = "invalid"  # no continuation makes it an edit that applies to the source
+    OLD = "old"  # still writing the old text; it occurs in the source so far
+    NEW = "new"  # the old text occurs exactly once; writing the new text, may end here
+
+
+def edit_prefix(source: str, text: str) -> EditPrefix:
+    """Whether `text` can still grow into an edit that `apply_edit(source, ...)` accepts.
+
+    Used to constrain decoding: the old text must stay a substring of the source
+    (allowing a partly written `<to>` marker at its end), and `<to>` may close it
+    only where it occurs exactly once.
+    """
+    if len(text) <= len(EDIT):
+        return EditPrefix.OLD if EDIT.startswith(text) else EditPrefix.INVALID
+    if not text.startswith(EDIT):
+        return EditPrefix.INVALID
+    old, closed, _ = text[len(EDIT) :].partition(TO)
+    if closed:
+        return EditPrefix.NEW if _applies(source, old) else EditPrefix.INVALID
+    partial = (old[:-k] for k in range(1, len(TO)) if old.endswith(TO[:k]))
+    if old in source or any(_applies(source, o) for o in partial):
+        return EditPrefix.OLD
+    return EditPrefix.INVALID
+
+
+def _applies(source: str, old: str) -> bool:
+    return bool(old.strip()) and occurrences(source, old) == 1
 
 
 # Words, whitespace runs, Python's multi-character operators, single symbols.

@@ -142,6 +142,7 @@ class Seq2SeqModel:
         self.max_input_tokens = config.max_input_tokens or trained_input_limit(self.path)
         self.last_truncated = 0
         self._special_overhead = len(tokenizer.with_specials([]))
+        self._pieces: list[str | None] | None = None  # tokenizer.piece_texts(), when needed
 
     @property
     def num_parameters(self) -> int:
@@ -179,31 +180,43 @@ class Seq2SeqModel:
         return ids, mask
 
     def generate(
-        self, inputs: Sequence[str], config: GenerationConfig | None = None
+        self,
+        inputs: Sequence[str],
+        config: GenerationConfig | None = None,
+        edit_sources: Sequence[str] | None = None,
     ) -> list[tuple[Candidate, ...]]:
         """Up to `config.n` candidates per input, best first, texts unique.
 
         Beam: the n best beams. Sample: n samples with temperature/top-p,
         deterministic for a given seed, inputs and batch size. Candidates whose
-        texts coincide are merged.
+        texts coincide are merged. With `edit_sources` (one per input), decoding is
+        constrained to edits (`formats.Edit`) whose old text occurs exactly once in
+        the input's source (`constrained.EditConstraint`).
         """
         import torch
 
         config = config or GenerationConfig()
         if config.n < 1 or config.batch_size < 1 or config.max_new_tokens < 1:
             raise ModelError(f"invalid generation config {config}")
+        if edit_sources is not None and len(edit_sources) != len(inputs):
+            raise ModelError(f"{len(edit_sources)} edit sources for {len(inputs)} inputs")
         encoded = self._encode_all(inputs)
         results: list[tuple[Candidate, ...]] = []
         with torch.inference_mode():
             for start in range(0, len(encoded), config.batch_size):
                 batch = encoded[start : start + config.batch_size]
-                texts = self._generate_batch(batch, config, start)
+                sources = edit_sources[start : start + len(batch)] if edit_sources else None
+                texts = self._generate_batch(batch, config, start, sources)
                 results.extend(self._rank(batch, texts))
         self.last_truncated = sum(e.truncated for e in encoded)
         return results
 
     def _generate_batch(
-        self, batch: Sequence[Encoded], config: GenerationConfig, offset: int
+        self,
+        batch: Sequence[Encoded],
+        config: GenerationConfig,
+        offset: int,
+        edit_sources: Sequence[str] | None,
     ) -> list[list[str]]:
         import torch
 
@@ -216,6 +229,8 @@ class Seq2SeqModel:
             "pad_token_id": self.tokenizer.pad_id,
             "eos_token_id": self.tokenizer.eos_id,
         }
+        if edit_sources is not None:
+            kwargs["logits_processor"] = self._edit_constraint(edit_sources, config.n)
         if config.mode is DecodeMode.BEAM:
             kwargs.update(num_beams=config.n, do_sample=False, length_penalty=0.0)
             outputs = self.model.generate(**kwargs)
@@ -228,6 +243,16 @@ class Seq2SeqModel:
                 outputs = self.model.generate(**kwargs)
         decoded = [self.tokenizer.decode(row.tolist()) for row in outputs]
         return [decoded[i * config.n : (i + 1) * config.n] for i in range(len(batch))]
+
+    def _edit_constraint(self, sources: Sequence[str], rows_per_source: int) -> Any:
+        from transformers import LogitsProcessorList
+
+        from codeintel.models.constrained import EditConstraint
+
+        if self._pieces is None:
+            self._pieces = self.tokenizer.piece_texts()
+        constraint = EditConstraint(sources, rows_per_source, self._pieces, self.tokenizer.eos_id)
+        return LogitsProcessorList([constraint])
 
     def _rank(
         self, batch: Sequence[Encoded], texts: Sequence[Sequence[str]]

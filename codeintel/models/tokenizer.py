@@ -60,6 +60,8 @@ class Tokenizer(Protocol):
 
     def with_specials(self, ids: list[int]) -> list[int]: ...
 
+    def piece_texts(self) -> list[str | None]: ...
+
 
 class CodeTokenizer:
     """Our lossless SentencePiece tokenizer; `decode(encode(x)) == x` for every string."""
@@ -92,6 +94,19 @@ class CodeTokenizer:
     def with_specials(self, ids: list[int]) -> list[int]:
         """A model input or target: the ids followed by eos."""
         return [*ids, self.eos_id]
+
+    def piece_texts(self) -> list[str | None]:
+        """The text each id decodes to ("" for pad and eos; None for byte pieces and unk).
+
+        Decoding a sequence is the concatenation of its pieces' texts.
+        """
+        texts: list[str | None] = []
+        for i in range(self.vocab_size):
+            if self._sp.is_byte(i) or self._sp.is_unknown(i):
+                texts.append(None)
+            else:
+                texts.append(self.decode([i]))
+        return texts
 
     def piece_id(self, piece: str) -> int:
         """The id of a special token such as `<extra_id_0>`; ModelError if absent."""
@@ -133,6 +148,21 @@ class HFTokenizer:
     def with_specials(self, ids: list[int]) -> list[int]:
         """The model's own special tokens around `ids` (T5: `ids </s>`, BART: `<s> ids </s>`)."""
         return list(self._tok.build_inputs_with_special_tokens(ids))
+
+    def piece_texts(self) -> list[str | None]:
+        """The text each id adds after a plain word (None where it is not whole characters).
+
+        Measured after a word because SentencePiece-style decoders drop the leading
+        space of a sequence's first piece.
+        """
+        anchor = self.encode("a")[:1]
+        base = self.decode(anchor)
+        texts: list[str | None] = []
+        for i in range(self.vocab_size):
+            text = self.decode([*anchor, i])
+            whole = text.startswith(base) and "\ufffd" not in text
+            texts.append(text[len(base) :] if whole else None)
+        return texts
 
 
 def load_tokenizer(directory: Path) -> Tokenizer:

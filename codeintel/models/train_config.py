@@ -140,8 +140,11 @@ def config_from_mapping(raw: Mapping[str, Any], source: str = "config") -> Train
     return _validate(TrainConfig(**values))
 
 
-def load_train_config(path: Path) -> TrainConfig:
-    """Parse a TOML (`.toml`) or JSON file into a TrainConfig; ConfigError if it is bad."""
+def load_train_config(path: Path, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
+    """Parse a TOML (`.toml`) or JSON file into a TrainConfig; ConfigError if it is bad.
+
+    `overrides` (key -> value) replace the file's values before validation.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -153,7 +156,7 @@ def load_train_config(path: Path) -> TrainConfig:
         raise ConfigError(f"config {path} is not valid {path.suffix[1:] or 'JSON'}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"config {path} must be a table of keys")
-    return config_from_mapping(raw, str(path))
+    return config_from_mapping({**raw, **(overrides or {})}, str(path))
 
 
 def config_to_json(config: TrainConfig) -> dict[str, Any]:

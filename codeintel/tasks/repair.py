@@ -253,10 +253,11 @@ def _model_candidates(target: Target, model: Any, config: RepairConfig) -> list[
         ),
     ]
     found = []
+    source = [dedented(target.block)]  # decoding is constrained to edits that apply to it
     for generation in runs:
         if generation.n <= 0:
             continue
-        for generated in model.generate([target.model_input], generation)[0]:
+        for generated in model.generate([target.model_input], generation, source)[0]:
             text = decode_model_output(target.block, generated.text)
             if text is not None:
                 found.append(

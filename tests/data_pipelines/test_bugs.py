@@ -117,8 +117,9 @@ def test_neural_bugs_uses_the_filter(monkeypatch):
             self.text, self.logprob = text, 0.0
 
     class Model:
-        def generate(self, inputs, config):
+        def generate(self, inputs, config, edit_sources=None):
             assert inputs == [formats.break_input(MEAN)]
+            assert edit_sources == [MEAN]  # decoding constrained to edits of the function
             texts = [breaking(MEAN.replace("/", "*")), formats.encode_edit(formats.Edit("/", "/"))]
             return [tuple(Proposal(t) for t in texts)]
 

@@ -36,7 +36,8 @@ class SwapsPlusForMinus:
 
     path = Path("fake-model")
 
-    def generate(self, inputs, config):
+    def generate(self, inputs, config, edit_sources=None):
+        assert edit_sources is not None and len(edit_sources) == len(inputs)
         return [(Proposal(formats.encode_edit(formats.Edit("+", "-"))), Proposal("garbage"))
                 for _ in inputs]
 

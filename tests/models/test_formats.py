@@ -72,3 +72,31 @@ def test_pymt5_input_hides_the_target_part():
 def test_special_tokens_are_unique_and_include_prefixes():
     assert len(set(formats.SPECIAL_TOKENS)) == len(formats.SPECIAL_TOKENS)
     assert "fix:" in formats.SPECIAL_TOKENS and "<extra_id_99>" in formats.SPECIAL_TOKENS
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("", formats.EditPrefix.OLD),
+        ("<ed", formats.EditPrefix.OLD),
+        ("<edx", formats.EditPrefix.INVALID),
+        ("x", formats.EditPrefix.INVALID),
+        ("<edit>", formats.EditPrefix.OLD),
+        ("<edit>(len(xs", formats.EditPrefix.OLD),  # occurs, may grow
+        ("<edit>len(ys", formats.EditPrefix.INVALID),  # occurs nowhere
+        ("<edit>(len(xs) - 1)<t", formats.EditPrefix.OLD),  # a partly written <to>
+        ("<edit>(len(xs) - 1)<to>", formats.EditPrefix.NEW),
+        ("<edit>(len(xs) - 1)<to>len(xs)", formats.EditPrefix.NEW),
+        ("<edit>total<to>x", formats.EditPrefix.INVALID),  # occurs three times
+        ("<edit> <to>x", formats.EditPrefix.INVALID),  # blank old text
+    ],
+)
+def test_edit_prefix_tracks_whether_an_edit_can_still_apply(text, state):
+    assert formats.edit_prefix(BUGGY, text) is state
+
+
+def test_every_prefix_of_an_applicable_edit_is_valid():
+    target = formats.encode_edit(formats.diff_to_edit(BUGGY, FIXED))
+    states = [formats.edit_prefix(BUGGY, target[:i]) for i in range(len(target) + 1)]
+    assert formats.EditPrefix.INVALID not in states
+    assert states[-1] is formats.EditPrefix.NEW

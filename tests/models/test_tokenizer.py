@@ -42,6 +42,19 @@ def test_decode_skips_pad_and_eos_but_keeps_markers(tokenizer_dir: Path) -> None
     assert tok.piece_id("<extra_id_5>") == tok.encode("<extra_id_5>")[0]
 
 
+@pytest.mark.parametrize("text", FIXTURES)
+def test_piece_texts_concatenate_to_the_decoded_text(tokenizer_dir: Path, text: str) -> None:
+    tok = CodeTokenizer(tokenizer_dir)
+    pieces = tok.piece_texts()
+    ids = tok.encode(text)
+    assert len(pieces) == tok.vocab_size
+    assert pieces[tok.eos_id] == "" and pieces[tok.pad_id] == ""
+    if all(pieces[i] is not None for i in ids):  # no byte pieces
+        assert "".join(pieces[i] for i in ids) == text
+    else:
+        assert any(ord(c) > 127 or ord(c) < 32 for c in text)
+
+
 def test_special_ids_are_reserved(tokenizer_dir: Path) -> None:
     tok = CodeTokenizer(tokenizer_dir)
     assert (tok.pad_id, tok.eos_id) == (0, 1)

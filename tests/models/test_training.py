@@ -162,6 +162,11 @@ def test_cli_train(
     assert main(["train", str(config)]) == 0
     assert json.loads(capsys.readouterr().out)["step"] == 6
     assert (out / "model.safetensors").is_file()
+    # extend the finished run: 3 pretraining + 5 fine-tuning steps in all
+    assert main(["train", str(config), "--resume", "--finetune-steps", "5"]) == 0
+    assert json.loads(capsys.readouterr().out)["step"] == 8
+    assert main(["train", str(config), "--finetune-steps", "-1"]) == 2
+    assert "finetune_steps" in capsys.readouterr().err
 
 
 def test_cli_train_bad_config_exits_2(
