@@ -121,21 +121,25 @@ def _write_data(work: Path) -> Path:
     return data
 
 
-def training_throughput(config, work: Path, steps: int) -> dict[str, float]:
-    """Tokens/s of the train step on span-corruption batches (first 2 steps not timed)."""
+def training_throughput(config, work: Path, steps: int, checkpoint: Path) -> dict[str, float]:
+    """Tokens/s of the train step on span-corruption batches (first 2 steps not timed).
+
+    Uses the checkpoint's tokenizer if it has ours, else trains one on the batches' code.
+    """
     import torch
 
     from codeintel.models import training
     from codeintel.models.tokenizer import TOKENIZER_FILE
 
-    tok_dir = work / "tokenizer"
     data_dir = _write_data(work)
     out = work / "train"
     out.mkdir()
-    if (tok_dir / TOKENIZER_FILE).is_file():
-        shutil.copyfile(tok_dir / TOKENIZER_FILE, out / TOKENIZER_FILE)
+    tokenizer = "train"
+    if (checkpoint / TOKENIZER_FILE).is_file():
+        shutil.copyfile(checkpoint / TOKENIZER_FILE, out / TOKENIZER_FILE)
+        tokenizer = str(out)
     config = dataclasses.replace(
-        config, data_dir=data_dir, out_dir=out, tokenizer=str(out), resume=False
+        config, data_dir=data_dir, out_dir=out, tokenizer=tokenizer, resume=False
     )
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -237,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             model, kind = _load(args, config, Path(tmp))
             lat = latency(model, args)
-            train = training_throughput(config, Path(tmp), args.train_steps)
+            train = training_throughput(config, Path(tmp), args.train_steps, model.path)
             text = _markdown(args, model, kind, lat, train)
     except CodeintelError as exc:
         print(f"benchmarks model: error: {exc}")

@@ -14,6 +14,8 @@ Truncation: an input longer than `max_input_tokens` keeps its head (task prefix
 and the code under work come first in every input format). `encode` reports
 it in `Encoded.truncated`, and after each `generate`/`score` call
 `Seq2SeqModel.last_truncated` holds how many of its inputs were truncated.
+Generation stops at the target length the checkpoint was trained with, if it
+records one (`codeintel.json`), whatever `max_new_tokens` asks.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "codeintel-small"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 MODEL_ENV = "CODEINTEL_MODEL"
-LIMITS_FILE = "codeintel.json"  # {"max_input_tokens": ...} of the training run
+LIMITS_FILE = "codeintel.json"  # {"max_input_tokens": ..., "max_target_tokens": ...} of training
 DEFAULT_MAX_INPUT_TOKENS = 512
 
 
@@ -100,13 +102,14 @@ def resolve_model_path(name_or_path: str | None, env: Mapping[str, str] = os.env
     raise ModelNotFoundError(f"no model checkpoint at {path}")
 
 
-def trained_input_limit(path: Path) -> int:
-    """The input length in the checkpoint's `codeintel.json` (written by training), else 512."""
+def trained_limit(path: Path, key: str) -> int | None:
+    """A length of the training run (`max_input_tokens`, `max_target_tokens`) from the
+    checkpoint's `codeintel.json`; None for checkpoints without it (not trained here)."""
     try:
         limits = json.loads((Path(path) / LIMITS_FILE).read_text(encoding="utf-8"))
-        return int(limits["max_input_tokens"])
+        return int(limits[key])
     except (OSError, ValueError, KeyError, TypeError):
-        return DEFAULT_MAX_INPUT_TOKENS
+        return None
 
 
 def load_model(name_or_path: str | None = None, config: ModelConfig | None = None) -> Seq2SeqModel:
@@ -139,7 +142,13 @@ class Seq2SeqModel:
         self.model = model
         self.tokenizer = tokenizer
         self.config = config
-        self.max_input_tokens = config.max_input_tokens or trained_input_limit(self.path)
+        self.max_input_tokens = (
+            config.max_input_tokens
+            or trained_limit(self.path, "max_input_tokens")
+            or DEFAULT_MAX_INPUT_TOKENS
+        )
+        # generation stops here: the model never saw a longer target (None: no cap)
+        self.max_target_tokens = trained_limit(self.path, "max_target_tokens")
         self.last_truncated = 0
         self._special_overhead = len(tokenizer.with_specials([]))
         self._pieces: list[str | None] | None = None  # tokenizer.piece_texts(), when needed
@@ -224,7 +233,7 @@ class Seq2SeqModel:
         kwargs: dict[str, Any] = {
             "input_ids": input_ids,
             "attention_mask": mask,
-            "max_new_tokens": config.max_new_tokens,
+            "max_new_tokens": self._max_new_tokens(config),
             "num_return_sequences": config.n,
             "pad_token_id": self.tokenizer.pad_id,
             "eos_token_id": self.tokenizer.eos_id,
@@ -243,6 +252,10 @@ class Seq2SeqModel:
                 outputs = self.model.generate(**kwargs)
         decoded = [self.tokenizer.decode(row.tolist()) for row in outputs]
         return [decoded[i * config.n : (i + 1) * config.n] for i in range(len(batch))]
+
+    def _max_new_tokens(self, config: GenerationConfig) -> int:
+        cap = self.max_target_tokens
+        return min(config.max_new_tokens, cap) if cap else config.max_new_tokens
 
     def _edit_constraint(self, sources: Sequence[str], rows_per_source: int) -> Any:
         from transformers import LogitsProcessorList

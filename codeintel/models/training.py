@@ -48,6 +48,7 @@ class TrainResult(JsonRecord):
     first_loss: float | None
     last_loss: float | None
     tokens_per_second: float
+    tokens_seen: int = 0  # input + target tokens (padding excluded) since step 0
     last_eval: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -193,6 +194,7 @@ class Trainer:
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lr_lambda(config))
         self.losses: list[float] = []
         self.last_eval: dict[str, float] = {}
+        self.tokens_seen = 0
 
     # -- checkpoints -------------------------------------------------------------------
 
@@ -206,6 +208,7 @@ class Trainer:
         (out / LIMITS_FILE).write_text(json.dumps(limits, indent=1) + "\n", encoding="utf-8")
         state = {
             "step": self.step,
+            "tokens_seen": self.tokens_seen,
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "torch_rng": torch.get_rng_state(),
@@ -233,6 +236,8 @@ class Trainer:
         self.scheduler.load_state_dict(state["scheduler"])
         torch.set_rng_state(state["torch_rng"])
         self.step = int(state["step"])
+        # states saved before tokens_seen existed count from this resume on
+        self.tokens_seen = int(state.get("tokens_seen", 0))
         self.positions = {int(k): StreamPosition(*v) for k, v in state["positions"].items()}
         self.log("resume", step=self.step)
 
@@ -283,6 +288,7 @@ class Trainer:
             tokens = sum(e.tokens for e in batch)
             window_tokens += tokens
             total_tokens += tokens
+            self.tokens_seen += tokens
             if self.step % self.config.log_every == 0 or self.step == self.config.total_steps:
                 now = time.perf_counter()
                 rate = window_tokens / max(now - window_start, 1e-9)
@@ -294,6 +300,7 @@ class Trainer:
                     loss=sum(recent) / len(recent),
                     lr=self.scheduler.get_last_lr()[0],
                     tokens_per_s=round(rate, 1),
+                    tokens_seen=self.tokens_seen,
                 )
                 window_tokens, window_start = 0, now
             if progress:
@@ -316,6 +323,7 @@ class Trainer:
             first_loss=self.losses[0] if self.losses else None,
             last_loss=self.losses[-1] if self.losses else None,
             tokens_per_second=round(tokens_per_second, 1),
+            tokens_seen=self.tokens_seen,
             last_eval=dict(self.last_eval),
         )
 
@@ -395,6 +403,7 @@ def write_model_card(config: TrainConfig, result: TrainResult) -> None:
         f"- data: {config.data_dir}",
         f"- task weights: {json.dumps(dict(config.task_weights))}",
         f"- training throughput: {result.tokens_per_second} tokens/s",
+        f"- tokens seen: {result.tokens_seen:,} (input + target, padding excluded)",
         f"- last held-out eval: {json.dumps(dict(result.last_eval))}",
         "",
         "Held-out task scores: `python -m benchmarks heldout --model <this folder>`.",

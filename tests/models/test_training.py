@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from codeintel.errors import ConfigError
-from codeintel.models import load_model
+from codeintel.models import DecodeMode, GenerationConfig, load_model
 from codeintel.models.train_config import load_train_config
 from codeintel.models.training import LOG_FILE, STATE_FILE, train
 
@@ -31,6 +31,12 @@ def test_training_smoke_loss_falls_reloads_and_resumes(tiny_data: Path, tmp_path
     assert model.num_parameters == result.parameters
     assert model.max_input_tokens == config.max_input_tokens  # the trained length, not 512
     assert model.generate(["fix: def f(): retrun 1"])[0]
+    assert model.max_target_tokens == config.max_target_tokens  # generation stops there
+    asked = []
+    hf_generate = model.model.generate
+    model.model.generate = lambda **kw: asked.append(kw["max_new_tokens"]) or hf_generate(**kw)
+    model.generate(["fix: x"], GenerationConfig(n=2, mode=DecodeMode.SAMPLE, max_new_tokens=500))
+    assert asked == [config.max_target_tokens]
 
     # Resume: a longer run continues from the saved step, not from zero.
     longer = tiny_train_config(tiny_data, out, pretrain_steps=10, finetune_steps=25, resume=True)
@@ -38,6 +44,9 @@ def test_training_smoke_loss_falls_reloads_and_resumes(tiny_data: Path, tmp_path
     assert resumed.step == 35
     assert _events(out, "resume")[-1]["step"] == 30
     assert [e["step"] for e in _events(out, "train")][-1] == 35
+    # tokens seen carry over the resume: the resumed run's count includes the first run's
+    assert resumed.tokens_seen > result.tokens_seen > 0
+    assert _events(out, "train")[-1]["tokens_seen"] == resumed.tokens_seen
 
 
 def test_resume_is_exact(tiny_data: Path, tmp_path: Path) -> None:
