@@ -71,10 +71,12 @@ def fix_ranks(record: dict, candidates: Sequence[str]) -> Iterator[bool]:
         yield fixed is not None and normalize_code(fixed) == want
 
 
-def score_fix(model, records: list[dict], n: int, constrained: bool = True) -> FixScore:
+def score_fix(
+    model, records: list[dict], n: int, constrained: bool = True, beam: int | None = None
+) -> FixScore:
     from codeintel.models import DecodeMode, GenerationConfig
 
-    config = GenerationConfig(n=n, mode=DecodeMode.BEAM, max_new_tokens=128)
+    config = GenerationConfig(n=n, mode=DecodeMode.BEAM, max_new_tokens=128, beam_width=beam)
     counts = dict(count=0, one_line=0, top1=0, topk=0, top1_one_line=0, topk_one_line=0)
     for start in range(0, len(records), config.batch_size):
         batch = records[start : start + config.batch_size]
@@ -131,7 +133,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--split", default="test", choices=["valid", "test"])
     parser.add_argument("--limit", type=int, default=200, help="examples per task")
-    parser.add_argument("--n", type=int, default=10, help="beam size for fix top-k")
+    parser.add_argument("--n", type=int, default=10, help="k of the fix top-k (the n best beams)")
+    parser.add_argument(
+        "--beam", type=int, default=None, help="beams searched for fix (>= n; default n)"
+    )
     parser.add_argument(
         "--unconstrained", action="store_true", help="plain beam search for fix"
     )
@@ -143,13 +148,17 @@ def main(argv: Sequence[str]) -> int:
     from codeintel.models import load_model
 
     args = parse_args(argv)
+    if args.beam is not None and args.beam < args.n:
+        print(f"error: --beam {args.beam} is smaller than --n {args.n}", file=sys.stderr)
+        return 2
     model = load_model(args.model)
     started = time.perf_counter()
     fix_records = read_examples(args.data, args.split, "fix", args.limit)
-    fix = score_fix(model, fix_records, args.n, constrained=not args.unconstrained)
+    fix = score_fix(model, fix_records, args.n, not args.unconstrained, args.beam)
     bleu, template_bleu = score_doc(model, read_examples(args.data, args.split, "doc", args.limit))
     report = {
         "model": str(model.path), "data": str(args.data), "split": args.split, "n": args.n,
+        "beam": args.beam or args.n,
         "fix_decoding": "unconstrained" if args.unconstrained else "constrained to edits",
         "fix": fix.__dict__, "fix_identity_baseline_exact": 0,
         "doc_smoothed_bleu4": round(bleu, 2), "doc_template_bleu4": round(template_bleu, 2),

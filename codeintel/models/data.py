@@ -18,6 +18,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from codeintel.errors import ConfigError
 from codeintel.models import formats
@@ -72,45 +73,106 @@ def _cut(ids: list[int], limit: int, eos: int) -> Ids:
     return (*ids[: max(1, limit - 1)], eos)
 
 
+def _encode_examples(
+    path: Path, tokenizer: CodeTokenizer, limits: Limits, per_task: int | None
+) -> dict[str, list[Example]]:
+    by_task: dict[str, list[Example]] = {}
+    task = path.name.rsplit("-", 1)[0]
+    for record in read_jsonl([path]):
+        examples = by_task.setdefault(str(record.get("task", task)), [])
+        if per_task is not None and len(examples) >= per_task:
+            break
+        source = _cut(tokenizer.encode(record["input"]), limits.max_input_tokens, tokenizer.eos_id)
+        target = _cut(
+            tokenizer.encode(record["target"]), limits.max_target_tokens, tokenizer.eos_id
+        )
+        examples.append(Example(source, target))
+    return by_task
+
+
+def _encode_functions(
+    path: Path, tokenizer: CodeTokenizer, max_tokens: int, limit: int | None = None
+) -> list[Ids]:
+    out: list[Ids] = []
+    for record in read_jsonl([path]):
+        if limit is not None and len(out) >= limit:
+            break
+        ids = tokenizer.encode(record["code"])
+        if len(ids) >= 4:
+            out.append(tuple(ids[:max_tokens]))
+    return out
+
+
+def _in_worker(job: tuple[str, Path, Path, Any]) -> Any:
+    """One file's tokenisation in a worker process (which loads its own tokenizer)."""
+    kind, path, tokenizer_dir, arg = job
+    tokenizer = CodeTokenizer(tokenizer_dir)
+    if kind == "examples":
+        return _encode_examples(path, tokenizer, arg, None)
+    return _encode_functions(path, tokenizer, arg)
+
+
+def _map_files(jobs: list[tuple[str, Path, Path, Any]], workers: int) -> list[Any]:
+    """`_in_worker` over `jobs` in `workers` spawned processes, results in job order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+        return list(pool.map(_in_worker, jobs))
+
+
 def load_examples(
     data_dir: Path,
     split: str,
     tokenizer: CodeTokenizer,
     limits: Limits,
     per_task: int | None = None,
+    workers: int = 0,
 ) -> dict[str, list[Example]]:
-    """Task -> tokenised examples of `split` (inputs and targets cut to the limits)."""
+    """Task -> tokenised examples of `split` (inputs and targets cut to the limits).
+
+    `workers` > 0 tokenises the files in that many processes (same result, in file order).
+    """
+    paths = sorted((Path(data_dir) / "examples" / split).glob("*.jsonl"))
+    if workers > 0 and per_task is None and len(paths) > 1:
+        tokenizer_dir = tokenizer.path.parent
+        parts = _map_files([("examples", p, tokenizer_dir, limits) for p in paths], workers)
+    else:
+        parts = []
+        for path in paths:
+            task = path.name.rsplit("-", 1)[0]
+            seen = sum(len(part.get(task, ())) for part in parts)
+            if per_task is None or seen < per_task:
+                left = None if per_task is None else per_task - seen
+                parts.append(_encode_examples(path, tokenizer, limits, left))
     by_task: dict[str, list[Example]] = {}
-    for path in sorted((Path(data_dir) / "examples" / split).glob("*.jsonl")):
-        task = path.name.rsplit("-", 1)[0]
-        if per_task is not None and len(by_task.get(task, ())) >= per_task:
-            continue
-        for record in read_jsonl([path]):
-            examples = by_task.setdefault(str(record.get("task", task)), [])
-            if per_task is not None and len(examples) >= per_task:
-                break
-            source = _cut(
-                tokenizer.encode(record["input"]), limits.max_input_tokens, tokenizer.eos_id
-            )
-            target = _cut(
-                tokenizer.encode(record["target"]), limits.max_target_tokens, tokenizer.eos_id
-            )
-            examples.append(Example(source, target))
+    for part in parts:
+        for task, examples in part.items():
+            by_task.setdefault(task, []).extend(examples)
     return by_task
 
 
 def load_functions(
-    data_dir: Path, split: str, tokenizer: CodeTokenizer, max_tokens: int, limit: int | None = None
+    data_dir: Path,
+    split: str,
+    tokenizer: CodeTokenizer,
+    max_tokens: int,
+    limit: int | None = None,
+    workers: int = 0,
 ) -> list[Ids]:
     """Token ids of the code of each function of `split` (at most `max_tokens` each)."""
     paths = sorted((Path(data_dir) / "functions").glob(f"{split}-*.jsonl"))
+    if workers > 0 and limit is None and len(paths) > 1:
+        tokenizer_dir = tokenizer.path.parent
+        jobs = [("functions", p, tokenizer_dir, max_tokens) for p in paths]
+        return [ids for part in _map_files(jobs, workers) for ids in part]
     out: list[Ids] = []
-    for record in read_jsonl(paths):
+    for path in paths:
         if limit is not None and len(out) >= limit:
             break
-        ids = tokenizer.encode(record["code"])
-        if len(ids) >= 4:
-            out.append(tuple(ids[:max_tokens]))
+        left = None if limit is None else limit - len(out)
+        out.extend(_encode_functions(path, tokenizer, max_tokens, left))
     return out
 
 

@@ -59,6 +59,11 @@ class GenerationConfig:
     max_new_tokens: int = 256
     seed: int = 0
     batch_size: int = 8
+    beam_width: int | None = None  # beams searched (>= n); None: n. The n best are returned.
+
+    @property
+    def beams(self) -> int:
+        return max(self.n, self.beam_width or self.n)
 
 
 @dataclass(frozen=True)
@@ -196,8 +201,8 @@ class Seq2SeqModel:
     ) -> list[tuple[Candidate, ...]]:
         """Up to `config.n` candidates per input, best first, texts unique.
 
-        Beam: the n best beams. Sample: n samples with temperature/top-p,
-        deterministic for a given seed, inputs and batch size. Candidates whose
+        Beam: the n best of `beam_width` beams (default n). Sample: n samples with
+        temperature/top-p, deterministic for a given seed, inputs and batch size. Candidates whose
         texts coincide are merged. With `edit_sources` (one per input), decoding is
         constrained to edits (`formats.Edit`) whose old text occurs exactly once in
         the input's source (`constrained.EditConstraint`).
@@ -205,7 +210,9 @@ class Seq2SeqModel:
         import torch
 
         config = config or GenerationConfig()
-        if config.n < 1 or config.batch_size < 1 or config.max_new_tokens < 1:
+        if config.n < 1 or config.batch_size < 1 or config.max_new_tokens < 1 or (
+            config.beam_width is not None and config.beam_width < config.n
+        ):
             raise ModelError(f"invalid generation config {config}")
         if edit_sources is not None and len(edit_sources) != len(inputs):
             raise ModelError(f"{len(edit_sources)} edit sources for {len(inputs)} inputs")
@@ -238,10 +245,12 @@ class Seq2SeqModel:
             "pad_token_id": self.tokenizer.pad_id,
             "eos_token_id": self.tokenizer.eos_id,
         }
+        beam = config.mode is DecodeMode.BEAM
         if edit_sources is not None:
-            kwargs["logits_processor"] = self._edit_constraint(edit_sources, config.n)
-        if config.mode is DecodeMode.BEAM:
-            kwargs.update(num_beams=config.n, do_sample=False, length_penalty=0.0)
+            rows = config.beams if beam else config.n  # decoder rows per input
+            kwargs["logits_processor"] = self._edit_constraint(edit_sources, rows)
+        if beam:
+            kwargs.update(num_beams=config.beams, do_sample=False, length_penalty=0.0)
             outputs = self.model.generate(**kwargs)
         else:
             kwargs.update(

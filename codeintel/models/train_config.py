@@ -63,6 +63,9 @@ class TrainConfig:
     save_every: int = 500
     seed: int = 0
     threads: int | None = None
+    device: str = "cpu"  # "cpu", "cuda", "cuda:N", or "auto" (cuda when torch sees one)
+    bf16: bool = False  # bfloat16 autocast on CUDA (weights and optimizer stay float32)
+    data_workers: int = 0  # processes that tokenise the data at load time; 0 = this one
     resume: bool = False
     progress: bool = True
 
@@ -123,6 +126,10 @@ def _validate(config: TrainConfig) -> TrainConfig:
         raise ConfigError(f"config keys must be > 0: {', '.join(bad)}")
     if config.pretrain_steps < 0 or config.finetune_steps < 0 or config.total_steps == 0:
         raise ConfigError("pretrain_steps and finetune_steps must be >= 0, not both 0")
+    if config.device not in ("cpu", "cuda", "auto") and not config.device.startswith("cuda:"):
+        raise ConfigError(f"device must be cpu, cuda, cuda:N or auto, not {config.device!r}")
+    if config.data_workers < 0:
+        raise ConfigError("data_workers must be >= 0")
     if not 0 < config.noise_density < 1 or config.mean_span < 1:
         raise ConfigError("noise_density must be in (0, 1) and mean_span >= 1")
     return config

@@ -15,6 +15,7 @@ event: start, train, eval, save, end) and `MODEL_CARD.md`.
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
 import time
@@ -113,8 +114,11 @@ def load_data(config: TrainConfig, tokenizer: CodeTokenizer) -> TrainData:
         raise ConfigError(f"data_dir {config.data_dir} has no functions/ folder")
     limits = Limits(config.max_input_tokens, config.max_target_tokens)
     denoiser = Denoiser(tokenizer, limits, Noise(config.noise_density, config.mean_span))
-    functions = data.load_functions(config.data_dir, "train", tokenizer, 4 * denoiser.crop)
-    examples = data.load_examples(config.data_dir, "train", tokenizer, limits)
+    workers = config.data_workers
+    functions = data.load_functions(
+        config.data_dir, "train", tokenizer, 4 * denoiser.crop, workers=workers
+    )
+    examples = data.load_examples(config.data_dir, "train", tokenizer, limits, workers=workers)
     valid = data.load_examples(config.data_dir, "valid", tokenizer, limits, config.eval_examples)
     valid_functions = data.load_functions(
         config.data_dir, "valid", tokenizer, denoiser.crop, config.eval_examples
@@ -130,19 +134,50 @@ def load_data(config: TrainConfig, tokenizer: CodeTokenizer) -> TrainData:
     )
 
 
-def collate(batch: Sequence[Example], pad_id: int) -> dict[str, torch.Tensor]:
+def resolve_device(name: str) -> str:
+    """The torch device of config.device: "auto" is cuda when torch sees a GPU, else cpu."""
+    import torch
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"device {name!r}: torch sees no CUDA GPU here (use cpu or auto)")
+    return name
+
+
+def autocast(device: str, bf16: bool) -> Any:
+    """bfloat16 autocast on CUDA when asked; otherwise a context that changes nothing."""
+    import contextlib
+
+    import torch
+
+    if bf16 and device.startswith("cuda"):
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def collate(batch: Sequence[Example], pad_id: int, device: str = "cpu") -> dict[str, torch.Tensor]:
+    """Padded input ids, attention mask and labels (-100 past each target) of a batch."""
+    import numpy as np
     import torch
 
     width_in = max(len(e.source) for e in batch)
     width_out = max(len(e.target) for e in batch)
-    ids = torch.full((len(batch), width_in), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), width_in), dtype=torch.long)
-    labels = torch.full((len(batch), width_out), -100, dtype=torch.long)
+    ids = np.full((len(batch), width_in), pad_id, dtype=np.int64)
+    labels = np.full((len(batch), width_out), -100, dtype=np.int64)
     for row, example in enumerate(batch):
-        ids[row, : len(example.source)] = torch.tensor(example.source)
-        mask[row, : len(example.source)] = 1
-        labels[row, : len(example.target)] = torch.tensor(example.target)
-    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        ids[row, : len(example.source)] = example.source
+        labels[row, : len(example.target)] = example.target
+    lengths = torch.tensor([len(e.source) for e in batch])
+    mask = (torch.arange(width_in)[None, :] < lengths[:, None]).long()
+    tensors = {
+        "input_ids": torch.from_numpy(ids),
+        "attention_mask": mask,
+        "labels": torch.from_numpy(labels),
+    }
+    if device == "cpu":
+        return tensors
+    return {k: v.pin_memory().to(device, non_blocking=True) for k, v in tensors.items()}
 
 
 def lr_lambda(config: TrainConfig) -> Callable[[int], float]:
@@ -168,6 +203,18 @@ class Logger:
             out.write(json.dumps({"event": event, "time": round(time.time(), 3), **values}) + "\n")
 
 
+class _Window:
+    """Tokens since the last log line, and the rate they came at."""
+
+    def __init__(self) -> None:
+        self.tokens, self.start, self.rate = 0, time.perf_counter(), 0.0
+
+    def close(self) -> None:
+        now = time.perf_counter()
+        self.rate = self.tokens / max(now - self.start, 1e-9)
+        self.tokens, self.start = 0, now
+
+
 def _stage(config: TrainConfig, step: int) -> int:
     return 1 if step < config.pretrain_steps else 2
 
@@ -186,13 +233,16 @@ class Trainer:
         self.log = Logger(config.out_dir / LOG_FILE)
         self.step = 0
         self.positions = {1: StreamPosition(), 2: StreamPosition()}
+        self.device = resolve_device(config.device)
         torch.manual_seed(config.seed)
         self.model = build_model(config, tokenizer.vocab_size, tokenizer.pad_id, tokenizer.eos_id)
+        self.model.to(self.device)
         self.optimizer = torch.optim.AdamW(
             self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay
         )
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lr_lambda(config))
         self.losses: list[float] = []
+        self.pending: list[torch.Tensor] = []  # losses not yet read from the device
         self.last_eval: dict[str, float] = {}
         self.tokens_seen = 0
 
@@ -203,8 +253,10 @@ class Trainer:
 
         out = self.config.out_dir
         self.model.save_pretrained(str(out), safe_serialization=True)
-        limits = {"max_input_tokens": self.config.max_input_tokens,
-                  "max_target_tokens": self.config.max_target_tokens}
+        limits = {
+            "max_input_tokens": self.config.max_input_tokens,
+            "max_target_tokens": self.config.max_target_tokens,
+        }
         (out / LIMITS_FILE).write_text(json.dumps(limits, indent=1) + "\n", encoding="utf-8")
         state = {
             "step": self.step,
@@ -225,7 +277,7 @@ class Trainer:
 
         out = self.config.out_dir
         try:
-            state = torch.load(out / STATE_FILE, weights_only=False)
+            state = torch.load(out / STATE_FILE, weights_only=False, map_location="cpu")
             model = T5ForConditionalGeneration.from_pretrained(str(out), local_files_only=True)
             self.model.load_state_dict(model.state_dict())
             self.optimizer.load_state_dict(state["optimizer"])
@@ -250,63 +302,82 @@ class Trainer:
             mixture, self.data.denoiser, self.config.batch_tokens, seed, self.positions[stage]
         )
 
-    def train_step(self, batch: Sequence[Example]) -> float:
+    def train_step(self, batch: Sequence[Example]) -> torch.Tensor:
+        """One optimizer step; returns the loss as a tensor (reading it would wait for the GPU)."""
         import torch
 
         self.model.train()
-        loss = self.model(**collate(batch, self.tokenizer.pad_id)).loss
+        with autocast(self.device, self.config.bf16):
+            loss = self.model(**collate(batch, self.tokenizer.pad_id, self.device)).loss
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.clip)
         self.optimizer.step()
         self.scheduler.step()
         self.step += 1
-        return float(loss.detach())
+        return loss.detach()
 
     def run(
         self,
         progress: Callable[[int, float, float], None] | None = None,
         stop_at: int | None = None,
     ) -> TrainResult:
-        """Train to the end of the schedule, or up to step `stop_at` (then save)."""
+        """Train to the end of the schedule, or up to step `stop_at` (then save).
+
+        Losses stay on the device until a log line (or a progress update) reads them,
+        so the next batch is prepared while the GPU still works on this one.
+        """
         end = min(
             self.config.total_steps, stop_at if stop_at is not None else self.config.total_steps
         )
         streams: dict[int, Iterator[tuple[StreamPosition, list[Example]]]] = {}
-        window_tokens, window_start, rate = 0, time.perf_counter(), 0.0
+        window = _Window()
         total_tokens, total_time = 0, 0.0
         while self.step < end:
+            tick = time.perf_counter()
             stage = _stage(self.config, self.step)
             if stage not in streams:
                 streams[stage] = self._stream(stage)
             position, batch = next(streams[stage])
-            tick = time.perf_counter()
-            loss = self.train_step(batch)
-            total_time += time.perf_counter() - tick
+            self.pending.append(self.train_step(batch))
             self.positions[stage] = position
-            self.losses.append(loss)
             tokens = sum(e.tokens for e in batch)
-            window_tokens += tokens
+            window.tokens += tokens
             total_tokens += tokens
             self.tokens_seen += tokens
             if self.step % self.config.log_every == 0 or self.step == self.config.total_steps:
-                now = time.perf_counter()
-                rate = window_tokens / max(now - window_start, 1e-9)
-                recent = self.losses[-self.config.log_every :]
-                self.log(
-                    "train",
-                    step=self.step,
-                    stage=stage,
-                    loss=sum(recent) / len(recent),
-                    lr=self.scheduler.get_last_lr()[0],
-                    tokens_per_s=round(rate, 1),
-                    tokens_seen=self.tokens_seen,
-                )
-                window_tokens, window_start = 0, now
+                self._log_train(stage, window)
             if progress:
-                progress(self.step, loss, rate)
+                self._read_losses()
+                progress(self.step, self.losses[-1], window.rate)
+            total_time += time.perf_counter() - tick
             self._periodic(self.step == end)
+        self._read_losses()
         return self._result(total_tokens / max(total_time, 1e-9))
+
+    def _read_losses(self) -> None:
+        self.losses.extend(float(loss) for loss in self.pending)
+        self.pending.clear()
+
+    def _log_train(self, stage: int, window: _Window) -> None:
+        self._read_losses()
+        window.close()
+        recent = self.losses[-self.config.log_every :]
+        if not all(math.isfinite(loss) for loss in recent):
+            self.log("diverged", step=self.step)
+            raise ModelError(
+                f"training diverged: the loss is not finite by step {self.step} (nothing saved "
+                "since the last checkpoint); lower lr or turn bf16 off, then --resume"
+            )
+        self.log(
+            "train",
+            step=self.step,
+            stage=stage,
+            loss=sum(recent) / len(recent),
+            lr=self.scheduler.get_last_lr()[0],
+            tokens_per_s=round(window.rate, 1),
+            tokens_seen=self.tokens_seen,
+        )
 
     def _periodic(self, done: bool) -> None:
         if self.step % self.config.eval_every == 0 or done:
@@ -332,9 +403,10 @@ def _task_loss(model: Any, examples: Sequence[Example], pad_id: int) -> float:
     """Mean token cross-entropy over `examples`."""
     import torch
 
+    device = str(next(model.parameters()).device)
     total, count = 0.0, 0
     for start in range(0, len(examples), 16):
-        batch = collate(examples[start : start + 16], pad_id)
+        batch = collate(examples[start : start + 16], pad_id, device)
         logits = model(**batch).logits
         labels = batch["labels"]
         loss = torch.nn.functional.cross_entropy(
@@ -354,11 +426,12 @@ def _exact_match(
     """Share of examples whose greedy output equals the target text."""
     if not examples:
         return 0.0
+    import torch
+
+    device = next(model.parameters()).device
     hits = 0
     for example in examples:
-        import torch
-
-        ids = torch.tensor([example.source])
+        ids = torch.tensor([example.source], device=device)
         out = model.generate(input_ids=ids, max_new_tokens=max_new, num_beams=1, do_sample=False)
         hits += (
             tokenizer.decode(out[0].tolist()).strip() == tokenizer.decode(example.target).strip()
@@ -426,6 +499,7 @@ def train(
     hf_logging.disable_progress_bar()
     if config.threads:
         torch.set_num_threads(config.threads)
+    torch.backends.cuda.matmul.allow_tf32 = True  # float32 matrix products on TF32 units (GPU)
     tokenizer = prepare_tokenizer(config)
     train_data = load_data(config, tokenizer)
     trainer = Trainer(config, tokenizer, train_data)

@@ -65,6 +65,7 @@ class CandidateMode(str, enum.Enum):
 class RepairConfig:
     candidates: CandidateMode = CandidateMode.ALL
     beam: int = 10  # beam-search candidates per function
+    beam_width: int = 20  # beams searched for them (the `beam` best are kept)
     samples: int = 10  # sampled candidates per function
     temperature: float = 0.8
     max_candidates: int = 400  # per function, after de-duplication
@@ -244,7 +245,12 @@ def _model_candidates(target: Target, model: Any, config: RepairConfig) -> list[
     from codeintel.models import DecodeMode, GenerationConfig
 
     runs = [
-        GenerationConfig(n=config.beam, mode=DecodeMode.BEAM, max_new_tokens=192),
+        GenerationConfig(
+            n=config.beam,
+            mode=DecodeMode.BEAM,
+            max_new_tokens=192,
+            beam_width=max(config.beam, config.beam_width),
+        ),
         GenerationConfig(
             n=config.samples,
             mode=DecodeMode.SAMPLE,

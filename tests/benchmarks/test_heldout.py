@@ -34,3 +34,10 @@ def test_template_docstring_from_name():
         template_docstring("doc: <sig> def get_user_name(self):\n<body> pass") == "Get user name."
     )
     assert template_docstring("doc: <sig> class HTTPServer:") == "Httpserver."
+
+
+def test_fewer_beams_than_n_is_a_usage_error(tmp_path, capsys):
+    from benchmarks.heldout import main
+
+    assert main(["--data", str(tmp_path), "--n", "10", "--beam", "5", "--model", "x"]) == 2
+    assert "--beam 5 is smaller than --n 10" in capsys.readouterr().err

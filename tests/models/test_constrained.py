@@ -71,3 +71,22 @@ def test_edit_sources_must_match_inputs(model):
 
     with pytest.raises(ModelError):
         model.generate(["fix: x"], GenerationConfig(n=1), edit_sources=[])
+
+
+def test_a_wider_beam_returns_the_n_best_edits_that_apply(model):
+    sources = ["def f(x):\n    return x + 1\n", "def g(a, b):\n    return a * b\n"]
+    inputs = [formats.fix_input(s, None, "") for s in sources]
+    asked = []
+    hf_generate = model.model.generate
+    model.model.generate = lambda **kw: asked.append(kw["num_beams"]) or hf_generate(**kw)
+    try:
+        config = GenerationConfig(n=3, beam_width=8, max_new_tokens=24)
+        results = model.generate(inputs, config, edit_sources=sources)
+    finally:
+        model.model.generate = hf_generate
+    assert asked == [8]
+    for source, candidates in zip(sources, results, strict=True):
+        assert 1 <= len(candidates) <= 3
+        for candidate in candidates:
+            edit = formats.decode_edit(candidate.text)
+            assert edit is None or formats.apply_edit(source, edit) not in (None, source)

@@ -5,7 +5,16 @@ import pytest
 
 from codeintel.errors import ConfigError
 from codeintel.models import data
-from codeintel.models.data import Denoiser, Example, Limits, Mixture, Noise, StreamPosition
+from codeintel.models.data import (
+    Denoiser,
+    Example,
+    Limits,
+    Mixture,
+    Noise,
+    StreamPosition,
+    load_examples,
+    load_functions,
+)
 from codeintel.models.tokenizer import CodeTokenizer
 from codeintel.models.training import train
 
@@ -83,3 +92,20 @@ def test_no_data_for_weighted_tasks_is_a_config_error(tokenizer_dir: Path) -> No
 def test_train_without_functions_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="functions"):
         train(tiny_train_config(tmp_path / "empty", tmp_path / "out"))
+
+
+def test_loading_in_worker_processes_gives_the_same_examples(
+    tiny_data: Path, tokenizer_dir: Path
+) -> None:
+    shard = tiny_data / "functions" / "train-00000.jsonl"
+    lines = shard.read_text().splitlines(keepends=True)
+    shard.write_text("".join(lines[: len(lines) // 2]))  # two shards: the workers share them
+    (tiny_data / "functions" / "train-00001.jsonl").write_text("".join(lines[len(lines) // 2 :]))
+    tokenizer = CodeTokenizer(tokenizer_dir)
+    limits = Limits(64, 32)
+    serial = load_examples(tiny_data, "train", tokenizer, limits)
+    parallel = load_examples(tiny_data, "train", tokenizer, limits, workers=2)
+    assert serial and parallel == serial
+    functions = load_functions(tiny_data, "train", tokenizer, 100)
+    assert load_functions(tiny_data, "train", tokenizer, 100, workers=2) == functions
+    assert load_functions(tiny_data, "train", tokenizer, 100, limit=3) == functions[:3]

@@ -117,3 +117,5 @@ def test_count_tokens_and_candidate_json(model) -> None:
 def test_invalid_generation_config(model) -> None:
     with pytest.raises(ModelError):
         model.generate(["x"], GenerationConfig(n=0))
+    with pytest.raises(ModelError):  # fewer beams than candidates asked for
+        model.generate(["x"], GenerationConfig(n=4, beam_width=2))

@@ -6,7 +6,7 @@ import pytest
 from codeintel.errors import ConfigError
 from codeintel.models import DecodeMode, GenerationConfig, load_model
 from codeintel.models.train_config import load_train_config
-from codeintel.models.training import LOG_FILE, STATE_FILE, train
+from codeintel.models.training import LOG_FILE, STATE_FILE, resolve_device, train
 
 from .conftest import tiny_train_config
 
@@ -112,6 +112,8 @@ def test_config_parses_toml_and_json(tmp_path: Path) -> None:
         ('data_dir = "d"\nout_dir = "o"\nresume = 1\n', "resume"),
         ('data_dir = "d"\nout_dir = "o"\nnum_layers = 0\n', "num_layers"),
         ("data_dir = = \n", "not valid toml"),
+        ('data_dir = "d"\nout_dir = "o"\ndevice = "tpu"\n', "device must be"),
+        ('data_dir = "d"\nout_dir = "o"\ndata_workers = -1\n', "data_workers"),
     ],
 )
 def test_config_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -185,3 +187,37 @@ def test_cli_train_bad_config_exits_2(
 
     assert main(["train", str(tmp_path / "missing.toml")]) == 2
     assert "missing.toml" in capsys.readouterr().err
+
+
+def test_device_auto_follows_torch_and_a_missing_gpu_is_a_config_error() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        assert resolve_device("auto") == "cuda"
+    else:
+        assert resolve_device("auto") == "cpu"
+        with pytest.raises(ConfigError, match="no CUDA GPU"):
+            resolve_device("cuda")
+    assert resolve_device("cpu") == "cpu"
+
+
+def test_a_loss_that_is_not_finite_stops_training_with_a_clear_error(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    from codeintel.errors import ModelError
+    from codeintel.models.training import Trainer
+
+    real_step = Trainer.train_step
+
+    def step(self, batch):  # a real step whose loss then reads as NaN from step 7 on
+        loss = real_step(self, batch)
+        return loss * torch.nan if self.step >= 7 else loss
+
+    monkeypatch.setattr(Trainer, "train_step", step)
+    out = tmp_path / "run"
+    with pytest.raises(ModelError, match=r"diverged.*step 10"):
+        train(tiny_train_config(tiny_data, out, pretrain_steps=10, finetune_steps=20))
+    assert _events(out, "diverged")[0]["step"] == 10
+    assert not _events(out, "save")  # the NaN weights were not saved
