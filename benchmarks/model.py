@@ -150,7 +150,7 @@ def training_throughput(config, work: Path, steps: int, checkpoint: Path) -> dic
     for i in range(steps + 2):
         _, batch = next(stream)
         start, start_cpu = time.perf_counter(), time.process_time()
-        trainer.train_step(batch)
+        float(trainer.train_step(batch))  # reading the loss waits for the step (on a GPU too)
         if i >= 2:
             elapsed += time.perf_counter() - start
             cpu += time.process_time() - start_cpu

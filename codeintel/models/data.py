@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ def _cut(ids: list[int], limit: int, eos: int) -> Ids:
 
 
 def _encode_examples(
-    path: Path, tokenizer: CodeTokenizer, limits: Limits, per_task: int | None
+    path: Path, tokenizer: CodeTokenizer, limits: Limits, per_task: int | None = None
 ) -> dict[str, list[Example]]:
     by_task: dict[str, list[Example]] = {}
     task = path.name.rsplit("-", 1)[0]
@@ -103,23 +103,33 @@ def _encode_functions(
     return out
 
 
-def _in_worker(job: tuple[str, Path, Path, Any]) -> Any:
-    """One file's tokenisation in a worker process (which loads its own tokenizer)."""
-    kind, path, tokenizer_dir, arg = job
-    tokenizer = CodeTokenizer(tokenizer_dir)
-    if kind == "examples":
-        return _encode_examples(path, tokenizer, arg, None)
-    return _encode_functions(path, tokenizer, arg)
+def _in_worker(encode: Callable[..., Any], path: Path, tokenizer_dir: Path, arg: Any) -> Any:
+    """`encode(path, tokenizer, arg)` in a worker process, which loads its own tokenizer."""
+    return encode(path, CodeTokenizer(tokenizer_dir), arg)
 
 
-def _map_files(jobs: list[tuple[str, Path, Path, Any]], workers: int) -> list[Any]:
-    """`_in_worker` over `jobs` in `workers` spawned processes, results in job order."""
+def _encode_in_workers(
+    encode: Callable[..., Any],
+    paths: Sequence[Path],
+    tokenizer: CodeTokenizer,
+    arg: Any,
+    workers: int,
+) -> list[Any]:
+    """`encode(path, tokenizer, arg)` for every path in `workers` spawned processes, in order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-        return list(pool.map(_in_worker, jobs))
+    tokenizer_dirs = [tokenizer.path.parent] * len(paths)
+    with ProcessPoolExecutor(min(workers, len(paths)), mp_context=context) as pool:
+        return list(
+            pool.map(_in_worker, [encode] * len(paths), paths, tokenizer_dirs, [arg] * len(paths))
+        )
+
+
+def _merge(by_task: dict[str, list[Example]], part: Mapping[str, list[Example]]) -> None:
+    for task, examples in part.items():
+        by_task.setdefault(task, []).extend(examples)
 
 
 def load_examples(
@@ -135,21 +145,16 @@ def load_examples(
     `workers` > 0 tokenises the files in that many processes (same result, in file order).
     """
     paths = sorted((Path(data_dir) / "examples" / split).glob("*.jsonl"))
-    if workers > 0 and per_task is None and len(paths) > 1:
-        tokenizer_dir = tokenizer.path.parent
-        parts = _map_files([("examples", p, tokenizer_dir, limits) for p in paths], workers)
-    else:
-        parts = []
-        for path in paths:
-            task = path.name.rsplit("-", 1)[0]
-            seen = sum(len(part.get(task, ())) for part in parts)
-            if per_task is None or seen < per_task:
-                left = None if per_task is None else per_task - seen
-                parts.append(_encode_examples(path, tokenizer, limits, left))
     by_task: dict[str, list[Example]] = {}
-    for part in parts:
-        for task, examples in part.items():
-            by_task.setdefault(task, []).extend(examples)
+    if workers > 0 and per_task is None and len(paths) > 1:
+        for part in _encode_in_workers(_encode_examples, paths, tokenizer, limits, workers):
+            _merge(by_task, part)
+        return by_task
+    for path in paths:
+        task = path.name.rsplit("-", 1)[0]
+        left = None if per_task is None else per_task - len(by_task.get(task, ()))
+        if left is None or left > 0:
+            _merge(by_task, _encode_examples(path, tokenizer, limits, left))
     return by_task
 
 
@@ -164,9 +169,8 @@ def load_functions(
     """Token ids of the code of each function of `split` (at most `max_tokens` each)."""
     paths = sorted((Path(data_dir) / "functions").glob(f"{split}-*.jsonl"))
     if workers > 0 and limit is None and len(paths) > 1:
-        tokenizer_dir = tokenizer.path.parent
-        jobs = [("functions", p, tokenizer_dir, max_tokens) for p in paths]
-        return [ids for part in _map_files(jobs, workers) for ids in part]
+        parts = _encode_in_workers(_encode_functions, paths, tokenizer, max_tokens, workers)
+        return [ids for part in parts for ids in part]
     out: list[Ids] = []
     for path in paths:
         if limit is not None and len(out) >= limit:

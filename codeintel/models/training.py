@@ -324,8 +324,9 @@ class Trainer:
     ) -> TrainResult:
         """Train to the end of the schedule, or up to step `stop_at` (then save).
 
-        Losses stay on the device until a log line (or a progress update) reads them,
-        so the next batch is prepared while the GPU still works on this one.
+        Losses stay on the device until a log line reads them, so the next batch is
+        prepared while the GPU still works on this one; the progress bar shows the
+        loss of the last step read.
         """
         end = min(
             self.config.total_steps, stop_at if stop_at is not None else self.config.total_steps
@@ -348,7 +349,8 @@ class Trainer:
             if self.step % self.config.log_every == 0 or self.step == self.config.total_steps:
                 self._log_train(stage, window)
             if progress:
-                self._read_losses()
+                if not self.losses:  # before the first log line, read this step's loss
+                    self._read_losses()
                 progress(self.step, self.losses[-1], window.rate)
             total_time += time.perf_counter() - tick
             self._periodic(self.step == end)

@@ -221,3 +221,14 @@ def test_a_loss_that_is_not_finite_stops_training_with_a_clear_error(
         train(tiny_train_config(tiny_data, out, pretrain_steps=10, finetune_steps=20))
     assert _events(out, "diverged")[0]["step"] == 10
     assert not _events(out, "save")  # the NaN weights were not saved
+
+
+def test_progress_is_called_every_step_with_a_read_loss(tiny_data: Path, tmp_path: Path) -> None:
+    import math
+
+    calls: list[tuple[int, float]] = []
+    config = tiny_train_config(tiny_data, tmp_path / "run", pretrain_steps=4, finetune_steps=8)
+    result = train(config, lambda step, loss, rate: calls.append((step, loss)))
+    assert [step for step, _ in calls] == list(range(1, 13))
+    assert all(math.isfinite(loss) and loss > 0 for _, loss in calls)
+    assert calls[-1][1] == result.last_loss  # the last step's loss is read at its log line
