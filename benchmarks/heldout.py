@@ -9,6 +9,11 @@
   (which never fixes anything, so its rate is 0 by construction). Beam search is
   constrained to edits that apply to the buggy function, as in repair
   (`codeintel.models.constrained`); `--unconstrained` turns that off.
+  `--candidates repair` takes the top-k instead from the list repair validates
+  (`codeintel.tasks.repair`): the rule edits (inverse mutation operators), the
+  beam and the samples, ranked by the model's log-likelihood; it also reports
+  the rules alone in their fixed order (no model) as a baseline, and `found`,
+  how often the fix is anywhere in the list.
 - doc: smoothed BLEU-4 of the generated docstring against a name-based template
   ("Get user name." for `get_user_name`).
 The test split is split by package, so no function in it was used to train.
@@ -17,16 +22,33 @@ The test split is split by package, so no function in it was used to train.
 from __future__ import annotations
 
 import argparse
+import enum
 import json
 import re
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from benchmarks.metrics import corpus_smoothed_bleu4, normalize_code
 from codeintel.models import formats
+from codeintel.tasks.repair import (
+    CandidateMode,
+    RepairConfig,
+    Target,
+    rank_candidates,
+    target_candidates,
+)
+from codeintel.tasks.repair_candidates import function_block
+
+
+class Candidates(str, enum.Enum):
+    """Which candidate list the fix top-k is taken from."""
+
+    MODEL = "model"  # the model's constrained beam search alone
+    REPAIR = "repair"  # repair's candidate set (rule edits, beam, samples), ranked by the model
 
 
 @dataclass(frozen=True)
@@ -37,6 +59,7 @@ class FixScore:
     topk: int
     top1_one_line: int
     topk_one_line: int
+    found: int  # the fix is somewhere in the candidate list (for MODEL, the same as topk)
 
 
 def read_examples(data: Path, split: str, task: str, limit: int) -> list[dict]:
@@ -62,37 +85,65 @@ def apply_target(buggy: str, target: str) -> str | None:
     return formats.apply_edit(buggy, edit) if edit is not None else None
 
 
-def fix_ranks(record: dict, candidates: Sequence[str]) -> Iterator[bool]:
-    buggy = buggy_function(record["input"])
-    reference = apply_target(buggy, record["target"])
+def fix_hits(record: dict, fixes: Sequence[str | None]) -> list[bool]:
+    """For each candidate fixed function (None: not applicable), whether it is the exact fix."""
+    reference = apply_target(buggy_function(record["input"]), record["target"])
     want = normalize_code(reference) if reference is not None else None
-    for text in candidates:
-        fixed = apply_target(buggy, text)
-        yield fixed is not None and normalize_code(fixed) == want
+    return [fixed is not None and normalize_code(fixed) == want for fixed in fixes]
 
 
-def score_fix(
-    model, records: list[dict], n: int, constrained: bool = True, beam: int | None = None
-) -> FixScore:
+def model_fixes(
+    model, records: list[dict], n: int, constrained: bool, beam: int | None
+) -> Iterator[list[str | None]]:
+    """The fixed functions of the model's n best beams, record by record (batched)."""
     from codeintel.models import DecodeMode, GenerationConfig
 
     config = GenerationConfig(n=n, mode=DecodeMode.BEAM, max_new_tokens=128, beam_width=beam)
-    counts = dict(count=0, one_line=0, top1=0, topk=0, top1_one_line=0, topk_one_line=0)
     for start in range(0, len(records), config.batch_size):
         batch = records[start : start + config.batch_size]
-        sources = [buggy_function(r["input"]) for r in batch] if constrained else None
-        outputs = model.generate([r["input"] for r in batch], config, edit_sources=sources)
-        for record, candidates in zip(batch, outputs, strict=True):
-            hits = list(fix_ranks(record, [c.text for c in candidates]))
-            edit = formats.decode_edit(record["target"])
-            one_line = edit is not None and "\n" not in edit.old + edit.new
-            counts["count"] += 1
-            counts["one_line"] += one_line
-            counts["top1"] += bool(hits[:1] and hits[0])
-            counts["topk"] += any(hits)
-            counts["top1_one_line"] += one_line and bool(hits[:1] and hits[0])
-            counts["topk_one_line"] += one_line and any(hits)
-    return FixScore(**counts)
+        buggy = [buggy_function(r["input"]) for r in batch]
+        outputs = model.generate(
+            [r["input"] for r in batch], config, edit_sources=buggy if constrained else None
+        )
+        for function, candidates in zip(buggy, outputs, strict=True):
+            yield [apply_target(function, c.text) for c in candidates]
+
+
+def repair_fixes(model, record: dict, config: RepairConfig) -> list[str]:
+    """The fixed functions repair would validate, in its order (see codeintel.tasks.repair):
+    rule edits, the beam and samples, ranked by the model (without a model, rules in order)."""
+    target = Target(function_block(buggy_function(record["input"])), record["input"])
+    found = target_candidates(target, (), model, config)
+    return [c.text for c in rank_candidates(target, found, model, config.max_candidates)]
+
+
+def tally(records: list[dict], fixes: Iterable[Sequence[str | None]], k: int) -> FixScore:
+    counts = Counter[str]()
+    for record, candidates in zip(records, fixes, strict=True):
+        hits = fix_hits(record, candidates)
+        edit = formats.decode_edit(record["target"])
+        one_line = edit is not None and "\n" not in edit.old + edit.new
+        top1, topk = any(hits[:1]), any(hits[:k])
+        counts.update(
+            count=1, one_line=one_line, top1=top1, topk=topk, found=any(hits),
+            top1_one_line=one_line and top1, topk_one_line=one_line and topk,
+        )
+    return FixScore(**{f.name: counts[f.name] for f in fields(FixScore)})
+
+
+def score_fix(model, records: list[dict], args: argparse.Namespace) -> dict[str, FixScore]:
+    """The fix scores of the chosen candidate list, and for REPAIR its rules-only baseline."""
+    if args.candidates is Candidates.MODEL:
+        fixes = model_fixes(model, records, args.n, not args.unconstrained, args.beam)
+        return {"fix": tally(records, fixes, args.n)}
+    config = RepairConfig(beam_width=args.beam or RepairConfig.beam_width)
+    rules = replace(config, candidates=CandidateMode.EDITS)
+    return {
+        "fix": tally(records, (repair_fixes(model, r, config) for r in records), args.n),
+        "fix_rules_baseline": tally(
+            records, (repair_fixes(None, r, rules) for r in records), args.n
+        ),
+    }
 
 
 _NAME = re.compile(r"def\s+(\w+)|class\s+(\w+)")
@@ -138,7 +189,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--beam", type=int, default=None, help="beams searched for fix (>= n; default n)"
     )
     parser.add_argument(
-        "--unconstrained", action="store_true", help="plain beam search for fix"
+        "--unconstrained", action="store_true", help="plain beam search for fix (model only)"
+    )
+    parser.add_argument(
+        "--candidates", type=Candidates, choices=[c.value for c in Candidates],
+        default=Candidates.MODEL,
+        help="fix top-k from the model's beam alone, or from repair's ranked candidate list",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the scores here")
     return parser.parse_args(argv)
@@ -151,16 +207,21 @@ def main(argv: Sequence[str]) -> int:
     if args.beam is not None and args.beam < args.n:
         print(f"error: --beam {args.beam} is smaller than --n {args.n}", file=sys.stderr)
         return 2
+    if args.unconstrained and args.candidates is Candidates.REPAIR:
+        print("error: --unconstrained applies to --candidates model only", file=sys.stderr)
+        return 2
     model = load_model(args.model)
     started = time.perf_counter()
     fix_records = read_examples(args.data, args.split, "fix", args.limit)
-    fix = score_fix(model, fix_records, args.n, not args.unconstrained, args.beam)
+    fix = score_fix(model, fix_records, args)
     bleu, template_bleu = score_doc(model, read_examples(args.data, args.split, "doc", args.limit))
     report = {
         "model": str(model.path), "data": str(args.data), "split": args.split, "n": args.n,
         "beam": args.beam or args.n,
         "fix_decoding": "unconstrained" if args.unconstrained else "constrained to edits",
-        "fix": fix.__dict__, "fix_identity_baseline_exact": 0,
+        "fix_candidates": args.candidates.value,
+        **{name: score.__dict__ for name, score in fix.items()},
+        "fix_identity_baseline_exact": 0,
         "doc_smoothed_bleu4": round(bleu, 2), "doc_template_bleu4": round(template_bleu, 2),
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -1,6 +1,8 @@
 """`python -m data_pipelines build --out DATA [--source DIR ...] [--limit-files N] ...`
 
 `python -m data_pipelines neural-bugs --data DATA --out OUT [--model M] [--limit N]`
+
+`python -m data_pipelines traced-bugs --data DATA --out OUT [--split S] [--limit N]`
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--limit", type=int, default=1000, help="functions to break")
     n.add_argument("--samples", type=int, default=4, help="sampled edits per function")
     n.add_argument("--seed", type=int, default=0)
+    t = sub.add_parser("traced-bugs", help="bugs of tested functions, with the failing trace")
+    t.add_argument("--data", required=True, type=Path, help="a built data set (its focal/)")
+    t.add_argument("--out", required=True, type=Path, help="folder for the traced examples")
+    t.add_argument("--split", default="train", choices=["train", "valid", "test"])
+    t.add_argument("--limit", type=int, default=100, help="test/function pairs to try")
+    t.add_argument("--bugs", type=int, default=4, help="mutants run per pair")
+    t.add_argument("--timeout", type=float, default=10.0, help="sandbox seconds per test run")
+    t.add_argument("--seed", type=int, default=0)
     return p
 
 
@@ -56,6 +66,14 @@ def run_neural(args: argparse.Namespace) -> dict:
             "accepted": round(run.accepted, 4), "seconds": run.seconds}
 
 
+def run_traced(args: argparse.Namespace) -> dict:
+    from data_pipelines.traced import write_traced_bugs  # lazy: the sandbox behind it
+
+    run = write_traced_bugs(args.data, args.out, split=args.split, limit=args.limit,
+                            bugs_per_pair=args.bugs, seed=args.seed, timeout_s=args.timeout)
+    return run.__dict__
+
+
 def run_build(args: argparse.Namespace) -> dict:
     roots = roots_from_dirs(args.source) if args.source else default_roots()
     result = build(args.out, roots, config_of(args), limit=args.limit_files,
@@ -63,7 +81,7 @@ def run_build(args: argparse.Namespace) -> dict:
     return {"counts": result.manifest["counts"], "stats": result.manifest["stats"]}
 
 
-COMMANDS = {"build": run_build, "neural-bugs": run_neural}
+COMMANDS = {"build": run_build, "neural-bugs": run_neural, "traced-bugs": run_traced}
 
 
 def config_of(args: argparse.Namespace) -> BuildConfig:

@@ -3,6 +3,7 @@
     DATA/manifest.json
     DATA/functions/{train,valid,test}-NNNNN.jsonl
     DATA/examples/{split}/{task}-NNNNN.jsonl
+    DATA/focal/{split}-NNNNN.jsonl           each test and its focal function, by file path
     DATA/.cache/{files,focal}/KEY.json       per-file records (resume)
 
 Per-file work (`per_file`) is mapped over files with an executor (the
@@ -151,6 +152,7 @@ class Corpus:
     tests: list[dict] = field(default_factory=list)
     splits: dict[str, Split] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
+    pairs: list[focal.FocalPair] = field(default_factory=list)
 
 
 def load_corpus(paths: Iterable[Path], config: BuildConfig, stats: Stats) -> Corpus:
@@ -186,7 +188,7 @@ def focal_items(corpus: Corpus, files: Sequence[SourceFile], config: BuildConfig
                 stats: Stats) -> list[tuple[str, FocalTask]]:
     index = focal.FocalIndex(record_from_json(corpus.functions[i]) for i in sorted(corpus.kept))
     cases = [focal.TestCase.from_json(t) for t in corpus.tests if t["id"] in corpus.kept]
-    found = focal.pairs(cases, index)
+    found = corpus.pairs = focal.pairs(cases, index)
     stats.test_cases, stats.focal_pairs = len(cases), len(found)
     by_file: dict[str, list[dict]] = {}
     for pair in found:
@@ -257,6 +259,25 @@ def write_functions(out: Path, corpus: Corpus, config: BuildConfig) -> None:
         write_shards(out / "functions", split.value, records, config.shard_size)
 
 
+def covered_json(pair: focal.FocalPair, absolute: dict[str, SourceFile]) -> dict:
+    """A focal pair with its files on disk (what `data_pipelines.traced` runs)."""
+    test, code = absolute[pair.test.id.split(":", 1)[0]], absolute[pair.focal_path]
+    return {
+        "test_id": pair.test.id, "test_file": str(test.absolute), "test_root": str(test.root.path),
+        "focal_id": pair.focal_id, "focal_file": str(code.absolute),
+        "focal_root": str(code.root.path), "focal_name": pair.focal_name,
+    }
+
+
+def write_focal(out: Path, corpus: Corpus, files: Sequence[SourceFile],
+                config: BuildConfig) -> None:
+    absolute = {f.path: f for f in files}
+    for split in Split:
+        pairs = [p for p in corpus.pairs if corpus.splits[p.focal_id] is split]
+        records = (covered_json(p, absolute) for p in sorted(pairs, key=lambda p: p.test.id))
+        write_shards(out / "focal", split.value, records, config.shard_size)
+
+
 def counts_of(out: Path) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     for split in Split:
@@ -270,7 +291,8 @@ def counts_of(out: Path) -> dict[str, dict[str, int]]:
 
 def write_manifest(out: Path, roots: Sequence[SourceRoot], config: BuildConfig,
                    stats: Stats) -> dict:
-    files = sorted(p for d in ("functions", "examples") for p in (out / d).rglob("*.jsonl"))
+    parts = ("functions", "examples", "focal")
+    files = sorted(p for d in parts for p in (out / d).rglob("*.jsonl"))
     manifest = {
         "sources": [str(r.path) for r in roots],
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -323,8 +345,9 @@ def build(out: Path, roots: Sequence[SourceRoot], config: BuildConfig, *,
     finally:
         if own:
             pool.shutdown()
-    for d in ("functions", "examples"):
+    for d in ("functions", "examples", "focal"):
         shutil.rmtree(out / d, ignore_errors=True)
     write_functions(out, corpus, config)
+    write_focal(out, corpus, files, config)
     write_examples(out, [*paths, *focal_paths], corpus, config)
     return BuildResult(out, write_manifest(out, roots, config, stats), stats)

@@ -24,7 +24,7 @@ from typing import Any
 from codeintel.errors import ConfigError
 from codeintel.models.data import read_jsonl
 from data_pipelines.bugs import Bug, bug_to_examples, neural_bugs
-from data_pipelines.shards import sha256_file, write_json_atomic, write_shards
+from data_pipelines.shards import write_example_set
 
 BATCH = 32  # functions per generate call
 
@@ -64,14 +64,12 @@ def write_neural_bugs(model: Any, data_dir: Path, out: Path, *, split: str = "tr
     functions = sample_functions(data_dir, split, limit, seed)
     bugs = list(propose(model, functions, samples))
     records = [r for bug in bugs for r in bug_to_examples(bug, context="")]
-    paths = write_shards(out / "examples" / split, "neural", records, shard_size=10_000)
     run = NeuralRun(len(functions), len(functions) * samples, len(bugs),
                     round(time.perf_counter() - started, 1))
-    write_json_atomic(out / "manifest.json", {
+    write_example_set(out, split, "neural", records, lambda: {
         "model": str(model.path), "data": str(data_dir), "split": split, "seed": seed,
         "samples_per_function": samples, "functions": run.functions,
         "proposals": run.proposals, "bugs": run.bugs, "accepted": round(run.accepted, 4),
         "seconds": run.seconds,
-        "files": {str(p.relative_to(out)): sha256_file(p) for p in paths},
     })
     return run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -38,6 +38,17 @@ def write_shards(directory: Path, prefix: str, records: Iterable[dict],
     finally:
         if out is not None:
             out.close()
+    return paths
+
+
+def write_example_set(out: Path, split: str, prefix: str, records: Iterable[dict],
+                      describe: Callable[[], dict]) -> list[Path]:
+    """Examples made apart from a build (neural or traced bugs):
+    `out/examples/{split}/{prefix}-NNNNN.jsonl`, and `out/manifest.json` with what
+    `describe()` returns once the records are written, plus the files' hashes."""
+    paths = write_shards(out / "examples" / split, prefix, records, shard_size=10_000)
+    files = {p.relative_to(out).as_posix(): sha256_file(p) for p in paths}
+    write_json_atomic(out / "manifest.json", {**describe(), "files": files})
     return paths
 
 

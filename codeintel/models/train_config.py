@@ -35,6 +35,9 @@ TRAIN_TOKENIZER = "train"
 class TrainConfig:
     data_dir: Path
     out_dir: Path
+    # example sets made apart from the build (`data_pipelines neural-bugs` / `traced-bugs`
+    # OUT folders): their train examples join the fine-tuning mixture
+    extra_data: tuple[Path, ...] = ()
     tokenizer: str = TRAIN_TOKENIZER  # a directory with codeintel_tokenizer.model, or "train"
     vocab_size: int = 8000
     d_model: int = 256
@@ -87,6 +90,7 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
         "float": (int, float),
         "bool": (bool,),
         "Mapping[str, float]": (dict,),
+        "tuple[Path, ...]": (list, tuple),
     }
     allowed = checks[kind]
     if isinstance(value, bool) and bool not in allowed:
@@ -95,6 +99,10 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
         raise ConfigError(f"config key {name!r} must be {kind}, not {value!r}")
     if kind == "Path":
         return Path(value).expanduser()
+    if kind == "tuple[Path, ...]":
+        if not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"config key {name!r} must be a list of paths, not {value!r}")
+        return tuple(Path(v).expanduser() for v in value)
     if kind == "float":
         return float(value)
     if kind == "Mapping[str, float]":
@@ -168,4 +176,5 @@ def load_train_config(path: Path, overrides: Mapping[str, Any] | None = None) ->
 
 def config_to_json(config: TrainConfig) -> dict[str, Any]:
     out = dataclasses.asdict(config)
+    out["extra_data"] = [str(p) for p in config.extra_data]
     return {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}

@@ -119,6 +119,11 @@ def load_data(config: TrainConfig, tokenizer: CodeTokenizer) -> TrainData:
         config.data_dir, "train", tokenizer, 4 * denoiser.crop, workers=workers
     )
     examples = data.load_examples(config.data_dir, "train", tokenizer, limits, workers=workers)
+    for extra in config.extra_data:
+        if not (extra / "examples" / "train").is_dir():
+            raise ConfigError(f"extra_data {extra} has no examples/train/ folder")
+        more = data.load_examples(extra, "train", tokenizer, limits, workers=workers)
+        examples = {t: [*examples.get(t, []), *more.get(t, [])] for t in {*examples, *more}}
     valid = data.load_examples(config.data_dir, "valid", tokenizer, limits, config.eval_examples)
     valid_functions = data.load_functions(
         config.data_dir, "valid", tokenizer, denoiser.crop, config.eval_examples
@@ -475,7 +480,8 @@ def write_model_card(config: TrainConfig, result: TrainResult) -> None:
         f"{config.num_decoder_layers}, heads {config.num_heads}, vocab {config.vocab_size}",
         f"- steps: {config.pretrain_steps} pretraining + {config.finetune_steps} fine-tuning "
         f"({result.step} done), batch {config.batch_tokens} tokens, lr {config.lr}",
-        f"- data: {config.data_dir}",
+        f"- data: {config.data_dir}"
+        + "".join(f" + {extra} (train examples)" for extra in config.extra_data),
         f"- task weights: {json.dumps(dict(config.task_weights))}",
         f"- training throughput: {result.tokens_per_second} tokens/s",
         f"- tokens seen: {result.tokens_seen:,} (input + target, padding excluded)",

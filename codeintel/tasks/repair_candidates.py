@@ -12,6 +12,7 @@ import ast
 import enum
 import re
 import textwrap
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,11 @@ def block_of(parsed: ParsedFile, scope: Scope) -> Block:
     first = text.split("\n", 1)[0]
     indent = first[: len(first) - len(first.lstrip())]
     return Block(scope.qualified_name, start, end, scope.span.start_line, text, indent)
+
+
+def function_block(text: str, name: str = "function") -> Block:
+    """The block of a function given on its own (at column 0, from line 1)."""
+    return Block(name, 0, len(text.encode("utf-8")), 1, text, "")
 
 
 def dedented(block: Block) -> str:
@@ -157,7 +163,9 @@ def model_target(block: Block, candidate_text: str) -> str:
 
 def parses(block_text: str) -> bool:
     try:
-        ast.parse(textwrap.dedent(block_text))
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" for `1if`
+            warnings.simplefilter("ignore", SyntaxWarning)
+            ast.parse(textwrap.dedent(block_text))
     except (SyntaxError, ValueError):
         return False
     return True

@@ -54,7 +54,7 @@ def test_layout_and_manifest_counts_match_shards(built) -> None:
             assert len(records) == n > 0
             assert all(set(r) == {"task", "input", "target", "origin"} for r in records)
             assert all(r["task"] == task for r in records)
-    on_disk = {p.relative_to(out).as_posix() for d in ("functions", "examples")
+    on_disk = {p.relative_to(out).as_posix() for d in ("functions", "examples", "focal")
                for p in (out / d).rglob("*.jsonl")}
     assert set(manifest["files"]) == on_disk
     assert {"valid/test", "valid/assert"} <= {

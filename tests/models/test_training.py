@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,8 @@ def test_config_parses_toml_and_json(tmp_path: Path) -> None:
     assert config.d_model == 64 and config.task_weights == {"fix": 3.0, "doc": 0.5}
     js = _write(tmp_path, "c.json", json.dumps({"data_dir": "d", "out_dir": "o", "lr": 1}))
     assert load_train_config(js).lr == 1.0
+    extra = _write(tmp_path, "e.toml", 'data_dir = "d"\nout_dir = "o"\nextra_data = ["a", "b"]\n')
+    assert load_train_config(extra).extra_data == (Path("a"), Path("b"))
 
 
 @pytest.mark.parametrize(
@@ -114,11 +117,35 @@ def test_config_parses_toml_and_json(tmp_path: Path) -> None:
         ("data_dir = = \n", "not valid toml"),
         ('data_dir = "d"\nout_dir = "o"\ndevice = "tpu"\n', "device must be"),
         ('data_dir = "d"\nout_dir = "o"\ndata_workers = -1\n', "data_workers"),
+        ('data_dir = "d"\nout_dir = "o"\nextra_data = "a"\n', "extra_data"),
+        ('data_dir = "d"\nout_dir = "o"\nextra_data = [1]\n', "extra_data"),
     ],
 )
 def test_config_errors(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_train_config(_write(tmp_path, "c.toml", text))
+
+
+def test_extra_data_joins_the_fine_tuning_examples(
+    tiny_data: Path, tokenizer_dir: Path, tmp_path: Path
+) -> None:
+    from codeintel.models.tokenizer import CodeTokenizer
+    from codeintel.models.training import load_data
+
+    extra = tmp_path / "traced"
+    (extra / "examples" / "train").mkdir(parents=True)
+    record = {"task": "fix", "input": "fix: def f():\n    return 0", "target": "<edit>0<to>1"}
+    (extra / "examples" / "train" / "traced-00000.jsonl").write_text(json.dumps(record) + "\n")
+    tokenizer = CodeTokenizer(tokenizer_dir)
+    config = tiny_train_config(tiny_data, tmp_path / "out")
+    alone = load_data(config, tokenizer).finetune.examples
+    mixed = load_data(replace(config, extra_data=(extra,)), tokenizer).finetune.examples
+    assert len(mixed["fix"]) == len(alone["fix"]) + 1
+    assert {t: len(e) for t, e in mixed.items() if t != "fix"} == {
+        t: len(e) for t, e in alone.items() if t != "fix"
+    }
+    with pytest.raises(ConfigError, match="no examples/train"):
+        load_data(replace(config, extra_data=(tmp_path / "none",)), tokenizer)
 
 
 def test_missing_config_file(tmp_path: Path) -> None:

@@ -10,8 +10,15 @@ from codeintel.cli import main
 from codeintel.errors import InputError, RepairInputError, UnknownFunctionError
 from codeintel.sandbox import Limits, SandboxConfig
 from codeintel.tasks import get_task
-from codeintel.tasks.repair import CandidateMode, RepairConfig, RepairOutcome, repair
-from codeintel.tasks.repair_candidates import CandidateSource
+from codeintel.tasks.repair import (
+    CandidateMode,
+    RepairConfig,
+    RepairOutcome,
+    Target,
+    rank_candidates,
+    repair,
+)
+from codeintel.tasks.repair_candidates import Candidate, CandidateSource, function_block
 from tests.conftest_paths import FIXTURES, REPO
 
 EDITS = RepairConfig(candidates=CandidateMode.EDITS)
@@ -105,6 +112,26 @@ def test_model_candidates_are_generated_scored_and_ranked(project: Path, tiny_mo
     # its scores, so every validated candidate carries a score
     assert result.outcome is RepairOutcome.FIXED
     assert result.winner.score is not None
+
+
+class ShortestFirst:
+    """A stand-in scorer: the shorter the edit target, the likelier."""
+
+    def score(self, model_input: str, targets: list[str]) -> tuple[float, ...]:
+        return tuple(-float(len(t)) for t in targets)
+
+
+def test_rule_edits_rank_before_model_candidates_each_by_score():
+    block = function_block("def inc(x):\n    return x - 1\n")
+    target = Target(block, "fix: ...")
+    edit = lambda text: Candidate(CandidateSource.EDIT, "function", text, "rule")  # noqa: E731
+    likely = Candidate(CandidateSource.MODEL, "function", "def inc(x):\n    return x\n", "m", -0.5)
+    far = edit("def inc(x):\n    return (x - 1) + 1\n")
+    near = edit("def inc(x):\n    return x + 1\n")
+    ranked = rank_candidates(target, [likely, far, near, near], ShortestFirst(), limit=10)
+    assert [c.text for c in ranked] == [near.text, far.text, likely.text]
+    assert ranked[0].score > ranked[1].score and ranked[2].score == -0.5
+    assert rank_candidates(target, [likely, far], None, limit=1) == [likely]  # no model: as given
 
 
 # --- the CLI -----------------------------------------------------------------------------
