@@ -214,10 +214,11 @@ def main(argv: Sequence[str]) -> int:
     started = time.perf_counter()
     fix_records = read_examples(args.data, args.split, "fix", args.limit)
     fix = score_fix(model, fix_records, args)
+    repair = args.candidates is Candidates.REPAIR
     bleu, template_bleu = score_doc(model, read_examples(args.data, args.split, "doc", args.limit))
     report = {
         "model": str(model.path), "data": str(args.data), "split": args.split, "n": args.n,
-        "beam": args.beam or args.n,
+        "beam": args.beam or (RepairConfig.beam_width if repair else args.n),
         "fix_decoding": "unconstrained" if args.unconstrained else "constrained to edits",
         "fix_candidates": args.candidates.value,
         **{name: score.__dict__ for name, score in fix.items()},
