@@ -11,7 +11,8 @@
   (`codeintel.models.constrained`); `--unconstrained` turns that off.
   `--candidates repair` takes the top-k instead from the list repair validates
   (`codeintel.tasks.repair`): the rule edits (inverse mutation operators), the
-  beam and the samples, ranked by the model's log-likelihood; it also reports
+  beam and the samples; rule edits first, then the model's own candidates, each
+  ranked by the model's log-likelihood. It also reports
   the rules alone in their fixed order (no model) as a baseline, and `found`,
   how often the fix is anywhere in the list.
 - doc: smoothed BLEU-4 of the generated docstring against a name-based template
@@ -186,7 +187,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=200, help="examples per task")
     parser.add_argument("--n", type=int, default=10, help="k of the fix top-k (the n best beams)")
     parser.add_argument(
-        "--beam", type=int, default=None, help="beams searched for fix (>= n; default n)"
+        "--beam",
+        type=int,
+        default=None,
+        help="beams searched for fix (>= n; default n, or repair's 20 with --candidates repair)",
     )
     parser.add_argument(
         "--unconstrained", action="store_true", help="plain beam search for fix (model only)"
