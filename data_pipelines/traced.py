@@ -163,7 +163,7 @@ def traced_bugs(
     files = project(covered)
     if files is None:
         return False, []
-    module = covered.focal_file.read_text("utf-8")
+    module = files[covered.focal_path]  # the correct module, as copied
     traced: list[Bug] = []
     with Validator(files, [covered.node_id], sandbox, code_under_test=[covered.focal_path]) as v:
         if v.validate({}).outcome is not Outcome.PASSED:
@@ -177,6 +177,8 @@ def traced_bugs(
 
 
 def examples(covered: Covered, record: dict, bugs: list[Bug], config: BuildConfig) -> list[dict]:
+    if not bugs:
+        return []
     parsed = parse_source(covered.focal_file.read_bytes())
     if parsed is None:
         return []
@@ -234,8 +236,11 @@ def write_traced_bugs(
     records = run_pairs(pairs, _functions(data, split), config, bugs_per_pair, sandbox, counts)
     info = {"data": str(data), "split": split, "seed": seed, "bugs_per_pair": bugs_per_pair}
 
-    def describe() -> dict:
-        return {**info, **counts, "seconds": round(time.perf_counter() - started, 1)}
+    summary: dict = {}
+
+    def describe() -> dict:  # called once the records are written
+        summary.update(info, **counts, seconds=round(time.perf_counter() - started, 1))
+        return summary
 
     write_example_set(out, split, "traced", records, describe)
-    return TracedRun(**counts, seconds=describe()["seconds"])
+    return TracedRun(**counts, seconds=summary["seconds"])
