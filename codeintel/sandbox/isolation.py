@@ -17,28 +17,24 @@ processes, and every process left with that uid after the run is killed
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import functools
 import os
 import random
-import resource
 import secrets
 import shutil
-import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from codeintel.sandbox.harness import toolkit
+from codeintel.sandbox.harness.toolkit import MARKER, kill_run
 from codeintel.sandbox.types import Limits, Tier
 
 UID_RANGE = (61000, 62999)  # unprivileged uids handed to runs when codeintel runs as root
 _PATH = "/usr/local/bin:/usr/bin:/bin"
-
-
-MARKER = "CODEINTEL_SANDBOX_RUN"  # names the run in every process it starts (for cleanup)
 SETPRIV = "/usr/bin/setpriv"
 
 
@@ -117,51 +113,9 @@ def pick_uid(python: str, tier: Tier = Tier.PROCESS) -> int | None:
         ok = all(map(reachable_by_others, interpreter_paths(python)))
     if not ok:
         return None
-    busy = {_process_uid(pid) for pid in _pids()}
+    busy = {toolkit.uid_of(pid) for pid in toolkit.pids()}
     free = [uid for uid in range(*UID_RANGE) if uid not in busy]
     return random.choice(free)
-
-
-def _pids() -> list[int]:
-    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
-
-
-def _process_uid(pid: int) -> int | None:
-    try:
-        return os.stat(f"/proc/{pid}").st_uid
-    except OSError:
-        return None
-
-
-def _has_marker(pid: int, needle: bytes) -> bool:
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as handle:
-            return needle in handle.read().split(b"\0")
-    except OSError:
-        return False
-
-
-def kill_run(uid: int | None, token: str = "", attempts: int = 20) -> None:
-    """Kill every process of a run: those owned by its own `uid`, else those whose
-    environment carries its token (escaped daemons included), until none is left."""
-    if uid is None and not token:
-        return
-    needle = f"{MARKER}={token}".encode()
-    mine = os.getpid()
-    if uid is not None:
-        def match(pid: int) -> bool:
-            return _process_uid(pid) == uid
-    else:
-        def match(pid: int) -> bool:
-            return pid != mine and _has_marker(pid, needle)
-    for _ in range(attempts):
-        victims = [pid for pid in _pids() if match(pid)]
-        if not victims:
-            return
-        for pid in victims:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        time.sleep(0.01)
 
 
 _HIDDEN = ("/tmp", "/var/tmp", "/run", "/home", "/root", "/dev/shm", "/etc/ssh")
@@ -177,11 +131,11 @@ def _bind_back(hidden: str, keep: list[str]) -> list[str]:
     return sorted(tops)
 
 
-def _hide(keep: list[str]) -> list[str]:
+def _hide(keep: list[str], tmpfs_bytes: int) -> list[str]:
     args: list[str] = []
     for hidden in _HIDDEN:
         if os.path.isdir(hidden) and not any(k == hidden for k in keep):
-            args += ["--tmpfs", hidden]
+            args += ["--size", str(tmpfs_bytes), "--tmpfs", hidden]
             for top in _bind_back(hidden, keep):
                 args += ["--ro-bind", top, top]
     for masked in _MASKED:
@@ -193,8 +147,11 @@ def _hide(keep: list[str]) -> list[str]:
 _UNSHARE = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
 
 
-def bwrap_prefix(writable: Path, python: str, uid: int | None, token: str = "") -> list[str]:
-    """bwrap arguments that run a command with only `writable` writable.
+def bwrap_prefix(
+    writable: Path, python: str, uid: int | None, token: str = "", tmpfs_mb: int = 256
+) -> list[str]:
+    """bwrap arguments that run a command with only `writable` writable (and private,
+    size-limited tmpfs folders: /tmp, /var/tmp, /run, ...).
 
     As root with a private `uid`, bwrap runs privileged (no user namespace) and
     setpriv drops the command to `uid` with no capabilities, so RLIMIT_NPROC
@@ -202,7 +159,8 @@ def bwrap_prefix(writable: Path, python: str, uid: int | None, token: str = "") 
     65534 in a user namespace with every capability dropped.
     """
     keep = [*interpreter_paths(python), str(writable)]
-    args = ["bwrap", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", *_hide(keep)]
+    hide = _hide(keep, tmpfs_mb * toolkit.MB)
+    args = ["bwrap", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", *hide]
     args += ["--bind", str(writable), str(writable), "--chdir", str(writable)]
     args += ["--die-with-parent", "--new-session", "--clearenv"]
     for name, value in sandbox_env(writable, token).items():
@@ -225,19 +183,12 @@ def limit_process(
 ) -> Callable[[], None]:
     """A preexec function: new session, rlimits, then drop to `uid` (if given and `switch`;
     in bubblewrap setpriv drops it inside the sandbox)."""
+    as_dict = dataclasses.asdict(limits)
+    nproc = limits.processes + extra_processes if uid is not None else None
 
     def preexec() -> None:
         os.setsid()
-        mb = 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
-        size = limits.file_size_mb * mb
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if uid is not None:
-            nproc = limits.processes + extra_processes
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        toolkit.set_limits(as_dict, nproc)
         if uid is not None and switch:
             os.setgroups([])
             os.setgid(uid)
@@ -266,7 +217,7 @@ def detect_tier() -> Tier:
     with tempfile.TemporaryDirectory() as tmp:
         uid = pick_uid(sys.executable, Tier.BUBBLEWRAP)
         give_to(Path(tmp), uid)
-        prefix = bwrap_prefix(Path(tmp), sys.executable, uid)
+        prefix = bwrap_prefix(Path(tmp), sys.executable, uid, tmpfs_mb=64)
         probe = [*prefix, sys.executable, "-I", "-c", "import pytest"]
         try:
             done = subprocess.run(
@@ -281,3 +232,17 @@ def detect_tier() -> Tier:
         finally:
             kill_run(uid)
     return Tier.BUBBLEWRAP if done.returncode == 0 else Tier.PROCESS
+
+
+WEAK_TIER = (
+    "process tier as root without a private uid (the interpreter is in a folder only root "
+    "may enter): tests run as root and can read your files and environment, write /etc and "
+    "reach the network; install bubblewrap (apt-get install bubblewrap) for isolation"
+)
+
+
+def isolation_warning(tier: Tier, uid: int | None) -> str:
+    """One line on what this run's isolation does not protect, or "" when it is sound."""
+    if tier is Tier.PROCESS and uid is None and os.geteuid() == 0:
+        return WEAK_TIER
+    return ""

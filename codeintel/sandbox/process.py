@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
 import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from codeintel.sandbox.harness import toolkit
 from codeintel.sandbox.isolation import bwrap_prefix, kill_run, limit_process, sandbox_env
 from codeintel.sandbox.types import Execution, Limits, Outcome, Tier
 
 _CHANNEL_CAP = 64 * 1024 * 1024  # the trusted channel is ours; cap it anyway
 SUPERVISOR = Path(__file__).resolve().parent / "harness" / "supervise.py"
 _GRACE_S = 1.0  # how long the supervisor gets to sweep after SIGTERM
+_TICK_S = 0.05  # how often a run's deadline and disk use are checked
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Launch:
     limits: Limits
     python: str
     token: str = ""  # marks every process of the run (environment), for cleanup
+    warning: str = ""  # what the tier does not protect here (isolation.isolation_warning)
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,16 @@ class Raw:
     cpu_s: float
     timed_out: bool
     truncated: bool
+    disk: bool = False  # the work dir grew past Limits.disk_mb
 
 
 def command_for(launch: Launch, argv: list[str]) -> list[str]:
     argv = [launch.python if a == "python" else a for a in argv]
     if launch.tier is Tier.BUBBLEWRAP:
-        return [*bwrap_prefix(launch.workdir, launch.python, launch.uid, launch.token), *argv]
+        prefix = bwrap_prefix(
+            launch.workdir, launch.python, launch.uid, launch.token, launch.limits.disk_mb
+        )
+        return [*prefix, *argv]
     return [launch.python, "-I", "-S", str(SUPERVISOR), *argv]
 
 
@@ -56,20 +62,15 @@ def spawn(
     channel_fd: int | None,
     stdin: int | None = None,
     output: int = subprocess.PIPE,
-    supervised: bool = True,
 ) -> subprocess.Popen:
     """Start the process (in its own session, under its limits and uid).
 
     In the process tier it runs below the supervisor (harness/supervise.py), which
-    kills everything it leaves behind, unless `supervised` is False (the fast-path
-    worker is its own supervisor).
+    kills everything it leaves behind.
     """
     pass_fds = (channel_fd,) if channel_fd is not None else ()
-    command = command_for(launch, argv)
-    if launch.tier is Tier.PROCESS and not supervised:
-        command = command[4:]
     return subprocess.Popen(
-        command,
+        command_for(launch, argv),
         cwd=launch.workdir,
         env=sandbox_env(launch.workdir, launch.token),
         stdin=subprocess.DEVNULL if stdin is None else stdin,
@@ -82,39 +83,6 @@ def spawn(
     )
 
 
-class _Reader:
-    """Drains pipes without blocking, keeping at most `cap` bytes of each."""
-
-    def __init__(self, pipes: dict[str, int], caps: dict[str, int]) -> None:
-        self.selector = selectors.DefaultSelector()
-        self.data = {name: bytearray() for name in pipes}
-        self.caps = caps
-        self.truncated = False
-        for name, fd in pipes.items():
-            os.set_blocking(fd, False)
-            self.selector.register(fd, selectors.EVENT_READ, name)
-
-    def pump(self, timeout: float) -> bool:
-        """Read what is ready; False once every pipe is closed."""
-        if not self.selector.get_map():
-            return False
-        for key, _ in self.selector.select(timeout):
-            chunk = os.read(key.fd, 65536)
-            if not chunk:
-                self.selector.unregister(key.fd)
-                continue
-            buffer, cap = self.data[key.data], self.caps[key.data]
-            room = cap - len(buffer)
-            buffer += chunk[: max(room, 0)]
-            self.truncated |= len(chunk) > room and key.data != "channel"
-        return bool(self.selector.get_map())
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(OSError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 def _stop(proc: subprocess.Popen, tier: Tier) -> None:
     """At the deadline: let the supervisor sweep what escaped the group, then kill the group."""
     if tier is Tier.PROCESS and proc.poll() is None:
@@ -122,7 +90,7 @@ def _stop(proc: subprocess.Popen, tier: Tier) -> None:
             os.kill(proc.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(_GRACE_S)
-    _kill_group(proc)
+    toolkit.kill_group(proc.pid)
 
 
 def _pipe_with(data: bytes | None) -> int | None:
@@ -158,21 +126,14 @@ def execute(
     caps = {"stdout": launch.limits.output_bytes, "stderr": launch.limits.output_bytes}
     if channel_r is not None:
         pipes["channel"], caps["channel"] = channel_r, _CHANNEL_CAP
-    reader = _Reader(pipes, caps)
-    deadline = started + launch.limits.timeout_s
-    timed_out = False
-    while reader.pump(min(0.05, max(deadline - time.perf_counter(), 0))):
-        if proc.poll() is not None:  # done; whatever still holds the pipes is a leftover
-            _kill_group(proc)
-            kill_run(launch.uid, launch.token)
-        if time.perf_counter() >= deadline:
-            timed_out = True
-            break
+    reader = toolkit.Drain(pipes, caps, capped=("stdout", "stderr"))
+    timed_out, disk = _watch(reader, proc, launch, started + launch.limits.timeout_s)
     _stop(proc, launch.tier)
     kill_run(launch.uid, launch.token)
     returncode = proc.wait()
     while reader.pump(0):
         pass
+    reader.close()
     cpu1 = os.times()
     for stream in (proc.stdout, proc.stderr):
         stream.close()
@@ -188,7 +149,26 @@ def execute(
         + (cpu1.children_system - cpu0.children_system),
         timed_out=timed_out,
         truncated=reader.truncated,
+        disk=disk,
     )
+
+
+def _watch(
+    reader: toolkit.Drain, proc: subprocess.Popen, launch: Launch, deadline: float
+) -> tuple[bool, bool]:
+    """Drain until the pipes close; (timed out, over the disk limit)."""
+    disk_bytes = launch.limits.disk_mb * toolkit.MB
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return True, False
+        if toolkit.over_disk(str(launch.workdir), disk_bytes):
+            return False, True
+        if not reader.pump(min(_TICK_S, left)):
+            return False, False
+        if proc.poll() is not None:  # done; whatever still holds the pipes is a leftover
+            toolkit.kill_group(proc.pid)
+            kill_run(launch.uid, launch.token)
 
 
 def signal_of(raw: Raw, tier: Tier) -> int | None:
@@ -205,6 +185,8 @@ def signal_of(raw: Raw, tier: Tier) -> int | None:
 def outcome_of(raw: Raw, tier: Tier) -> Outcome:
     if raw.timed_out:
         return Outcome.TIMEOUT
+    if raw.disk:
+        return Outcome.DISK
     sig = signal_of(raw, tier)
     if sig == signal.SIGXCPU:
         return Outcome.TIMEOUT
@@ -215,7 +197,7 @@ def outcome_of(raw: Raw, tier: Tier) -> Outcome:
     return Outcome.PASSED if raw.returncode == 0 else Outcome.FAILED
 
 
-def to_execution(raw: Raw, tier: Tier) -> Execution:
+def to_execution(raw: Raw, tier: Tier, warning: str = "") -> Execution:
     return Execution(
         outcome=outcome_of(raw, tier),
         returncode=raw.returncode,
@@ -225,4 +207,5 @@ def to_execution(raw: Raw, tier: Tier) -> Execution:
         cpu_s=raw.cpu_s,
         tier=tier,
         truncated=raw.truncated,
+        warning=warning,
     )

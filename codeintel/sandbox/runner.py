@@ -1,12 +1,17 @@
-"""`run`, `run_tests` and the fast-path `Validator`: the sandbox's public operations."""
+"""`run`, `run_tests` and the fast-path `Validator`: the sandbox's public operations.
+
+Tests always run below the judge (harness/judge.py): a process in the sandbox that
+never runs user code, forks one child per test file (run_tests) or per candidate
+(Validator), and relays what it observed; `verdict.py` decides from that.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import hmac
+import functools
 import json
 import os
-import secrets
+import re
 import select
 import shutil
 import signal
@@ -18,24 +23,22 @@ from dataclasses import asdict, replace
 from pathlib import Path, PurePosixPath
 
 from codeintel.errors import InputError, SandboxError
-from codeintel.sandbox.isolation import detect_tier, give_to, kill_run, new_token, pick_uid
-from codeintel.sandbox.process import Launch, Raw, execute, spawn, to_execution
-from codeintel.sandbox.types import (
-    Coverage,
-    Execution,
-    Failure,
-    Frame,
-    Outcome,
-    SandboxConfig,
-    TestOutcome,
-    TestResult,
-    TestRun,
+from codeintel.sandbox import verdict
+from codeintel.sandbox.isolation import (
+    detect_tier,
+    give_to,
+    isolation_warning,
+    kill_run,
+    new_token,
+    pick_uid,
 )
+from codeintel.sandbox.process import Launch, Raw, execute, spawn, to_execution
+from codeintel.sandbox.types import Execution, Limits, SandboxConfig, TestRun, Tier
 
 HARNESS = Path(__file__).resolve().parent / "harness"
+JUDGE = str(HARNESS / "judge.py")
 Files = Mapping[str, "str | bytes"]
-_TAMPERED = "the test run tampered with the test harness; no result of it can be trusted"
-_TAMPER_FAILURE = Failure("TamperingDetected", _TAMPERED, (), _TAMPERED)
+_WORKDIR = re.compile(r"codeintel-(?:fast-)?(\d+)-[A-Za-z0-9_]+$")
 
 
 def is_test_file(path: str) -> bool:
@@ -55,18 +58,54 @@ def write_files(root: Path, files: Files) -> None:
         path.write_bytes(data)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def sweep_stale_workdirs(tmp: str | None = None) -> int:
+    """Remove work dirs left by codeintel processes that are gone (killed with -9, say).
+
+    Work dirs are named `codeintel-[fast-]PID-RANDOM`; one whose PID no longer runs is
+    stale. Runs once per process, before its first work dir. Returns how many it removed."""
+    base = Path(tmp or tempfile.gettempdir())
+    removed = 0
+    with contextlib.suppress(OSError):
+        for entry in base.iterdir():
+            found = _WORKDIR.match(entry.name)
+            if found and entry.is_dir() and not entry.is_symlink() and not _alive(int(found[1])):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+def make_workdir(fast: bool = False) -> Path:
+    """A fresh private work dir named after this process (see sweep_stale_workdirs)."""
+    sweep_stale_workdirs()
+    kind = "fast-" if fast else ""
+    root = Path(tempfile.mkdtemp(prefix=f"codeintel-{kind}{os.getpid()}-"))
+    root.chmod(0o755)
+    return root
+
+
 @contextlib.contextmanager
 def workspace(files: Files, config: SandboxConfig) -> Iterator[Launch]:
     """A fresh private directory holding `files`, owned by the run's uid, and how to start
     a process in it; every process of the run is killed and the directory removed after."""
     tier = config.tier or detect_tier()
     uid, token = pick_uid(config.python, tier), new_token()
-    root = Path(tempfile.mkdtemp(prefix="codeintel-"))
+    root = make_workdir()
     try:
         write_files(root, files)
-        root.chmod(0o755)
         give_to(root, uid)
-        yield Launch(root, tier, uid, config.limits, config.python, token)
+        warning = isolation_warning(tier, uid)
+        yield Launch(root, tier, uid, config.limits, config.python, token, warning)
     finally:
         kill_run(uid, token)
         shutil.rmtree(root, ignore_errors=True)
@@ -79,20 +118,36 @@ def run(command: Sequence[str], files: Files, config: SandboxConfig | None = Non
         raise InputError("no command given to run")
     with workspace(files, config) as launch:
         raw = execute(launch, list(command))
-    return to_execution(raw, launch.tier)
+    return to_execution(raw, launch.tier, launch.warning)
 
 
-def _spec(
-    files: Files,
-    tests: Sequence[str],
-    code: Sequence[str],
-    coverage_of: str | None,
-    private_uid: bool,
-) -> dict:
+def _spec(files: Files, tests: Sequence[str], code: Sequence[str], private_uid: bool) -> dict:
+    """What the judge keeps for the whole run: the tests, the code under test, the uid."""
     if not tests or isinstance(tests, str):
         raise InputError("tests must be a non-empty list of test files or node ids")
     code = list(code) or [p for p in files if p.endswith(".py") and not is_test_file(p)]
-    return {"tests": list(tests), "code": code, "coverage": coverage_of, "private_uid": private_uid}
+    return {"tests": list(tests), "code": code, "private_uid": private_uid}
+
+
+def by_file(tests: Sequence[str]) -> dict[str, list[str]]:
+    """Test files (in order of first mention) and the node ids asked of each."""
+    grouped: dict[str, list[str]] = {}
+    for test in tests:
+        grouped.setdefault(test.partition("::")[0], []).append(test)
+    return grouped
+
+
+def _request(
+    workdir: Path, tests: list[str], limits: Limits, quick: bool, coverage_of: str | None
+) -> dict:
+    return {
+        "dir": str(workdir),
+        "tests": tests,
+        "timeout": limits.timeout_s,
+        "limits": asdict(limits),
+        "quick": quick,
+        "coverage": coverage_of,
+    }
 
 
 def run_tests(
@@ -103,129 +158,67 @@ def run_tests(
     coverage_of: str | None = None,
     code_under_test: Sequence[str] = (),
 ) -> TestRun:
-    """Run pytest on `tests` (files or node ids) over `files`; results from the trusted channel."""
+    """Run pytest on `tests` (files or node ids) over `files`, one judged child per test
+    file; the verdict comes from what the judge observed (`verdict.py`)."""
     config = config or SandboxConfig()
-    spec = _spec(files, tests, code_under_test, coverage_of, False)  # checked before any work
+    spec = _spec(files, tests, code_under_test, False)  # checked before any work
     with workspace(files, config) as launch:
         spec["private_uid"] = launch.uid is not None
+        requests = [
+            _request(launch.workdir, group, config.limits, False, coverage_of)
+            for group in by_file(spec["tests"]).values()
+        ]
+        stdin = "".join(json.dumps(r) + "\n" for r in requests).encode()
         read_fd, write_fd = os.pipe()
-        argv = ["python", "-I", str(HARNESS / "reporter.py"), str(write_fd), json.dumps(spec)]
-        nonce = secrets.token_hex(16)
-        raw = execute(launch, argv, read_fd, write_fd, stdin_data=nonce.encode() + b"\n")
-    return test_run(parse_records(raw.channel, nonce), to_execution(raw, launch.tier))
+        argv = ["python", "-I", JUDGE, str(write_fd), json.dumps(spec)]
+        raw = execute(launch, argv, read_fd, write_fd, stdin_data=stdin)
+    replies = parse_replies(raw.channel)
+    return verdict.test_run(replies, merged_execution(raw, replies, launch.tier, launch.warning))
 
 
-def parse_records(channel: bytes, nonce: str) -> list[dict]:
-    """The channel's records; a line that is not a record of this run is garbage."""
-    records = []
+def parse_replies(channel: bytes) -> list[dict]:
+    """The judge's replies (the judge is trusted; a malformed line means it broke)."""
+    replies = []
     for line in channel.decode("utf-8", errors="replace").splitlines():
         try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        records.append(record if isinstance(record, dict) else {"event": "garbage"})
-    return signed(records, nonce)
+            reply = json.loads(line)
+        except ValueError as exc:
+            raise SandboxError(f"the judge sent a malformed reply: {line[:200]!r}") from exc
+        replies.append(reply)
+    return replies
 
 
-def signed(records: list, nonce: str) -> list[dict]:
-    """Records carrying this run's nonce; any other (forged) record becomes garbage."""
-    garbage = {"event": "garbage"}
-    return [
-        r if isinstance(r, dict) and _same(r.get("nonce"), nonce) else garbage for r in records
-    ]
+def _child_code(status: int) -> int:
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
-def _same(seen: object, nonce: str) -> bool:
-    return isinstance(seen, str) and hmac.compare_digest(seen.encode(), nonce.encode())
-
-
-def _failure(data: dict | None) -> Failure | None:
-    if not data:
-        return None
-    frames = tuple(
-        Frame(path=f["path"], line=f["line"], function=f["function"], text=f["text"])
-        for f in data.get("frames", ())
+def merged_execution(
+    raw: Raw | None, replies: Sequence[dict], tier: Tier, warning: str = ""
+) -> Execution:
+    """One Execution for the children the judge ran (and the judge's own run, if given):
+    their output, the worst exit code, and any deadline or limit that any of them hit."""
+    codes = [_child_code(int(r["status"])) for r in replies if r.get("status") is not None]
+    output = "".join(str(r.get("output", "")) for r in replies).encode("utf-8", "replace")
+    signalled = [c for c in codes if c < 0]
+    code = signalled[0] if signalled else max(codes, default=0)
+    merged = Raw(
+        returncode=code if raw is None or raw.returncode == 0 else raw.returncode,
+        stdout=output,
+        stderr=raw.stderr if raw is not None else b"",
+        channel=b"",
+        wall_s=raw.wall_s if raw is not None else sum(float(r["wall_s"]) for r in replies),
+        cpu_s=raw.cpu_s if raw is not None else sum(float(r.get("cpu_s", 0)) for r in replies),
+        timed_out=(raw is not None and raw.timed_out) or any(r["timed_out"] for r in replies),
+        truncated=(raw is not None and raw.truncated) or any(r["truncated"] for r in replies),
+        disk=(raw is not None and raw.disk) or any(r.get("disk") for r in replies),
     )
-    return Failure(
-        exc_type=data.get("exc_type", ""),
-        message=data.get("message", ""),
-        frames=frames,
-        trace=data.get("trace", ""),
-    )
-
-
-def _test_result(record: dict) -> TestResult:
-    if record["event"] == "collect_error":
-        failure = Failure(
-            "CollectionError", record.get("message", ""), (), record.get("message", "")
-        )
-        return TestResult(record.get("node_id", ""), TestOutcome.ERROR, 0.0, failure)
-    return TestResult(
-        node_id=record["node_id"],
-        outcome=TestOutcome(record["outcome"]),
-        duration_s=float(record.get("duration_s", 0.0)),
-        failure=_failure(record.get("failure")),
-    )
-
-
-def _coverage(records: list[dict]) -> Coverage | None:
-    for r in records:
-        if r.get("event") == "coverage" and "error" not in r:
-            return Coverage(
-                module=r["module"],
-                lines_covered=tuple(r["lines_covered"]),
-                lines_missed=tuple(r["lines_missed"]),
-                branches_covered=r["branches_covered"],
-                branches_total=r["branches_total"],
-            )
-    return None
-
-
-def _distrust(tests: tuple[TestResult, ...]) -> tuple[TestResult, ...]:
-    return tuple(replace(t, outcome=TestOutcome.ERROR, failure=_TAMPER_FAILURE) for t in tests)
-
-
-def _outcome(execution: Execution, tests: tuple[TestResult, ...], finished: bool) -> Outcome:
-    if execution.outcome in (Outcome.TIMEOUT, Outcome.MEMORY, Outcome.KILLED):
-        return execution.outcome
-    if any(t.failure is not None and t.failure.exc_type == "MemoryError" for t in tests):
-        return Outcome.MEMORY  # the address-space limit, seen by the reporter
-    if not finished or not tests or any(t.outcome is TestOutcome.ERROR for t in tests):
-        return Outcome.ERROR
-    if any(t.outcome is TestOutcome.FAILED for t in tests):
-        return Outcome.FAILED
-    if not any(t.outcome is TestOutcome.PASSED for t in tests):
-        return Outcome.ERROR  # everything skipped: nothing was checked
-    return Outcome.PASSED
-
-
-def _forged(records: list[dict], finish: dict | None) -> bool:
-    """Records the reporter cannot have written: garbage, duplicates, a count that differs."""
-    tests = [r.get("node_id") for r in records if r.get("event") == "test"]
-    finishes = [r for r in records if r.get("event") == "finish"]
-    if any(r.get("event") == "garbage" for r in records) or len(finishes) > 1:
-        return True
-    after = records[records.index(finish) + 1 :] if finish is not None else []
-    if len(set(tests)) != len(tests) or any(r.get("event") != "coverage" for r in after):
-        return True
-    return finish is not None and (finish.get("tampered") or finish.get("sent") != len(tests))
-
-
-def test_run(records: list[dict], execution: Execution) -> TestRun:
-    """A TestRun from the channel's records; missing or untrusted records never pass."""
-    finish = next((r for r in records if r.get("event") == "finish"), None)
-    tests = tuple(_test_result(r) for r in records if r.get("event") in ("test", "collect_error"))
-    untrusted = _forged(records, finish)
-    if untrusted:
-        tests = _distrust(tests) or (
-            TestResult("<session>", TestOutcome.ERROR, 0.0, _TAMPER_FAILURE),
-        )
-    outcome = _outcome(execution, tests, finish is not None and not untrusted)
-    return TestRun(outcome=outcome, tests=tests, execution=execution, coverage=_coverage(records))
+    if b"MemoryError" in output[-4096:]:
+        merged = replace(merged, stderr=merged.stderr + output[-4096:])
+    return to_execution(merged, tier, warning)
 
 
 class Validator:
-    """The fast path: one warm worker (pytest imported) in the sandbox, one fork per candidate.
+    """The fast path: one warm judge (pytest imported) in the sandbox, one fork per candidate.
 
     with Validator(files, ["test_mod.py"]) as v:
         run = v.validate({"mod.py": candidate_source})
@@ -243,9 +236,9 @@ class Validator:
         self.files = dict(files)
         self.tier = self.config.tier or detect_tier()
         self.uid, self.token = pick_uid(self.config.python, self.tier), new_token()
-        self.spec = _spec(files, tests, code_under_test, None, self.uid is not None)
-        self.base = Path(tempfile.mkdtemp(prefix="codeintel-fast-"))
-        self.base.chmod(0o755)
+        self.spec = _spec(files, tests, code_under_test, self.uid is not None)
+        self.warning = isolation_warning(self.tier, self.uid)
+        self.base = make_workdir(fast=True)
         give_to(self.base, self.uid)
         self.count = 0
         self.proc: subprocess.Popen | None = None
@@ -253,12 +246,12 @@ class Validator:
 
     def _start(self) -> None:
         read_fd, write_fd = os.pipe()
-        # the worker only forks; each candidate child sets its own limits (see the request)
+        # the judge only forks; each candidate child sets its own limits (see the request)
         limits = replace(self.config.limits, timeout_s=float("inf"), cpu_s=10**6)
         launch = Launch(self.base, self.tier, self.uid, limits, self.config.python, self.token)
-        argv = ["python", "-I", str(HARNESS / "worker.py"), str(write_fd), json.dumps(self.spec)]
+        argv = ["python", "-I", JUDGE, str(write_fd), json.dumps(self.spec)]
         pipe, null = subprocess.PIPE, subprocess.DEVNULL
-        self.proc = spawn(launch, argv, write_fd, stdin=pipe, output=null, supervised=False)
+        self.proc = spawn(launch, argv, write_fd, stdin=pipe, output=null)
         os.close(write_fd)
         self.replies, self.buffer = read_fd, b""
 
@@ -273,6 +266,14 @@ class Validator:
             self.proc.stdin.close()
         os.close(self.replies)
         self.proc = None
+
+    def _judge_hung(self) -> bool:
+        """After a missing reply: True if the judge still runs (it hung), False if it died."""
+        try:
+            self.proc.wait(1.0)
+        except subprocess.TimeoutExpired:
+            return True
+        return False
 
     def close(self) -> None:
         self._stop()
@@ -296,45 +297,36 @@ class Validator:
         line, _, self.buffer = self.buffer.partition(b"\n")
         return json.loads(line)
 
-    def validate(self, changed: Files) -> TestRun:
-        """Run the tests with `changed` overlaid on the files, in a fresh directory."""
+    def validate(self, changed: Files, timeout_s: float | None = None) -> TestRun:
+        """Run the tests with `changed` overlaid on the files, in a fresh directory
+        (within `timeout_s`, if given and below the configured limit)."""
         if self.proc is None:
             raise SandboxError("validate() on a closed Validator")
         self.count += 1
         workdir = self.base / f"c{self.count}"
         write_files(workdir, {**self.files, **changed})
         give_to(workdir, self.uid)
-        timeout, nonce = self.config.limits.timeout_s, secrets.token_hex(16)
-        request = {"dir": str(workdir), "timeout": timeout, "nonce": nonce,
-                   "limits": asdict(self.config.limits)}
+        limits = self.config.limits
+        if timeout_s is not None and timeout_s < limits.timeout_s:
+            limits = replace(limits, timeout_s=max(timeout_s, 0.01))
+        request = _request(workdir, self.spec["tests"], limits, True, None)
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()
-            reply = self._reply(timeout + 10)
+            reply = self._reply(limits.timeout_s + 10)
         except (OSError, ValueError):
             reply = None
         shutil.rmtree(workdir, ignore_errors=True)
-        if reply is None:  # the worker itself died or hung: start a new one
+        if reply is None:  # the judge itself died (a candidate killed it?) or hung
+            hung = self._judge_hung()
             self._stop()
             self._start()
-            reply = {"records": [], "status": signal.SIGKILL, "timed_out": True, "wall_s": timeout}
-        return test_run(signed(reply["records"], nonce), self._execution(reply))
-
-    def _execution(self, reply: dict) -> Execution:
-        """The candidate's Execution from the worker's reply (output is capped there)."""
-        status = int(reply["status"])
-        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        output = str(reply.get("output", "")).encode("utf-8", "replace")
-        raw = Raw(
-            returncode=code,
-            stdout=output,
-            stderr=b"",
-            channel=b"",
-            wall_s=float(reply["wall_s"]),
-            cpu_s=float(reply.get("cpu_s", 0.0)),
-            timed_out=bool(reply["timed_out"]),
-            truncated=bool(reply.get("truncated", False)),
-        )
-        if b"MemoryError" in output[-4096:]:
-            raw = replace(raw, stderr=output[-4096:])
-        return to_execution(raw, self.tier)
+            reply = {
+                "records": [],
+                "status": signal.SIGKILL,
+                "timed_out": hung,
+                "wall_s": limits.timeout_s,
+                "truncated": False,
+            }
+        execution = merged_execution(None, [reply], self.tier, self.warning)
+        return verdict.test_run([reply], execution)

@@ -24,6 +24,7 @@ class Outcome(str, enum.Enum):
     ERROR = "error"  # could not run properly: collection/import error, missing results
     TIMEOUT = "timeout"  # wall-clock or CPU limit
     MEMORY = "memory"  # address-space limit
+    DISK = "disk"  # the work dir grew past Limits.disk_mb (or MAX_ENTRIES files)
     KILLED = "killed"  # killed by a signal or another limit (processes, file size, output)
 
 
@@ -43,8 +44,9 @@ class Limits:
     memory_mb: int = 1024  # address space per process
     output_bytes: int = 1_000_000  # stdout and stderr are each capped to this
     processes: int = 64
-    file_size_mb: int = 64
+    file_size_mb: int = 64  # any one file
     open_files: int = 256
+    disk_mb: int = 256  # the whole work dir (and, in bubblewrap, the private /tmp)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Execution(JsonRecord):
     cpu_s: float
     tier: Tier
     truncated: bool = False  # stdout or stderr hit the output cap
+    warning: str = ""  # what this tier does not protect here, when it matters (see isolation)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,43 @@ for fd in range(3, 50):
 os._exit(0)
 """
 
+# Forges from inside the module under test, aimed at the recorder's internals and channel.
+MAIN_EXCINFO = "import sys\nsys.modules['__main__']._excinfo = lambda item, call: None\n"
+RECORDER_EXCINFO = """
+import sys
+for name in ('reporter', '__main__'):
+    if hasattr(sys.modules.get(name), '_excinfo'):
+        sys.modules[name]._excinfo = lambda item, call: None
+"""
+RECORDER_TEST_RECORD = """
+import sys
+_rep = sys.modules.get('reporter')
+if _rep is not None:
+    def _passed(self, nodeid):
+        self.phases.pop(nodeid, None)
+        return {'event': 'test', 'node_id': nodeid, 'outcome': 'passed', 'report': 'passed',
+                'duration_s': 0.0, 'failure': None}
+    _rep.Reporter.test_record = _passed
+"""
+QUICK_SKIPS = """
+import sys
+if 'quick' in sys.modules:
+    sys.modules['quick']._SKIP = (BaseException,)
+"""
+CHANNEL_VIA_GC = """
+import gc
+for obj in gc.get_objects():
+    if type(obj).__name__ == 'Channel' and hasattr(obj, 'send'):
+        obj.send({'event': 'test', 'node_id': 'test_mod.py::test_value', 'outcome': 'passed',
+                  'report': 'passed', 'duration_s': 0.0, 'failure': None})
+"""
+KILL_JUDGE = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+
+
+def _forging(prefix: str) -> dict[str, str]:
+    return {"mod.py": prefix + MOD, TEST: FAILING}
+
+
 # Patching pytest is detected (ERROR) where pytest runs the test; the fast path's own
 # runner does not call the patched functions, so there the test just fails.
 PATCHED = frozenset({Outcome.ERROR, Outcome.FAILED})
@@ -104,6 +141,12 @@ CHEATS: dict[str, tuple[dict[str, str], Outcome | frozenset[Outcome]]] = {
         },
         Outcome.FAILED,
     ),
+    "forge_main_excinfo": (_forging(MAIN_EXCINFO), PATCHED),
+    "forge_recorder_excinfo": (_forging(RECORDER_EXCINFO), PATCHED),
+    "forge_recorder_test_record": (_forging(RECORDER_TEST_RECORD), PATCHED),
+    "forge_quick_skips_failures": (_forging(QUICK_SKIPS), PATCHED),
+    "forge_channel_send_via_gc": (_forging(CHANNEL_VIA_GC), PATCHED),
+    "kill_the_judge": (_forging(KILL_JUDGE), frozenset({Outcome.ERROR, Outcome.KILLED})),
     "forge_records_on_every_fd": (
         {
             TEST: _test_with(

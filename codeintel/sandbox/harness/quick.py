@@ -248,7 +248,15 @@ def run_items(channel: Channel, items: list, workdir: str, code: frozenset[str])
                 "failure": failure,
             }
         )
+    status = 1 if failed else 0
     channel.send(
-        {"event": "finish", "tampered": False, "collected": len(items), "sent": len(items)}
+        {
+            "event": "finish",
+            "tampered": False,
+            "collected": len(items),
+            "sent": len(items),
+            "status": status,
+            "runner": "quick",
+        }
     )
-    return 1 if failed else 0
+    return status

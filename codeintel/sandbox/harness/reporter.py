@@ -1,25 +1,24 @@
-"""The trusted test reporter. It runs INSIDE the sandbox, before any code under test.
+"""The test recorder: a pytest plugin that runs INSIDE the judge's child, with the code
+under test. Imports only the standard library and pytest.
 
-Imports only the standard library and pytest. It writes one JSON line per test
-to an inherited pipe (the channel) and a final `finish` line; the parent counts
-a test as passed only from these records, never from the exit code or stdout.
+It writes one JSON line per test to the child's pipe to the judge, and a final
+`finish` line with pytest's exit status. Each test record carries two witnesses
+that are computed apart: `outcome`, from the exception each test phase raised
+(`call.excinfo`, seen by a hook wrapper), and `report`, from pytest's own report
+objects. The host counts a test as passed only if both say so and the child's exit
+status agrees (`codeintel.sandbox.verdict`). Before collection the recorder
+snapshots the pytest and unittest functions that run a test and the registered
+plugins; if a test module patches one (or registers a plugin through
+`pytest_plugins`), the finish record says `tampered`.
 
-Outcomes come from the exception each test phase raised (`call.excinfo`), seen
-by a hook wrapper, not from pytest's report objects, which other hooks may
-rewrite. Before collection the reporter snapshots the pytest and unittest
-functions that run a test and the registered plugins; if a test module patches
-one (or registers a plugin through `pytest_plugins`), the finish record says
-`tampered` and the parent reports every test as an error. Code running in the
-same process can in principle tamper with anything in it; this defeats the
-cheats we know of: exiting early, printing "passed", patching pytest, planting
-conftest.py / sitecustomize.py / os.py / pytest.ini.
+Nothing here is trusted to decide: code in this process can rewrite any of it. What
+it cannot reach is the judge (another process, not dumpable) and the host.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 import traceback
 import unittest
@@ -46,11 +45,10 @@ _SNAPSHOT = tuple(vars(owner).get(name) for owner, name in _GUARDED)
 
 
 class Channel:
-    """Line-delimited JSON records to the parent, over a pipe fd.
+    """Line-delimited JSON records over a pipe fd, each carrying `nonce`.
 
-    Every record carries the run's nonce, which the parent hands over on stdin and
-    the code under test never sees on any fd: a record forged by writing to the
-    inherited channel fd lacks it, and the parent treats the run as tampered.
+    The judge makes a secret for each child: a record written blind to an inherited
+    fd (without it) is garbage to the judge.
     """
 
     def __init__(self, fd: int, nonce: str = "") -> None:
@@ -120,6 +118,7 @@ class Reporter:
     def __init__(self, channel: Channel, workdir: str, code: frozenset[str]) -> None:
         self.channel, self.workdir, self.code = channel, workdir, code
         self.phases: dict[str, list] = {}
+        self.reports: dict[str, str] = {}  # node id -> what pytest's own reports say
         self.plugins: frozenset[int] = frozenset()
         self.config = None
         self.tampered = False
@@ -146,6 +145,15 @@ class Reporter:
         self.sent += 1
         self.channel.send(self.test_record(item.nodeid))
 
+    def pytest_runtest_logreport(self, report) -> None:
+        """pytest's own verdict per phase, the second witness."""
+        if report.failed:
+            seen = "failed" if report.when == "call" else "error"
+        else:
+            seen = "skipped" if report.skipped else "passed"
+        before = self.reports.get(report.nodeid, "passed")
+        self.reports[report.nodeid] = seen if before == "passed" else before
+
     def test_record(self, nodeid: str) -> dict:
         outcome, failure, duration = "passed", None, 0.0
         for when, excinfo, took, xfail in self.phases.pop(nodeid, []):
@@ -161,6 +169,7 @@ class Reporter:
             "event": "test",
             "node_id": nodeid,
             "outcome": outcome,
+            "report": self.reports.pop(nodeid, "missing"),
             "duration_s": duration,
             "failure": failure,
         }
@@ -183,6 +192,8 @@ class Reporter:
                 "tampered": self.tampered,
                 "collected": session.testscollected,
                 "sent": self.sent,
+                "status": int(exitstatus),
+                "runner": "pytest",
             }
         )
 
@@ -206,18 +217,19 @@ def pytest_args(tests: list[str], harness_dir: str, workdir: str) -> list[str]:
     ]
 
 
-def run_session(channel: Channel, spec: dict, harness_dir: str) -> int:
-    """Run pytest on spec["tests"] in the current directory, reporting over `channel`."""
+def run_session(
+    channel: Channel, tests: list[str], code: frozenset[str], coverage_of: str | None
+) -> int:
+    """Run pytest on `tests` in the current directory, recording over `channel`."""
     workdir = os.path.realpath(os.getcwd())
-    if workdir not in sys.path:  # as the fast path does: tests import from the work dir's root
-        sys.path.insert(0, workdir)
-    reporter = Reporter(channel, workdir, frozenset(spec.get("code", ())))
-    cov = _start_coverage(spec.get("coverage"), workdir)
+    harness_dir = os.path.dirname(os.path.abspath(__file__))
+    reporter = Reporter(channel, workdir, code)
+    cov = _start_coverage(coverage_of, workdir)
     try:
-        status = pytest.main(pytest_args(spec["tests"], harness_dir, workdir), plugins=[reporter])
+        status = pytest.main(pytest_args(tests, harness_dir, workdir), plugins=[reporter])
     finally:
         if cov is not None:
-            channel.send(_stop_coverage(cov, spec["coverage"], workdir))
+            channel.send(_stop_coverage(cov, coverage_of, workdir))
     return int(status)
 
 
@@ -238,48 +250,21 @@ def _start_coverage(module: str | None, workdir: str):
 
 
 def _stop_coverage(cov, module: str, workdir: str) -> dict:
+    """Lines and branch arcs, exact enough to merge the records of several test files."""
     cov.stop()
     path = _module_path(module, workdir)
     try:
         analysis = cov._analyze(path)
     except Exception as exc:  # the module was never imported, or is not Python
         return {"event": "coverage", "module": module, "error": str(exc)}
-    numbers = analysis.numbers
-    missed = set(analysis.missing)
+    missing_arcs = sorted(
+        [line, dest] for line, dests in analysis.missing_branch_arcs().items() for dest in dests
+    )
     return {
         "event": "coverage",
         "module": module,
-        "lines_covered": sorted(set(analysis.statements) - missed),
-        "lines_missed": sorted(missed),
-        "branches_total": numbers.n_branches,
-        "branches_covered": numbers.n_branches - numbers.n_missing_branches,
+        "statements": sorted(analysis.statements),
+        "lines_missed": sorted(analysis.missing),
+        "branches_total": analysis.numbers.n_branches,
+        "branch_arcs_missed": missing_arcs,
     }
-
-
-def read_nonce() -> str:
-    """The run's nonce: all of stdin, which is then replaced by /dev/null."""
-    data = b""
-    while chunk := os.read(0, 4096):
-        data += chunk
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    return data.decode("ascii", "replace").strip()
-
-
-def private_fd(fd: int) -> int:
-    """Move the channel off the fd number named on the command line."""
-    moved = os.dup(fd)
-    os.close(fd)
-    return moved
-
-
-def main(argv: list[str]) -> int:
-    """`python -I reporter.py FD SPEC_JSON < NONCE`: run the tests and report over fd FD."""
-    harness_dir = os.path.dirname(os.path.abspath(__file__))
-    channel = Channel(private_fd(int(argv[1])), read_nonce())
-    return run_session(channel, json.loads(argv[2]), harness_dir)
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

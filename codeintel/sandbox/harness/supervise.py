@@ -3,7 +3,8 @@
 It runs the program as its child, adopts every orphan the program leaves
 (a double-forked daemon stays below it), and when the program ends, or the
 parent sends SIGTERM at the deadline, kills every descendant before it exits
-the way the program did (same exit code, or the same signal).
+the way the program did (same exit code, or the same signal; SIGKILL at the
+deadline).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves it out
 
-from reaper import become_subreaper, sweep
+import toolkit
 
 
 class Stop(Exception):
@@ -25,16 +26,8 @@ def _stop(signum: int, frame: object) -> None:
     raise Stop
 
 
-def _end_like(status: int) -> None:
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)
-    os._exit(os.waitstatus_to_exitcode(status) if not os.WIFSIGNALED(status) else 1)
-
-
 def main(argv: list[str]) -> None:
-    become_subreaper()
+    toolkit.become_subreaper()
     signal.signal(signal.SIGTERM, _stop)
     pid = os.fork()
     if pid == 0:
@@ -49,8 +42,8 @@ def main(argv: list[str]) -> None:
     except Stop:
         status = signal.SIGKILL  # a wait status meaning "killed by SIGKILL"
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    sweep()
-    _end_like(status)
+    toolkit.sweep_descendants()
+    toolkit.end_like(status)
 
 
 if __name__ == "__main__":
