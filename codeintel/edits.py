@@ -201,8 +201,15 @@ def _pairs(*pairs: tuple[str, str]) -> dict[str, tuple[str, ...]]:
 _COMPARISON_GROUPS = (("<", "<=", ">", ">=", "==", "!="), ("is", "is not"), ("in", "not in"))
 _COMPARISON = {op: tuple(o for o in g if o != op) for g in _COMPARISON_GROUPS for op in g}
 _ARITHMETIC = _pairs(("+", "-"), ("*", "/"), ("/", "//"), ("//", "%"), ("&", "|"), ("<<", ">>"))
-_AUGMENTED = _pairs(("+=", "-="), ("*=", "/="), ("/=", "//="), ("//=", "%="), ("&=", "|="),
-                    ("<<=", ">>="), ("+=", "="))
+_AUGMENTED = _pairs(
+    ("+=", "-="),
+    ("*=", "/="),
+    ("/=", "//="),
+    ("//=", "%="),
+    ("&=", "|="),
+    ("<<=", ">>="),
+    ("+=", "="),
+)
 _BOOLEAN = _pairs(("and", "or"))
 
 
@@ -261,8 +268,17 @@ def _off_by_one(tree: _Tree) -> Iterator[_Edit]:
         yield from _swap(node, (str(value + 1), str(value - 1)))
 
 
-_ADDABLE = frozenset({"identifier", "attribute", "call", "subscript", "parenthesized_expression",
-                      "binary_operator", "unary_operator"})
+_ADDABLE = frozenset(
+    {
+        "identifier",
+        "attribute",
+        "call",
+        "subscript",
+        "parenthesized_expression",
+        "binary_operator",
+        "unary_operator",
+    }
+)
 _ADDITIVE_OR_TIGHTER = frozenset({"+", "-", "*", "/", "//", "%", "**", "@"})
 
 
@@ -359,11 +375,25 @@ def _swapped(tree: _Tree, a: Node, b: Node) -> _Edit:
 
 
 _METHODS = _pairs(
-    ("append", "extend"), ("min", "max"), ("any", "all"), ("sorted", "reversed"),
-    ("floor", "ceil"), ("remove", "pop"), ("startswith", "endswith"), ("lower", "upper"),
-    ("lstrip", "rstrip"), ("keys", "values"), ("add", "discard"), ("find", "rfind"),
-    ("index", "rindex"), ("find", "index"), ("split", "rsplit"), ("get", "pop"),
-    ("isupper", "islower"), ("appendleft", "append"), ("popleft", "pop"),
+    ("append", "extend"),
+    ("min", "max"),
+    ("any", "all"),
+    ("sorted", "reversed"),
+    ("floor", "ceil"),
+    ("remove", "pop"),
+    ("startswith", "endswith"),
+    ("lower", "upper"),
+    ("lstrip", "rstrip"),
+    ("keys", "values"),
+    ("add", "discard"),
+    ("find", "rfind"),
+    ("index", "rindex"),
+    ("find", "index"),
+    ("split", "rsplit"),
+    ("get", "pop"),
+    ("isupper", "islower"),
+    ("appendleft", "append"),
+    ("popleft", "pop"),
 )
 _SIMPLE_OBJECT = frozenset({"identifier", "attribute", "subscript"})
 
@@ -399,11 +429,30 @@ def _sort_sorted(tree: _Tree, call: Node, function: Node) -> Iterator[_Edit]:
 
 # --- names -----------------------------------------------------------------------------
 
-_NEW_SCOPE = frozenset({"function_definition", "class_definition", "lambda", "list_comprehension",
-                        "set_comprehension", "dictionary_comprehension", "generator_expression"})
-_PATTERN = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list",
-                      "list_splat_pattern", "parenthesized_expression", "list_splat",
-                      "as_pattern_target"})
+_NEW_SCOPE = frozenset(
+    {
+        "function_definition",
+        "class_definition",
+        "lambda",
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
+        "generator_expression",
+    }
+)
+_PATTERN = frozenset(
+    {
+        "pattern_list",
+        "tuple_pattern",
+        "list_pattern",
+        "tuple",
+        "list",
+        "list_splat_pattern",
+        "parenthesized_expression",
+        "list_splat",
+        "as_pattern_target",
+    }
+)
 _PARAMETER_LISTS = frozenset({"parameters", "lambda_parameters"})
 _RECEIVERS = frozenset({"self", "cls"})  # never swapped for another name
 
@@ -420,8 +469,13 @@ def _bound_identifiers(node: Node | None) -> Iterator[Node]:
 
 def _binding_targets(node: Node) -> Iterator[Node]:
     """Identifiers that `node` binds (assignment, for, with/except as, walrus)."""
-    fields = {"assignment": "left", "augmented_assignment": "left", "for_statement": "left",
-              "for_in_clause": "left", "named_expression": "name"}
+    fields = {
+        "assignment": "left",
+        "augmented_assignment": "left",
+        "for_statement": "left",
+        "for_in_clause": "left",
+        "named_expression": "name",
+    }
     if node.type in fields:
         for target in node.children_by_field_name(fields[node.type]):
             yield from _bound_identifiers(target)
@@ -475,12 +529,21 @@ def _not_a_use(node: Node) -> bool:
     parent = node.parent
     if parent is None or _is_parameter(node):
         return True
-    fields = {"attribute": "attribute", "keyword_argument": "name", "function_definition": "name",
-              "class_definition": "name"}
+    fields = {
+        "attribute": "attribute",
+        "keyword_argument": "name",
+        "function_definition": "name",
+        "class_definition": "name",
+    }
     if parent.type in fields:
         return parent.child_by_field_name(fields[parent.type]) == node
-    return parent.type in ("dotted_name", "aliased_import", "global_statement",
-                           "nonlocal_statement", "keyword_pattern")
+    return parent.type in (
+        "dotted_name",
+        "aliased_import",
+        "global_statement",
+        "nonlocal_statement",
+        "keyword_pattern",
+    )
 
 
 def _uses(tree: _Tree) -> Iterator[Node]:
@@ -515,8 +578,9 @@ def _wrong_return(tree: _Tree) -> Iterator[_Edit]:
 
 # --- conditions ------------------------------------------------------------------------
 
-_NEEDS_PARENS = frozenset({"boolean_operator", "conditional_expression", "lambda",
-                           "named_expression"})
+_NEEDS_PARENS = frozenset(
+    {"boolean_operator", "conditional_expression", "lambda", "named_expression"}
+)
 _LITERAL = frozenset({"true", "false", "none", "integer", "float", "string"})
 
 
@@ -536,8 +600,13 @@ def _condition_sites(tree: _Tree) -> Iterator[Node]:
 def _parens_needed(site: Node, inner: Node) -> bool:
     """Whether `inner` (a boolean expression) needs parentheses in place of `site`."""
     parent = site.parent
-    if parent.type in ("if_statement", "elif_clause", "while_statement", "assert_statement",
-                       "conditional_expression"):
+    if parent.type in (
+        "if_statement",
+        "elif_clause",
+        "while_statement",
+        "assert_statement",
+        "conditional_expression",
+    ):
         return False
     if parent.type != "boolean_operator" or parent.child_by_field_name("left") != site:
         return True
@@ -567,9 +636,17 @@ def _negate(tree: _Tree) -> Iterator[_Edit]:
 
 # --- statements ------------------------------------------------------------------------
 
-_SIMPLE_STATEMENTS = frozenset({"expression_statement", "return_statement", "raise_statement",
-                                "assert_statement", "delete_statement", "break_statement",
-                                "continue_statement"})
+_SIMPLE_STATEMENTS = frozenset(
+    {
+        "expression_statement",
+        "return_statement",
+        "raise_statement",
+        "assert_statement",
+        "delete_statement",
+        "break_statement",
+        "continue_statement",
+    }
+)
 
 
 def _is_docstring(node: Node) -> bool:
@@ -577,8 +654,12 @@ def _is_docstring(node: Node) -> bool:
     first = block is not None and block.type == "block" and block.named_children[0] == node
     owner = block.parent if block is not None else None
     is_string = node.named_child_count == 1 and node.named_children[0].type == "string"
-    return bool(first and is_string and owner is not None and owner.type in
-                ("function_definition", "class_definition"))
+    return bool(
+        first
+        and is_string
+        and owner is not None
+        and owner.type in ("function_definition", "class_definition")
+    )
 
 
 def _line_span(tree: _Tree, node: Node) -> tuple[int, int] | None:

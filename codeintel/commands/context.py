@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from codeintel.errors import InputError
@@ -55,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         context = build_focal(parsed, args.function, args.budget)
     else:
         context = build_ewash(parsed, args.budget, target=args.function, line=args.line)
+    if parsed.has_errors:  # built from what tree-sitter recovered: say so
+        print(f"codeintel: warning: {args.file}: {parsed.syntax_summary()}", file=sys.stderr)
     if args.json:
         print(json.dumps(context.to_json(), indent=2))
     else:

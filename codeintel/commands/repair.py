@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from codeintel.errors import InputError
+from codeintel.files import replace_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,24 +36,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--write",
         action="store_true",
-        help="replace FILE atomically with the fix, keeping FILE.orig",
+        help="replace FILE atomically with the fix (through a symlink, keeping owner and "
+        "mode), its old contents in a backup FILE.orig (or FILE.orig.N: never overwritten)",
     )
+    limits = parser.add_argument_group("sandbox limits, per test run")
+    limits.add_argument("--timeout", type=float, help="wall-clock seconds (default 10)")
+    limits.add_argument("--memory-mb", type=int, help="address space per process (default 1024)")
+    limits.add_argument("--disk-mb", type=int, help="the work dir's size (default 256)")
 
 
-def write_atomically(path: Path, text: str) -> Path:
-    """Replace `path` with `text` atomically; the old contents are kept in PATH.orig."""
-    backup = path.with_name(path.name + ".orig")
-    shutil.copy2(path, backup)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return backup
+def _config(args: argparse.Namespace):
+    from codeintel.tasks.repair import CandidateMode, RepairConfig
+
+    config = RepairConfig(candidates=CandidateMode(args.candidates))
+    # flag -> (argparse attribute, Limits field)
+    flags = {
+        "--timeout": ("timeout", "timeout_s"),
+        "--memory-mb": ("memory_mb", "memory_mb"),
+        "--disk-mb": ("disk_mb", "disk_mb"),
+    }
+    chosen = {}
+    for flag, (attribute, name) in flags.items():
+        value = getattr(args, attribute)
+        if value is not None and value <= 0:
+            raise InputError(f"{flag} must be greater than 0")
+        if value is not None:
+            chosen[name] = value
+    limits = replace(config.sandbox.limits, **chosen)
+    if args.timeout is not None:
+        limits = replace(limits, cpu_s=max(limits.cpu_s, int(args.timeout) + 1))
+    return replace(config, sandbox=replace(config.sandbox, limits=limits))
 
 
 def _progress(message: str) -> None:
@@ -62,9 +73,9 @@ def _progress(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codeintel.tasks.repair import CandidateMode, RepairConfig, RepairOutcome, repair
+    from codeintel.tasks.repair import RepairOutcome, repair
 
-    config = RepairConfig(candidates=CandidateMode(args.candidates))
+    config = _config(args)
     _progress(f"repairing {args.file} against {args.tests} (budget {args.budget:g} s)")
     result = repair(
         args.file,
@@ -74,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         model=args.model,
         config=config,
     )
+    if result.warning:
+        _progress(f"warning: {result.warning}")
     if result.outcome is RepairOutcome.TESTS_ERROR:
         raise InputError(result.message)
     if args.json:
@@ -82,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         print(result.diff, end="")
     _progress(_summary(result))
     if result.outcome is RepairOutcome.FIXED and args.write:
-        backup = write_atomically(args.file, result.patched_source or "")
+        backup = replace_file(args.file, result.patched_source or "")
         _progress(f"wrote {args.file} (backup in {backup})")
     return 0 if result.outcome is RepairOutcome.FIXED else 1
 

@@ -100,8 +100,9 @@ def _closure(key: Key, units: dict[Key, Unit], kept: set[Key]) -> list[Key]:
     return out
 
 
-def greedy(units: dict[Key, Unit], priority: Sequence[Key], room: int,
-           cost: Callable[[Key], int]) -> list[Key]:
+def greedy(
+    units: dict[Key, Unit], priority: Sequence[Key], room: int, cost: Callable[[Key], int]
+) -> list[Key]:
     kept: list[Key] = []
     kept_set: set[Key] = set()
     for key in priority:
@@ -147,8 +148,9 @@ def truncate(text: str, budget: int, length: LengthFn, keep_tail: bool) -> str:
     return result
 
 
-def _records(universe: Universe, priority: Sequence[Key], kept: Sequence[Key],
-             cost: Callable[[Key], int]) -> tuple[tuple[Piece, ...], tuple[Piece, ...]]:
+def _records(
+    universe: Universe, priority: Sequence[Key], kept: Sequence[Key], cost: Callable[[Key], int]
+) -> tuple[tuple[Piece, ...], tuple[Piece, ...]]:
     units = universe.units
 
     def _piece(key: Key) -> Piece:
@@ -165,16 +167,22 @@ def _records(universe: Universe, priority: Sequence[Key], kept: Sequence[Key],
     return tuple(_piece(k) for k in kept), tuple(dropped)
 
 
-def _truncated_context(target: Target, universe: Universe, priority: Sequence[Key],
-                       budget: int, length: LengthFn) -> Context:
+def _truncated_context(
+    target: Target, universe: Universe, priority: Sequence[Key], budget: int, length: LengthFn
+) -> Context:
     text = truncate(target.text, budget, length, keep_tail=target.keep_tail)
     _, dropped = _records(universe, priority, (), _Costs(universe.units, length))
     head = Piece(PieceKind.TARGET, target.scope, length(text))
     return Context(text, length(text), budget, (head,), dropped, True)
 
 
-def assemble(universe: Universe, target: Target | None, priority: Sequence[Key], budget: int,
-             length: LengthFn) -> Context:
+def assemble(
+    universe: Universe,
+    target: Target | None,
+    priority: Sequence[Key],
+    budget: int,
+    length: LengthFn,
+) -> Context:
     """The context: the target, then as many units in priority order as the budget holds."""
     check_budget(budget)
     if length("") > budget:

@@ -70,7 +70,8 @@ def _prefix(parsed: ParsedFile, scope: Scope, line: int) -> str:
 
 def _enclosing_classes(parsed: ParsedFile, line: int) -> tuple[Scope, ...]:
     return tuple(
-        s for s in parsed.scopes()
+        s
+        for s in parsed.scopes()
         if not s.is_function and s.span.start_line < line <= s.span.end_line
     )
 
@@ -120,8 +121,9 @@ def build_ewash(
     return _window(parsed, scope, text, line, budget, length)
 
 
-def _window(parsed: ParsedFile, scope: Scope, text: str, line: int | None, budget: int,
-            length: LengthFn) -> Context:
+def _window(
+    parsed: ParsedFile, scope: Scope, text: str, line: int | None, budget: int, length: LengthFn
+) -> Context:
     span = scope.span
     anchor = (span.start_line, span.end_line if line is None else line)
     universe = build_universe(parsed, scope, ancestors(parsed, scope), anchor)

@@ -59,5 +59,6 @@ def build_skeleton(
     span = scope.span
     universe = build_universe(parsed, scope, path, (span.start_line, span.end_line))
     head = Target(common.target_text(parsed, scope), scope.qualified_name)
-    return assemble(universe, head if include_target else None, skeleton_priority(universe),
-                    budget, length)
+    return assemble(
+        universe, head if include_target else None, skeleton_priority(universe), budget, length
+    )

@@ -133,8 +133,9 @@ def _scope_units(parsed: ParsedFile, node: Node, parent_header: tuple[Key, ...])
     return units
 
 
-def _find(source: bytes, text: str, region: tuple[int, int], skip: list[tuple[int, int]],
-          used: set[int]) -> int | None:
+def _find(
+    source: bytes, text: str, region: tuple[int, int], skip: list[tuple[int, int]], used: set[int]
+) -> int | None:
     needle = text.encode("utf-8")
     pos = source.find(needle, *region)
     while pos != -1:
@@ -171,8 +172,9 @@ def _field_units(parsed: ParsedFile, node: Node, nodes: list[Node]) -> list[Unit
             fragment = replace(fragment, text=fragment.text + ",")  # an enum constant
         key = ("field", node.index, len(units))
         needs = (("header", owner.index, 0),)
-        units.append(Unit(key, PieceKind.FIELD, scope.qualified_name, _detail(text), needs,
-                          (fragment,)))
+        units.append(
+            Unit(key, PieceKind.FIELD, scope.qualified_name, _detail(text), needs, (fragment,))
+        )
     return units
 
 
@@ -182,8 +184,10 @@ def _module_units(parsed: ParsedFile) -> list[Unit]:
     everything = (0, len(parsed.source))
     scopes = [(c.span.start_byte, c.span.end_byte) for c in module.children]
     units: list[Unit] = []
-    for tag, kind, texts in (("import", PieceKind.IMPORT, module.imports),
-                             ("field", PieceKind.FIELD, module.fields)):
+    for tag, kind, texts in (
+        ("import", PieceKind.IMPORT, module.imports),
+        ("field", PieceKind.FIELD, module.fields),
+    ):
         used: set[int] = set()
         for text in texts:
             pos = _find(parsed.source, text, everything, scopes, used)
@@ -196,8 +200,9 @@ def _module_units(parsed: ParsedFile) -> list[Unit]:
     span = module.docstring_span
     if span is not None:
         fragment = src.Fragment(span.start_byte, parsed.text(span))
-        units.append(Unit(("doc", -1, 0), PieceKind.DOCSTRING, module.qualified_name, "", (),
-                          (fragment,)))
+        units.append(
+            Unit(("doc", -1, 0), PieceKind.DOCSTRING, module.qualified_name, "", (), (fragment,))
+        )
     return units
 
 

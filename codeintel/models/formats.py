@@ -156,8 +156,11 @@ def diff_to_edit(before: str, after: str) -> Edit | None:
 
 def pymt5_input(target: Prefix, signature: str, docstring: str | None, body: str) -> str:
     """PyMT5: every part but the one named by `target` (DOC, BODY or SIG)."""
-    parts = {Prefix.SIG: (SIG, signature), Prefix.DOC: (DOC, docstring or ""),
-             Prefix.BODY: (BODY, body)}
+    parts = {
+        Prefix.SIG: (SIG, signature),
+        Prefix.DOC: (DOC, docstring or ""),
+        Prefix.BODY: (BODY, body),
+    }
     if target not in parts:
         raise ValueError(f"PyMT5 target must be one of SIG, DOC, BODY, not {target}")
     shown = "\n".join(f"{marker} {text}" for p, (marker, text) in parts.items() if p is not target)

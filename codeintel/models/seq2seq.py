@@ -210,8 +210,11 @@ class Seq2SeqModel:
         import torch
 
         config = config or GenerationConfig()
-        if config.n < 1 or config.batch_size < 1 or config.max_new_tokens < 1 or (
-            config.beam_width is not None and config.beam_width < config.n
+        if (
+            config.n < 1
+            or config.batch_size < 1
+            or config.max_new_tokens < 1
+            or (config.beam_width is not None and config.beam_width < config.n)
         ):
             raise ModelError(f"invalid generation config {config}")
         if edit_sources is not None and len(edit_sources) != len(inputs):

@@ -42,7 +42,7 @@ names the tier it ran in):
 """
 
 from codeintel.sandbox.isolation import detect_tier
-from codeintel.sandbox.runner import Validator, is_test_file, run, run_tests
+from codeintel.sandbox.runner import Validator, is_test_file, run, run_tests, sweep_stale_workdirs
 from codeintel.sandbox.types import (
     Coverage,
     Execution,
@@ -56,6 +56,7 @@ from codeintel.sandbox.types import (
     TestRun,
     Tier,
 )
+from codeintel.sandbox.verdict import limit_message
 
 __all__ = [
     "Coverage",
@@ -72,6 +73,8 @@ __all__ = [
     "Validator",
     "detect_tier",
     "is_test_file",
+    "limit_message",
     "run",
     "run_tests",
+    "sweep_stale_workdirs",
 ]

@@ -120,6 +120,7 @@ def pick_uid(python: str, tier: Tier = Tier.PROCESS) -> int | None:
 
 _HIDDEN = ("/tmp", "/var/tmp", "/run", "/home", "/root", "/dev/shm", "/etc/ssh")
 _MASKED = ("/etc/shadow", "/etc/gshadow")
+_SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # writable by the run (sticky), size-limited
 
 
 def _bind_back(hidden: str, keep: list[str]) -> list[str]:
@@ -135,7 +136,8 @@ def _hide(keep: list[str], tmpfs_bytes: int) -> list[str]:
     args: list[str] = []
     for hidden in _HIDDEN:
         if os.path.isdir(hidden) and not any(k == hidden for k in keep):
-            args += ["--size", str(tmpfs_bytes), "--tmpfs", hidden]
+            perms = ["--perms", "1777"] if hidden in _SCRATCH else []
+            args += [*perms, "--size", str(tmpfs_bytes), "--tmpfs", hidden]
             for top in _bind_back(hidden, keep):
                 args += ["--ro-bind", top, top]
     for masked in _MASKED:

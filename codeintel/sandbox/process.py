@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from codeintel.sandbox.harness import toolkit
@@ -157,12 +157,12 @@ def _watch(
     reader: toolkit.Drain, proc: subprocess.Popen, launch: Launch, deadline: float
 ) -> tuple[bool, bool]:
     """Drain until the pipes close; (timed out, over the disk limit)."""
-    disk_bytes = launch.limits.disk_mb * toolkit.MB
+    disk = toolkit.DiskWatch(str(launch.workdir), asdict(launch.limits))
     while True:
         left = deadline - time.perf_counter()
         if left <= 0:
             return True, False
-        if toolkit.over_disk(str(launch.workdir), disk_bytes):
+        if disk.over():
             return False, True
         if not reader.pump(min(_TICK_S, left)):
             return False, False

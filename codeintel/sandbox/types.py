@@ -24,7 +24,7 @@ class Outcome(str, enum.Enum):
     ERROR = "error"  # could not run properly: collection/import error, missing results
     TIMEOUT = "timeout"  # wall-clock or CPU limit
     MEMORY = "memory"  # address-space limit
-    DISK = "disk"  # the work dir grew past Limits.disk_mb (or MAX_ENTRIES files)
+    DISK = "disk"  # the work dir grew past Limits.disk_mb or Limits.max_files
     KILLED = "killed"  # killed by a signal or another limit (processes, file size, output)
 
 
@@ -47,6 +47,7 @@ class Limits:
     file_size_mb: int = 64  # any one file
     open_files: int = 256
     disk_mb: int = 256  # the whole work dir (and, in bubblewrap, the private /tmp)
+    max_files: int = 20_000  # files and folders in the work dir
 
 
 @dataclass(frozen=True)

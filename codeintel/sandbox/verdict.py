@@ -188,8 +188,8 @@ def limit_message(outcome: Outcome, limits: Limits) -> str | None:
         f"(or {limits.cpu_s} s of CPU) (Limits.timeout_s / cpu_s; --timeout on the CLI)",
         Outcome.MEMORY: f"the memory limit of {limits.memory_mb} MB of address space per "
         "process (Limits.memory_mb; --memory-mb on the CLI)",
-        Outcome.DISK: f"the disk limit of {limits.disk_mb} MB in the work dir "
-        "(Limits.disk_mb; --disk-mb on the CLI)",
+        Outcome.DISK: f"the disk limit of {limits.disk_mb} MB or {limits.max_files} files in "
+        "the work dir (Limits.disk_mb / max_files; --disk-mb on the CLI)",
     }
     found = messages.get(outcome)
     return f"the run hit the sandbox's {found}" if found else None

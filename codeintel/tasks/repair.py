@@ -30,7 +30,16 @@ from codeintel.errors import InputError, RepairInputError, UnknownFunctionError
 from codeintel.files import read_text
 from codeintel.models import formats
 from codeintel.records import JsonRecord
-from codeintel.sandbox import Limits, Outcome, SandboxConfig, TestRun, Tier, Validator, run_tests
+from codeintel.sandbox import (
+    Limits,
+    Outcome,
+    SandboxConfig,
+    TestRun,
+    Tier,
+    Validator,
+    limit_message,
+    run_tests,
+)
 from codeintel.tasks.base import Done, run_task
 from codeintel.tasks.repair_candidates import (
     Block,
@@ -118,6 +127,7 @@ class RepairResult(JsonRecord):
     failing_tests: tuple[str, ...] = ()
     seconds: float = 0.0
     tier: Tier | None = None
+    warning: str = ""  # what the sandbox tier does not protect here (Execution.warning)
 
 
 # --- build input --------------------------------------------------------------------------
@@ -130,7 +140,10 @@ def _files(request: RepairRequest) -> dict[str, str]:
 def _baseline_problem(request: RepairRequest, baseline: TestRun) -> RepairResult | None:
     """A result that ends the repair before it starts, or None to go on."""
     base = dict(
-        module_file=request.module_file, failing_tests=baseline.failed, tier=baseline.execution.tier
+        module_file=request.module_file,
+        failing_tests=baseline.failed,
+        tier=baseline.execution.tier,
+        warning=baseline.execution.warning,
     )
     if baseline.outcome is Outcome.TIMEOUT:
         limit = request.config.sandbox.limits.timeout_s
@@ -138,6 +151,10 @@ def _baseline_problem(request: RepairRequest, baseline: TestRun) -> RepairResult
     errors = [t for t in baseline.tests if t.failure and t.failure.exc_type == "CollectionError"]
     if errors or not baseline.tests:
         detail = errors[0].failure.message.strip().splitlines()[-1] if errors else "no test ran"
+        if "MemoryError" in detail or baseline.outcome in (Outcome.MEMORY, Outcome.DISK):
+            limits = request.config.sandbox.limits
+            hit = limit_message(baseline.outcome, limits) or limit_message(Outcome.MEMORY, limits)
+            detail = f"{detail}: {hit}"
         return RepairResult(
             RepairOutcome.TESTS_ERROR, f"the tests error before reaching the code: {detail}", **base
         )
@@ -375,6 +392,7 @@ def _result(
         failing_tests=repair_input.baseline.failed,
         seconds=time.perf_counter() - repair_input.started,
         tier=repair_input.baseline.execution.tier,
+        warning=repair_input.baseline.execution.warning,
         **extra,
     )
 

@@ -196,3 +196,33 @@ def test_cli_missing_model_is_exit_2(project: Path, capsys):
     )
     assert code == 2
     assert "no-such-model" in capsys.readouterr().err
+
+
+def test_cli_memory_limit_at_import_names_the_limit(project: Path, capsys):
+    hungry = "DATA = bytearray(1536 * 1024 ** 2)\n\ndef f():\n    return 1\n"
+    (project / "hungry.py").write_text(hungry)
+    test = "from hungry import f\n\ndef test_f():\n    assert f() == 2\n"
+    (project / "test_hungry.py").write_text(test)
+    assert cli(str(project / "hungry.py"), "--tests", str(project / "test_hungry.py")) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "memory limit of 1024 MB" in err and "--memory-mb" in err, err
+    args = ["--tests", str(project / "test_hungry.py"), "--memory-mb", "4000"]
+    assert cli(str(project / "hungry.py"), *args) in (0, 1)  # raised: the tests now run
+
+
+@pytest.mark.parametrize("flag", ["--timeout", "--memory-mb", "--disk-mb"])
+def test_cli_limit_flags_must_be_positive(project: Path, capsys, flag):
+    assert cli(str(project / "stats.py"), "--tests", str(project / "test_stats.py"), flag, "0") == 2
+    assert f"{flag} must be greater than 0" in capsys.readouterr().err
+
+
+def test_the_result_names_what_the_tier_does_not_protect(project: Path):
+    from codeintel.sandbox import Tier
+    from codeintel.sandbox.isolation import isolation_warning, pick_uid
+
+    sandbox = SandboxConfig(limits=Limits(timeout_s=10), tier=Tier.PROCESS)
+    config = RepairConfig(candidates=CandidateMode.EDITS, sandbox=sandbox)
+    result = repair(project / "stats.py", tests=project / "test_stats.py", config=config)
+    expected = isolation_warning(Tier.PROCESS, pick_uid(sandbox.python, Tier.PROCESS))
+    assert result.warning == expected
+    assert result.to_json()["warning"] == expected

@@ -103,12 +103,12 @@ class _Child:
 def _watch(drain: toolkit.Drain, child: _Child, request: dict) -> tuple[bool, bool]:
     """Drain until the pipes close; (timed out, over the disk limit)."""
     deadline = time.monotonic() + request["timeout"]
-    disk_bytes = request["limits"]["disk_mb"] * toolkit.MB
+    disk = toolkit.DiskWatch(request["dir"], request["limits"])
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             return True, False
-        if toolkit.over_disk(request["dir"], disk_bytes):
+        if disk.over():
             return False, True
         if not drain.pump(min(left, _TICK_S)):
             return False, False

@@ -23,7 +23,6 @@ MARKER = "CODEINTEL_SANDBOX_RUN"  # names the run in the environment of every pr
 MB = 1024 * 1024
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
-MAX_ENTRIES = 20_000  # files and folders a work dir may hold (bounds inodes and the size walk)
 
 
 # --- limits ---------------------------------------------------------------------------------
@@ -208,7 +207,7 @@ class Drain:
         self.selector.close()
 
 
-def disk_use(root: str, max_entries: int = MAX_ENTRIES) -> tuple[int, int]:
+def disk_use(root: str, max_entries: int) -> tuple[int, int]:
     """(bytes allocated, entries) below `root`, stopping once entries pass `max_entries`."""
     used, entries, stack = 0, 0, [root]
     while stack and entries <= max_entries:
@@ -219,6 +218,8 @@ def disk_use(root: str, max_entries: int = MAX_ENTRIES) -> tuple[int, int]:
         with scan:
             for entry in scan:
                 entries += 1
+                if entries > max_entries:
+                    break
                 with contextlib.suppress(OSError):
                     info = entry.stat(follow_symlinks=False)
                     used += info.st_blocks * 512
@@ -227,6 +228,22 @@ def disk_use(root: str, max_entries: int = MAX_ENTRIES) -> tuple[int, int]:
     return used, entries
 
 
-def over_disk(root: str, limit_bytes: int) -> bool:
-    used, entries = disk_use(root)
-    return used > limit_bytes or entries > MAX_ENTRIES
+class DiskWatch:
+    """Whether a work dir has grown past its limits (`disk_mb`, `max_files` of a Limits dict).
+
+    Checked at most every `interval` seconds, and never more often than four times the
+    last walk took, so a large tree does not turn the watch into the run's main cost."""
+
+    def __init__(self, root: str, limits: dict, interval: float = 0.05) -> None:
+        self.root, self.interval = root, interval
+        self.limit, self.max_files = limits["disk_mb"] * MB, limits["max_files"]
+        self.next_check = 0.0
+
+    def over(self) -> bool:
+        now = time.monotonic()
+        if now < self.next_check:
+            return False
+        used, entries = disk_use(self.root, self.max_files)
+        took = time.monotonic() - now
+        self.next_check = now + max(self.interval, 4 * took)
+        return used > self.limit or entries > self.max_files
