@@ -11,7 +11,6 @@ its program ended.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import resource
 import selectors
@@ -42,6 +41,8 @@ def set_limits(limits: dict, processes: int | None = None) -> None:
 
 
 def _prctl(option: int, value: int) -> bool:
+    import ctypes  # here, not at the top: most users of the toolkit never call prctl
+
     try:
         return ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) == 0
     except (OSError, AttributeError):
@@ -117,9 +118,18 @@ def kill_run(
     kill_matching(match, attempts)
 
 
+def zombie(pid: int) -> bool:
+    """Exited but not yet reaped: nothing left to kill."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return True
+
+
 def kill_matching(match: Callable[[int], bool], attempts: int = 20) -> None:
     for _ in range(attempts):
-        victims = [pid for pid in pids() if match(pid)]
+        victims = [pid for pid in pids() if match(pid) and not zombie(pid)]
         if not victims:
             return
         for pid in victims:
