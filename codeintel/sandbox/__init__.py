@@ -1,36 +1,40 @@
 """Running untrusted code: generated fixes, generated tests, user code.
 
-Every execution goes through here. Results of tests come back over a pipe
-that the trusted reporter writes (never the exit code or stdout of the code
-under test), and a run that exits early, tampers with pytest or leaves no
-final record never counts as passing.
+Every execution goes through here. Test verdicts come from the judge
+(harness/judge.py), a process in the sandbox that never runs user code: it forks
+one child per test file (run_tests) or per candidate (Validator), which sheds the
+judge's fds before it collects anything, and relays what it observed of the child
+(signed records, wait status, deadline, disk use). `verdict.py` passes a test only
+when the recorder's exception witness and pytest's own report agree, the
+transcript is whole and the child's exit status matches it. The exit code and
+stdout of the code under test are never trusted. The README's "Threat model"
+says what this guarantees against model-written and against hostile code.
 
 Guarantees by tier (the active one is `detect_tier()`, and every Execution
 names the tier it ran in):
 
 - bubblewrap: no network at all (own network namespace: no TCP, UDP, DNS,
   IPv6, and no reaching the host's AF_UNIX sockets outside the work dir), the
-  system read-only, only the work directory writable, a private /tmp, the
-  host's /home and /root hidden (unless they hold the interpreter, then they
-  are protected by file permissions only), a fresh /proc of its own PID
-  namespace (the parent's environment is not visible), a cleared environment,
-  a new session, and everything killed when the run ends or the parent dies.
+  system read-only, only the work directory writable, private size-limited
+  /tmp, /var/tmp and /dev/shm, the host's /home and /root hidden (unless they
+  hold the interpreter, then they are protected by file permissions only), a
+  fresh /proc of its own PID namespace (the parent's environment is not
+  visible), a cleared environment, a new session, and everything killed when
+  the run ends or the parent dies.
 - process (when bubblewrap is missing or refused): a fresh `python -I` with a
   cleared environment, stdin closed, a new session, rlimits on address space,
   CPU, file size, open files and core dumps, and a wall-clock kill of the
   process group. The program runs below a supervisor (harness/supervise.py, a
   child subreaper) that adopts whatever the program orphans and kills it all
-  when the program ends or the deadline passes, so a double-forked daemon does
-  not survive the run, and `os.kill(os.getppid(), ...)` hits the supervisor,
-  not the caller. It does NOT isolate the network or the file system: code can
-  connect out and write wherever its uid may (e.g. /tmp); run as root without a
-  private uid, it can also read root's files and signal root's processes.
-- Test results: every record on the channel carries a per-run nonce that the
-  reporter reads from stdin (then closed) before any code under test runs; the
-  channel is moved off the fd number named on its command line. Records written
-  by the code under test to an inherited fd lack the nonce and make the run an
-  ERROR. Code in the reporter's own process could still find the nonce in
-  memory (e.g. through `gc`); the nonce defeats blind forging, not that.
+  when the program ends or the deadline passes (then it ends with SIGKILL), so
+  a double-forked daemon does not survive the run, and `os.kill(os.getppid(),
+  ...)` hits the supervisor, not the caller. It does NOT isolate the network or
+  the file system: code can connect out and write wherever its uid may (e.g.
+  /tmp); run as root without a private uid, it can also read root's files and
+  signal root's processes, and every Execution says so in `warning`.
+- Both tiers: the work dir is bounded by Limits.disk_mb and Limits.max_files
+  (Outcome.DISK), and work dirs (`codeintel-PID-*`) left by a codeintel process
+  that was killed are removed by the next one (`sweep_stale_workdirs`).
 - Private uid: when codeintel runs as root, each bubblewrap run drops (with
   setpriv, inside the sandbox) to its own unprivileged uid: it cannot read
   root's files (~/.ssh, /etc/shadow), RLIMIT_NPROC bounds its processes, and
