@@ -40,6 +40,7 @@ class TestOutcome(str, enum.Enum):
 @dataclass(frozen=True)
 class Limits:
     timeout_s: float = 10.0  # wall clock for the whole run
+    test_timeout_s: float | None = None  # per test: past it the test fails (TestTimeout)
     cpu_s: int = 10
     memory_mb: int = 1024  # address space per process
     output_bytes: int = 1_000_000  # stdout and stderr are each capped to this

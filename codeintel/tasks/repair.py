@@ -34,6 +34,7 @@ from codeintel.sandbox import (
     Limits,
     Outcome,
     SandboxConfig,
+    TestResult,
     TestRun,
     Tier,
     Validator,
@@ -83,6 +84,12 @@ class RepairConfig:
     sandbox: SandboxConfig = field(
         default_factory=lambda: SandboxConfig(limits=Limits(timeout_s=10))
     )
+    # Per-test time limit: the baseline runs with the cap; candidates with `factor` times
+    # the slowest test that finished in the baseline, kept within [floor, cap]. A test past
+    # it fails with a trace that names the looping line (TestTimeout), as a bug to fix.
+    test_timeout_floor_s: float = 0.5
+    test_timeout_cap_s: float = 2.0
+    test_timeout_factor: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -146,8 +153,13 @@ def _baseline_problem(request: RepairRequest, baseline: TestRun) -> RepairResult
         warning=baseline.execution.warning,
     )
     if baseline.outcome is Outcome.TIMEOUT:
-        limit = request.config.sandbox.limits.timeout_s
+        limit = baseline_sandbox(request).limits.timeout_s
         raise RepairInputError(f"the tests did not finish within {limit:g} s (do they hang?)")
+    hang = _hang_in_tests(baseline, request.module_file)
+    if hang is not None:
+        raise RepairInputError(
+            f"{hang.node_id} hangs before reaching the code: {hang.failure.message}"
+        )
     errors = [t for t in baseline.tests if t.failure and t.failure.exc_type == "CollectionError"]
     if errors or not baseline.tests:
         detail = errors[0].failure.message.strip().splitlines()[-1] if errors else "no test ran"
@@ -161,6 +173,37 @@ def _baseline_problem(request: RepairRequest, baseline: TestRun) -> RepairResult
     if baseline.outcome is Outcome.PASSED:
         return RepairResult(RepairOutcome.TESTS_ALREADY_PASS, "all tests already pass", **base)
     return None
+
+
+def _hang_in_tests(baseline: TestRun, module_file: str) -> TestResult | None:
+    """A test that ran out of time with no frame of the module in its trace: it hangs in
+    the test itself, and no change to the module can fix that."""
+    for test in baseline.tests:
+        if _timed_out(test) and all(f.path != module_file for f in test.failure.frames):
+            return test
+    return None
+
+
+def baseline_sandbox(request: RepairRequest) -> SandboxConfig:
+    """The first run: each test within the per-test cap, the whole run within the sandbox's
+    limit or, if more is left of the budget, up to a minute of it."""
+    config, sandbox = request.config, request.config.sandbox
+    whole = max(sandbox.limits.timeout_s, min(request.budget_seconds, 60.0))
+    limits = replace(sandbox.limits, test_timeout_s=config.test_timeout_cap_s, timeout_s=whole)
+    return replace(sandbox, limits=replace(limits, cpu_s=max(limits.cpu_s, int(whole) + 1)))
+
+
+def candidate_sandbox(config: RepairConfig, baseline: TestRun) -> SandboxConfig:
+    """Validations: a per-test limit from how long the baseline's tests took."""
+    took = [t.duration_s for t in baseline.tests if not _timed_out(t)]
+    per_test = config.test_timeout_factor * max(took, default=0.0)
+    per_test = min(max(per_test, config.test_timeout_floor_s), config.test_timeout_cap_s)
+    limits = replace(config.sandbox.limits, test_timeout_s=per_test)
+    return replace(config.sandbox, limits=limits)
+
+
+def _timed_out(test: TestResult) -> bool:
+    return test.failure is not None and test.failure.exc_type == "TestTimeout"
 
 
 def _skeleton_budget(model: Any, function: str, trace: str) -> int:
@@ -216,7 +259,7 @@ class RepairTask:
         baseline = run_tests(
             _files(request),
             list(request.tests),
-            request.config.sandbox,
+            baseline_sandbox(request),
             code_under_test=[request.module_file],
         )
         problem = _baseline_problem(request, baseline)
@@ -344,7 +387,7 @@ def _fixes(run: TestRun, must_pass: set[str]) -> bool:
 def _validate(repair_input: RepairInput, candidates: Sequence[Candidate]) -> RepairResult:
     request, baseline = repair_input.request, repair_input.baseline
     failing, must_pass = list(baseline.failed), set(baseline.failed) | set(baseline.passed)
-    files, config = _files(request), request.config.sandbox
+    files, config = _files(request), candidate_sandbox(request.config, baseline)
     deadline = repair_input.started + request.budget_seconds
     validated: Counter[str] = Counter()
     blocks = {t.block.qualified_name: t.block for t in repair_input.targets}

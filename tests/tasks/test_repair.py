@@ -82,7 +82,7 @@ def test_hanging_tests_are_bad_input(project: Path):
     config = RepairConfig(
         candidates=CandidateMode.EDITS, sandbox=SandboxConfig(limits=Limits(timeout_s=2))
     )
-    with pytest.raises(RepairInputError, match="did not finish"):
+    with pytest.raises(RepairInputError, match="hangs before reaching the code: timed out"):
         repair(project / "stats.py", project / "test_hangs.py", config=config)
 
 
@@ -226,3 +226,14 @@ def test_the_result_names_what_the_tier_does_not_protect(project: Path):
     expected = isolation_warning(Tier.PROCESS, pick_uid(sandbox.python, Tier.PROCESS))
     assert result.warning == expected
     assert result.to_json()["warning"] == expected
+
+
+def test_a_bug_that_loops_forever_is_repaired_from_its_timeout_trace(tmp_path: Path):
+    """count_down(3) never ends (`n += 1`); the per-test limit makes it a failing test
+    whose trace names the loop, and the fix is validated like any other."""
+    for name in ("countdown.py", "test_countdown.py"):
+        shutil.copy(FIXTURES / "tasks" / name, tmp_path / name)
+    result = repair(tmp_path / "countdown.py", tmp_path / "test_countdown.py", config=EDITS)
+    assert result.outcome is RepairOutcome.FIXED, result.message
+    assert "n -= 1" in result.patched_source
+    assert result.failing_tests == ("test_countdown.py::test_three",)

@@ -58,10 +58,11 @@ def _child(request: dict, secret: str, fds: dict[str, int], spec: dict) -> None:
     quick = sys.modules.get("quick") if request.get("quick") else None
     try:
         items = quick.collect(tests) if quick is not None else None
+        per_test = request["limits"].get("test_timeout_s")
         if items is None:
-            status = run_session(channel, tests, code, request.get("coverage"))
+            status = run_session(channel, tests, code, request.get("coverage"), per_test)
         else:
-            status = quick.run_items(channel, items, workdir, code)
+            status = quick.run_items(channel, items, workdir, code, per_test)
     except BaseException:
         status = _CRASHED
     for stream in (sys.stdout, sys.stderr):

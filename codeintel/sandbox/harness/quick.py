@@ -26,7 +26,7 @@ import unittest
 
 import pytest
 from _pytest.assertion.rewrite import rewrite_asserts
-from reporter import Channel, describe_failure
+from reporter import Channel, TestDeadline, describe_failure
 
 _SKIP = (pytest.skip.Exception, unittest.SkipTest)
 _MODULE_HOOKS = (
@@ -228,12 +228,19 @@ def _from_workdir(module) -> bool:
     return os.path.realpath(path).startswith(os.getcwd() + os.sep)
 
 
-def run_items(channel: Channel, items: list, workdir: str, code: frozenset[str]) -> int:
-    failed = 0
+def run_items(
+    channel: Channel,
+    items: list,
+    workdir: str,
+    code: frozenset[str],
+    test_timeout: float | None = None,
+) -> int:
+    failed, deadline = 0, TestDeadline(test_timeout, workdir, code)
     for node_id, call in items:
         outcome, failure, started = "passed", None, time.perf_counter()
         try:
-            call()
+            with deadline:
+                call()
         except _SKIP:
             outcome = "skipped"
         except BaseException as exc:

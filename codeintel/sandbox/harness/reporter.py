@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 import traceback
 import unittest
@@ -93,6 +94,47 @@ def describe_failure(exc: BaseException, tb, workdir: str, code: frozenset[str])
     }
 
 
+class TestTimeout(BaseException):
+    """A test ran past its per-test limit (Limits.test_timeout_s). A BaseException, so
+    that the `except Exception` of the code under test does not swallow it."""
+
+    __test__ = False
+
+
+class TestDeadline:
+    """A per-test wall-clock limit. When it passes, SIGALRM raises TestTimeout in the
+    frame that is running, naming its line ("timed out after 1 s in line 7 of f"), so
+    the trace shows where the code loops. It fires only while code of the work dir is on
+    the stack (never inside pytest's own bookkeeping), and again every 0.2 s until the
+    test ends, in case the code under test swallows it."""
+
+    def __init__(self, seconds: float | None, workdir: str, code: frozenset[str]) -> None:
+        self.seconds, self.workdir, self.code = seconds, workdir, code
+
+    def __enter__(self) -> TestDeadline:
+        if self.seconds:
+            signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.2)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _fire(self, signum: int, frame) -> None:
+        local = []
+        while frame is not None:
+            rel = _relative(frame.f_code.co_filename, self.workdir)
+            if rel is not None:
+                local.append((rel, frame))
+            frame = frame.f_back
+        if not local:
+            return  # pytest's own code: the test has ended; the next tick or exit disarms
+        rel, stuck = next(((r, f) for r, f in local if r in self.code), local[0])
+        where = f"line {stuck.f_lineno} of {stuck.f_code.co_name} ({rel})"
+        raise TestTimeout(f"timed out after {self.seconds:g} s in {where}")
+
+
 def intact(plugins_before: frozenset[int], config) -> bool:
     same = all(vars(o).get(n) is s for (o, n), s in zip(_GUARDED, _SNAPSHOT, strict=True))
     plugins_now = frozenset(id(p) for p in config.pluginmanager.get_plugins())
@@ -115,8 +157,11 @@ def _xfail(item) -> bool:
 class Reporter:
     """A pytest plugin object: records phases per test and sends one record per test."""
 
-    def __init__(self, channel: Channel, workdir: str, code: frozenset[str]) -> None:
+    def __init__(
+        self, channel: Channel, workdir: str, code: frozenset[str], test_timeout: float | None
+    ) -> None:
         self.channel, self.workdir, self.code = channel, workdir, code
+        self.deadline = TestDeadline(test_timeout, workdir, code)
         self.phases: dict[str, list] = {}
         self.reports: dict[str, str] = {}  # node id -> what pytest's own reports say
         self.plugins: frozenset[int] = frozenset()
@@ -130,6 +175,12 @@ class Reporter:
         self.config = session.config
         self.plugins = frozenset(id(p) for p in session.config.pluginmanager.get_plugins())
         yield
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_call(self, item):
+        """The test body runs under the per-test deadline."""
+        with self.deadline:
+            yield
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
@@ -218,12 +269,16 @@ def pytest_args(tests: list[str], harness_dir: str, workdir: str) -> list[str]:
 
 
 def run_session(
-    channel: Channel, tests: list[str], code: frozenset[str], coverage_of: str | None
+    channel: Channel,
+    tests: list[str],
+    code: frozenset[str],
+    coverage_of: str | None,
+    test_timeout: float | None = None,
 ) -> int:
     """Run pytest on `tests` in the current directory, recording over `channel`."""
     workdir = os.path.realpath(os.getcwd())
     harness_dir = os.path.dirname(os.path.abspath(__file__))
-    reporter = Reporter(channel, workdir, code)
+    reporter = Reporter(channel, workdir, code, test_timeout)
     cov = _start_coverage(coverage_of, workdir)
     try:
         status = pytest.main(pytest_args(tests, harness_dir, workdir), plugins=[reporter])
