@@ -2,22 +2,27 @@
 
     python -m benchmarks quixbugs --root ~/QuixBugs --budget 60 --out fixed/ --json qb.jsonl
 
-The checkout (never downloaded by codeintel) holds python_programs/NAME.py (buggy),
-python_testcases/test_NAME.py, json_testcases/NAME.json (read through the root's
-load_testdata.py), python_programs/node.py (graph programs) and, where present,
-correct_python_programs/NAME.py. Each program is repaired in the sandbox with its
-tests and every file they import. A plausible patch (the tests pass) is then run
-next to the correct program on the test inputs and on seeded perturbations of them
-(ints +-1..3, lists shuffled / shortened / extended, strings changed by a character);
-any difference in a returned value or a raised exception type makes it a false
-positive. Inputs that the tests build in code (e.g. Node graphs) cannot be replayed:
-such patches stay "fixed-unchecked".
+The checkout (never downloaded by codeintel) is used in its own layout:
+python_programs/NAME.py (buggy), python_testcases/test_NAME.py,
+python_testcases/load_testdata.py (which finds json_testcases/NAME.json through its
+own `Path(__file__).parent / ".."`), python_programs/node.py (graph programs, whose
+tests `from node import Node`; some revisions keep a copy in python_testcases/) and,
+where present, correct_python_programs/NAME.py. Each program is repaired in the
+sandbox with its tests and every file they import, at the same paths as in the
+checkout. A plausible patch (the tests pass) is then run next to the correct program:
 
-Records are JSON lines (--json); a re-run skips the programs already recorded there.
-The tests are adapted for the sandbox, which runs pytest without conftest files: the
-flags the checkout's conftest.py sets on `pytest` (`pytest.use_correct`, ...) read
-as False, and python_testcases/__init__.py is provided so that the checkout's root
-is on sys.path (as the root conftest.py puts it there for a plain pytest run).
+- on the JSON test inputs and seeded perturbations of them (ints +-1..3, lists
+  shuffled / shortened / extended, strings changed by a character), or
+- for programs whose tests build their inputs in code (graphs of Node objects), by
+  replaying the test file with each version and comparing every call's result (and
+  its arguments after the call) structurally.
+
+Any difference makes it a false positive. Records are JSON lines (--json); a re-run
+skips the programs already recorded there. Adaptations for the sandbox, which runs
+pytest without conftest files: the flags the checkout's conftest.py sets on `pytest`
+read as constants (`pytest.use_correct` False, `pytest.run_slow` as --runslow asks),
+and where the tests import `node` but python_testcases/ holds no node.py, the work
+dir gets python_programs/node.py there too.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from typing import Any
 
 PROGRAMS, TESTS, CORRECT, JSON_TESTS = (
     "python_programs", "python_testcases", "correct_python_programs", "json_testcases")
-DEFAULT_FLAGS = frozenset({"use_correct"})
+DEFAULT_FLAGS = {"use_correct": False, "run_slow": False}
 MAX_GENERATED = 60  # generated inputs per program, on top of the tests' inputs
 CALL_TIMEOUT_S = 1.0  # per call of either program in the comparison
 
@@ -109,6 +114,7 @@ class Settings:
     config: Any  # RepairConfig
     model: Any
     out: Path | None
+    run_slow: bool = False  # what `pytest.run_slow` reads as (the checkout's --runslow)
 
 
 # --- reading the checkout ------------------------------------------------------------------
@@ -121,19 +127,22 @@ def program_names(root: Path, only: Sequence[str] = ()) -> list[str]:
     return [n for n in names if n in only] if only else names
 
 
-def pytest_flags(root: Path) -> frozenset[str]:
-    """Attributes the checkout's conftest files set on `pytest` (e.g. use_correct)."""
-    found = set(DEFAULT_FLAGS)
+def pytest_flags(root: Path, run_slow: bool = False) -> dict[str, bool]:
+    """The attributes the checkout's conftest files set on `pytest`, and the value each
+    reads as here: `run_slow` as asked, every other one (use_correct, ...) False."""
+    found = dict(DEFAULT_FLAGS)
     for conftest in (root / "conftest.py", root / TESTS / "conftest.py"):
         if conftest.is_file():
-            found |= set(re.findall(r"\bpytest\.(\w+)\s*=", conftest.read_text("utf-8")))
-    return frozenset(found)
+            names = re.findall(r"\bpytest\.(\w+)\s*=", conftest.read_text("utf-8"))
+            found.update({name: False for name in names if name not in found})
+    return {**found, "run_slow": run_slow}
 
 
-def adapt_tests(text: str, flags: Iterable[str]) -> str:
-    """The test file with every `pytest.FLAG` read as False (the sandbox runs no conftest)."""
-    names = "|".join(sorted(re.escape(f) for f in flags))
-    return re.sub(rf"\bpytest\.(?:{names})\b", "False", text) if names else text
+def adapt_tests(text: str, flags: dict[str, bool]) -> str:
+    """The test file with every `pytest.FLAG` read as its constant (no conftest runs)."""
+    for name, value in sorted(flags.items()):
+        text = re.sub(rf"\bpytest\.{re.escape(name)}\b", str(value), text)
+    return text
 
 
 def _module_paths(node: ast.AST, package: str) -> Iterable[str]:
@@ -161,19 +170,30 @@ def imported_files(root: Path, source: str, package: str) -> set[str]:
 
 
 def support_files(root: Path, name: str, tests: str, source: str) -> dict[str, str]:
+    """Every file of the checkout the tests and the program import, at its own path."""
     found = imported_files(root, tests, TESTS) | imported_files(root, source, PROGRAMS)
     found |= {f"{JSON_TESTS}/{name}.json", f"{PROGRAMS}/__init__.py"}
     found = {p for p in found if (root / p).is_file()} - {f"{PROGRAMS}/{name}.py"}
     files = {p: (root / p).read_text("utf-8") for p in sorted(found)}
-    beside_tests = [p for p in files if p.startswith(f"{TESTS}/") and p.count("/") == 1]
-    for path in beside_tests:  # `from node import Node` in the tests
-        files.setdefault(path.removeprefix(f"{TESTS}/"), files[path])  # works from the root too
-    init = root / TESTS / "__init__.py"
-    files[f"{TESTS}/__init__.py"] = init.read_text("utf-8") if init.is_file() else ""
+    node = f"{TESTS}/node.py"
+    if node not in files and _imports_node(tests) and (root / PROGRAMS / "node.py").is_file():
+        files[node] = (root / PROGRAMS / "node.py").read_text("utf-8")  # `from node import`
     return files
 
 
-def load_program(root: Path, name: str, flags: Iterable[str]) -> Program:
+def _imports_node(tests: str) -> bool:
+    try:
+        tree = ast.parse(tests)
+    except SyntaxError:
+        return False
+    return any(
+        (isinstance(n, ast.ImportFrom) and n.module == "node" and not n.level)
+        or (isinstance(n, ast.Import) and any(a.name == "node" for a in n.names))
+        for n in ast.walk(tree)
+    )
+
+
+def load_program(root: Path, name: str, flags: dict[str, bool]) -> Program:
     source = (root / PROGRAMS / f"{name}.py").read_text("utf-8")
     tests = (root / TESTS / f"test_{name}.py").read_text("utf-8")
     correct = root / CORRECT / f"{name}.py"
@@ -428,6 +448,94 @@ def check_patch(program: Program, patched: str, seed: int = 0) -> Check | None:
 # --- one program -----------------------------------------------------------------------------
 
 
+REPLAY_SCRIPT = r'''
+import importlib, json, sys
+sys.path[:0] = [".", "python_testcases"]
+sys.setrecursionlimit(3000)
+import pytest
+
+def canon(v, seen):
+    """A structural, address-free rendering; objects by type and attributes, cycles by
+    the order in which objects were first seen."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if id(v) in seen:
+        return {"<ref>": seen[id(v)]}
+    seen[id(v)] = len(seen)
+    if isinstance(v, (list, tuple)):
+        return [canon(x, seen) for x in v]
+    if isinstance(v, (set, frozenset)):
+        return sorted((canon(x, seen) for x in v), key=repr)
+    if isinstance(v, dict):
+        return sorted(([canon(k, seen), canon(x, seen)] for k, x in v.items()), key=repr)
+    if hasattr(v, "__dict__"):
+        attrs = {k: canon(x, seen) for k, x in sorted(vars(v).items())}
+        return {"<object>": type(v).__name__, "attrs": attrs}
+    if hasattr(v, "__next__"):
+        return ["<iterator>", [canon(x, seen) for x, _ in zip(v, range(1000))]]
+    return repr(v)
+
+name, marker = sys.argv[1], sys.argv[2]
+module = importlib.import_module("python_programs." + name)
+real, calls, depth = getattr(module, name), [], [0]
+
+def recording(*args):
+    depth[0] += 1
+    try:
+        result = real(*args)
+        outcome = ["value", result]
+    except Exception as exc:
+        result, outcome = None, ["raised", type(exc).__name__]
+        raise
+    finally:
+        depth[0] -= 1
+        if depth[0] == 0:
+            calls.append(canon([outcome, list(args)], {}))
+    return result
+
+setattr(module, name, recording)
+pytest.main(["-q", "-p", "no:cacheprovider", "--noconftest", "python_testcases/test_%s.py" % name])
+sys.stdout.write("\n" + marker + json.dumps(calls) + "\n")
+'''
+
+
+def _replayed_calls(program: Program, source: str) -> list | None:
+    """The results (and arguments after the call) of every outer call the tests make to the
+    program, with `source` as the program; None if the replay did not finish."""
+    from codeintel.sandbox import Limits, SandboxConfig, run
+
+    marker = f"QB-CALLS-{secrets.token_hex(8)}:"
+    files = {**program.support, program.test_file: program.tests, program.module_file: source,
+             "qb_replay.py": REPLAY_SCRIPT}
+    limits = Limits(timeout_s=60, cpu_s=120)
+    execution = run(["python", "qb_replay.py", program.name, marker], files,
+                    SandboxConfig(limits=limits))
+    lines = [ln for ln in execution.stdout.splitlines() if ln.startswith(marker)]
+    return json.loads(lines[-1][len(marker):]) if lines else None
+
+
+def replay_check(program: Program, patched: str) -> Check | None:
+    """The test file replayed with the correct and with the patched program: every call's
+    outcome must match. None when there is no correct program or a replay failed."""
+    if program.correct is None:
+        return None
+    correct, mine = _replayed_calls(program, program.correct), _replayed_calls(program, patched)
+    if correct is None or mine is None or not correct:
+        return None
+    differing = sum(a != b for a, b in zip(correct, mine, strict=False))
+    differing += abs(len(correct) - len(mine))
+    example = next((f"call {i}: correct {a}, patched {b}"
+                    for i, (a, b) in enumerate(zip(correct, mine, strict=False)) if a != b), None)
+    return Check(len(correct), 0, len(correct), differing, example)
+
+
+def check_program(program: Program, patched: str) -> Check | None:
+    """Inputs from the JSON cases or literal calls when the tests have them; else replay."""
+    if inputs_from_tests(program):
+        return check_patch(program, patched)
+    return replay_check(program, patched)
+
+
 def _outcome(check: Check | None) -> Outcome:
     if check is None or check.compared == 0:
         return Outcome.FIXED_UNCHECKED
@@ -439,7 +547,7 @@ def _repair_record(program: Program, result: Any, started: float,
     from codeintel.tasks.repair import RepairOutcome
 
     fixed = result.outcome is RepairOutcome.FIXED
-    check = check_patch(program, result.patched_source) if fixed else None
+    check = check_program(program, result.patched_source) if fixed else None
     outcome = _outcome(check) if fixed else (
         Outcome.NOT_FIXED if result.outcome is RepairOutcome.NO_FIX_FOUND else Outcome.ERROR)
     out_file = None
@@ -463,7 +571,7 @@ def repair_program(root: Path, name: str, settings: Settings) -> ProgramRecord:
 
     started = time.perf_counter()
     try:
-        program = load_program(root, name, pytest_flags(root))
+        program = load_program(root, name, pytest_flags(root, settings.run_slow))
         result = repair(root / program.module_file, tests={program.test_file: program.tests},
                         support=program.support, module_file=program.module_file,
                         budget_seconds=settings.budget, config=settings.config,
@@ -534,6 +642,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="JSON lines of records (resumes)")
     parser.add_argument("--candidates", choices=["all", "model", "edits"], default="all")
     parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    parser.add_argument("--runslow", action="store_true",
+                        help="run the tests the checkout marks slow (its conftest's --runslow)")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="sandbox seconds per test run (a hanging candidate costs this)")
     return parser.parse_args(argv)
@@ -550,7 +660,8 @@ def main(argv: Sequence[str]) -> int:
         return 2
     sandbox = SandboxConfig(limits=Limits(timeout_s=args.timeout))
     config = RepairConfig(candidates=CandidateMode(args.candidates), sandbox=sandbox)
-    settings = Settings(args.budget, config, load_repair_model(args.model, config), args.out)
+    model = load_repair_model(args.model, config)
+    settings = Settings(args.budget, config, model, args.out, args.runslow)
     names = program_names(args.root, args.only)
     new = run_programs(args.root, names, settings, args.json)
     previous = [r for r in read_records(args.json) if r["name"] in set(names)]

@@ -138,7 +138,12 @@ def by_file(tests: Sequence[str]) -> dict[str, list[str]]:
 
 
 def _request(
-    workdir: Path, tests: list[str], limits: Limits, quick: bool, coverage_of: str | None
+    workdir: Path,
+    tests: list[str],
+    limits: Limits,
+    quick: bool,
+    coverage_of: str | None = None,
+    first_failure: bool = False,
 ) -> dict:
     return {
         "dir": str(workdir),
@@ -147,6 +152,7 @@ def _request(
         "limits": asdict(limits),
         "quick": quick,
         "coverage": coverage_of,
+        "first_failure": first_failure,
     }
 
 
@@ -231,8 +237,12 @@ class Validator:
         config: SandboxConfig | None = None,
         *,
         code_under_test: Sequence[str] = (),
+        first_failure: bool = False,
     ) -> None:
+        """`first_failure`: stop each validation at its first failing test (for a quick
+        reject; the run then reports only the tests up to it)."""
         self.config = config or SandboxConfig()
+        self.first_failure = first_failure
         self.files = dict(files)
         self.tier = self.config.tier or detect_tier()
         self.uid, self.token = pick_uid(self.config.python, self.tier), new_token()
@@ -309,7 +319,7 @@ class Validator:
         limits = self.config.limits
         if timeout_s is not None and timeout_s < limits.timeout_s:
             limits = replace(limits, timeout_s=max(timeout_s, 0.01))
-        request = _request(workdir, self.spec["tests"], limits, True, None)
+        request = _request(workdir, self.spec["tests"], limits, True, None, self.first_failure)
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()

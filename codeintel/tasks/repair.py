@@ -392,7 +392,7 @@ def _validate(repair_input: RepairInput, candidates: Sequence[Candidate]) -> Rep
     validated: Counter[str] = Counter()
     blocks = {t.block.qualified_name: t.block for t in repair_input.targets}
     with (
-        Validator(files, failing, config) as quick,
+        Validator(files, failing, config, first_failure=True) as quick,
         Validator(files, list(request.tests), config) as full,
     ):
         for candidate in candidates:

@@ -35,7 +35,9 @@ def run_main(capsys, *args: str) -> tuple[dict, str]:
     return json.loads(captured.out), captured.err
 
 
-# --- the runner on the fixture checkout ----------------------------------------------------
+# --- the runner on the fixture checkout (QuixBugs' real layout, our own programs) ---------
+
+PROGRAMS = ["bitcount", "count_nonnegative", "digit_sum", "gcd", "reachable"]
 
 
 def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
@@ -45,15 +47,14 @@ def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
     assert summary["programs"] == 2 and summary["fixed"] == 2
     assert summary["fixed_correct"] == 1 and summary["false_positives"] == 1
 
-    summary, err = run_main(capsys, *base)  # resumes: only the two programs not yet recorded
+    summary, err = run_main(capsys, *base)  # resumes: only the programs not yet recorded
     assert "gcd:" not in err and "count_nonnegative:" not in err
-    assert "bitcount:" in err and "reachable:" in err
-    assert summary == {**summary, "programs": 4, "fixed": 4, "fixed_correct": 2,
-                       "false_positives": 1, "fixed_unchecked": 1, "not_fixed": 0, "errors": 0,
-                       "fixed_by_source": {"edit": 4}}
+    assert all(f"{name}:" in err for name in ("bitcount", "digit_sum", "reachable"))
+    assert summary == {**summary, "programs": 5, "fixed": 5, "fixed_correct": 4,
+                       "false_positives": 1, "fixed_unchecked": 0, "not_fixed": 0, "errors": 0,
+                       "fixed_by_source": {"edit": 5}}
     by_name = {r["name"]: r for r in read_records(records)}
-    assert sorted(by_name) == ["bitcount", "count_nonnegative", "gcd", "reachable"]
-    assert len(read_records(records)) == 4
+    assert sorted(by_name) == PROGRAMS and len(read_records(records)) == 5
 
     gcd, fp = by_name["gcd"], by_name["count_nonnegative"]
     assert gcd["outcome"] == "fixed-correct" and gcd["winner"].startswith("swap_arguments")
@@ -62,18 +63,35 @@ def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
     # the tests pass with `x > 0`, the correct program has `x >= 0`: a generated zero shows it
     assert fp["outcome"] == "fixed-false-positive" and "'>'" in fp["winner"]
     assert fp["check"]["differing"] > 0 and "0" in fp["check"]["example"]
-    assert by_name["reachable"]["outcome"] == "fixed-unchecked"  # Node inputs: not replayable
-    assert by_name["reachable"]["check"] is None
+    # graph program: the tests' own calls replayed on both versions (3 calls, all agree)
+    assert by_name["reachable"]["outcome"] == "fixed-correct"
+    assert by_name["reachable"]["check"]["test_inputs"] == 3
+    assert by_name["reachable"]["check"]["differing"] == 0
+    # the buggy digit_sum loops forever on 4 of its 5 cases: fixed from the timeout traces
+    assert by_name["digit_sum"]["outcome"] == "fixed-correct"
+    assert "'%' -> '//'" in by_name["digit_sum"]["winner"]
     assert by_name["bitcount"]["outcome"] == "fixed-correct"
 
-    assert sorted(p.name for p in out.iterdir()) == [
-        "bitcount.py", "count_nonnegative.py", "gcd.py", "reachable.py"]
-    for name in ("gcd", "bitcount", "reachable"):
+    assert sorted(p.name for p in out.iterdir()) == [f"{name}.py" for name in PROGRAMS]
+    for name in ("gcd", "bitcount", "reachable", "digit_sum"):
         assert (out / f"{name}.py").read_text() == (
             CHECKOUT / "correct_python_programs" / f"{name}.py").read_text()
 
     summary, err = run_main(capsys, *base)  # everything recorded: nothing runs again
-    assert err == "" and summary["programs"] == 4 and len(read_records(records)) == 4
+    assert err == "" and summary["programs"] == 5 and len(read_records(records)) == 5
+
+
+def test_a_wrong_fix_of_a_graph_program_is_caught_by_replay(tmp_path: Path, capsys):
+    """`return True` -> `return False` on the seen-node line passes these tests only if
+    the tests are weak; here a patched program that answers wrongly on one of the tests'
+    own graphs differs from the correct one in the replayed calls."""
+    from benchmarks.quixbugs import replay_check
+
+    program = load_program(CHECKOUT, "reachable", pytest_flags(CHECKOUT))
+    wrong = program.correct.replace("return any(", "return all(")
+    check = replay_check(program, wrong)
+    assert check is not None and check.test_inputs == 3 and check.differing >= 1
+    assert replay_check(program, program.correct).differing == 0
 
 
 def test_tests_that_already_pass_are_an_error_and_not_fixed_is_reported(tmp_path: Path, capsys):
@@ -87,6 +105,15 @@ def test_tests_that_already_pass_are_an_error_and_not_fixed_is_reported(tmp_path
     assert summary["errors"] == 1 and summary["not_fixed"] == 1 and summary["fixed"] == 0
 
 
+def test_slow_cases_run_only_with_runslow(tmp_path: Path, capsys):
+    """digit_sum's slow case is skipped unless --runslow; with it, it runs (and passes on
+    the fix, so the program is still fixed)."""
+    program = load_program(CHECKOUT, "digit_sum", pytest_flags(CHECKOUT, run_slow=True))
+    assert "not True" in program.tests
+    summary, _ = run_main(capsys, "--root", str(CHECKOUT), "--only", "digit_sum", "--runslow")
+    assert summary["fixed_correct"] == 1
+
+
 def test_not_a_checkout_is_exit_2(tmp_path: Path):
     assert main(["--root", str(tmp_path)]) == 2
 
@@ -95,49 +122,60 @@ def test_not_a_checkout_is_exit_2(tmp_path: Path):
 
 
 def test_program_names_and_only():
-    assert program_names(CHECKOUT) == ["bitcount", "count_nonnegative", "gcd", "reachable"]
+    assert program_names(CHECKOUT) == PROGRAMS
     assert program_names(CHECKOUT, ["gcd", "nope"]) == ["gcd"]
 
 
-def test_conftest_flags_read_as_false():
+def test_conftest_flags_read_as_constants():
     flags = pytest_flags(CHECKOUT)
-    assert {"use_correct", "run_slow"} <= flags
+    assert flags == {"use_correct": False, "run_slow": False}
+    assert pytest_flags(CHECKOUT, run_slow=True)["run_slow"] is True
     text = "if pytest.use_correct:\n    x = 1\n@pytest.mark.skipif(not pytest.run_slow)\n"
     adapted = adapt_tests(text, flags)
     assert "if False:" in adapted and "not False" in adapted and "pytest.mark.skipif" in adapted
-    assert adapt_tests("pytest.use_correctness", {"use_correct"}) == "pytest.use_correctness"
+    assert adapt_tests("pytest.use_correctness", flags) == "pytest.use_correctness"
 
 
-def test_support_files_are_what_the_tests_import():
+def test_support_files_keep_the_checkouts_layout():
     gcd = load_program(CHECKOUT, "gcd", pytest_flags(CHECKOUT))
-    assert set(gcd.support) == {"load_testdata.py", "json_testcases/gcd.json",
-                                "python_testcases/__init__.py"}
+    assert set(gcd.support) == {"python_testcases/load_testdata.py", "json_testcases/gcd.json"}
     assert "pytest.use_correct" not in gcd.tests and gcd.correct is not None
-    graph = load_program(CHECKOUT, "reachable", {"use_correct"})
-    assert set(graph.support) == {"python_programs/node.py", "python_testcases/__init__.py"}
-    bitcount = load_program(CHECKOUT, "bitcount", {"use_correct"})  # `from python_programs import`
-    assert "python_programs/bitcount.py" not in bitcount.support
+    bitcount = load_program(CHECKOUT, "bitcount", pytest_flags(CHECKOUT))
+    assert "python_programs/bitcount.py" not in bitcount.support  # `from python_programs import`
     assert "json_testcases/bitcount.json" in bitcount.support
 
 
-def test_modules_beside_the_tests_are_importable_from_the_root_too(tmp_path: Path):
+def test_load_testdata_finds_the_json_through_its_own_path(tmp_path: Path):
+    """The checkout's load_testdata.py, run from python_testcases/, reads ../json_testcases."""
+    from codeintel.sandbox import Outcome, run_tests
+
+    program = load_program(CHECKOUT, "gcd", pytest_flags(CHECKOUT))
+    files = {**program.support, program.test_file: program.tests,
+             program.module_file: program.correct}
+    result = run_tests(files, [program.test_file])
+    assert result.outcome is Outcome.PASSED and len(result.passed) == 6
+
+
+@pytest.mark.parametrize("beside_tests", [False, True], ids=["programs-only", "both"])
+def test_node_is_importable_as_the_tests_import_it(tmp_path: Path, beside_tests: bool):
     root = tmp_path / "qb"
     shutil.copytree(CHECKOUT, root)
-    (root / "python_testcases" / "node.py").write_text("class Node:\n    pass\n")
-    test = root / "python_testcases" / "test_reachable.py"
-    test.write_text(test.read_text().replace("python_programs.node import", "node import"))
-    support = load_program(root, "reachable", {"use_correct"}).support
-    assert support["node.py"] == support["python_testcases/node.py"] == "class Node:\n    pass\n"
-    assert "__init__.py" not in support and "python_testcases/__init__.py" in support
+    node = (root / "python_programs" / "node.py").read_text()
+    if beside_tests:
+        (root / "python_testcases" / "node.py").write_text(node + "# the revision's copy\n")
+    support = load_program(root, "reachable", pytest_flags(root)).support
+    expected = node + "# the revision's copy\n" if beside_tests else node
+    assert support["python_testcases/node.py"] == expected
+    assert "node.py" not in support and "python_testcases/__init__.py" not in support
 
 
 def test_inputs_from_json_testcases_and_literal_calls():
     assert json_inputs('[[17, 0], 17]\n\n[[3], 1]\n["x", 2]\n') == [[17, 0], [3], ["x"]]
     tests = "assert f([1, 2], 'a') == 3\nassert m.f(-1)\nassert f(x)\nassert g(1)\n"
     assert literal_inputs(tests, "f") == [[[1, 2], "a"], [-1]]
-    program = load_program(CHECKOUT, "count_nonnegative", {"use_correct"})
+    program = load_program(CHECKOUT, "count_nonnegative", pytest_flags(CHECKOUT))
     assert inputs_from_tests(program) == [[[1, 2, 3]], [[-1, 2, -5, 7]], [[]]]
-    assert inputs_from_tests(load_program(CHECKOUT, "reachable", {"use_correct"})) == []
+    assert inputs_from_tests(load_program(CHECKOUT, "reachable", pytest_flags(CHECKOUT))) == []
 
 
 # --- perturbing inputs ---------------------------------------------------------------------

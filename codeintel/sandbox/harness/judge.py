@@ -15,9 +15,9 @@ read its memory or open its fds through /proc. The judge holds no secret of the
 host's: the reply channel is its own fd, closed in every child.
 
 Protocol: `python -I judge.py FD SPEC_JSON`; requests on stdin, one JSON line each:
-{"dir", "tests", "timeout", "limits", "quick", "coverage"}; one reply per request on
-fd FD: {"records", "status", "timed_out", "disk", "wall_s", "cpu_s", "output",
-"truncated"}. The judge ends at the end of stdin.
+{"dir", "tests", "timeout", "limits", "quick", "coverage", "first_failure"}; one reply
+per request on fd FD: {"records", "status", "timed_out", "disk", "wall_s", "cpu_s",
+"output", "truncated"}. The judge ends at the end of stdin.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves it out
 
 import toolkit
-from reporter import Channel, run_session
+from reporter import Channel, Session, run_session
 
 _CHANNEL_CAP = 64 * toolkit.MB
 _TICK_S = 0.05
@@ -54,15 +54,20 @@ def _child(request: dict, secret: str, fds: dict[str, int], spec: dict) -> None:
     os.chdir(workdir)
     sys.path.insert(0, workdir)
     channel = Channel(fds["channel"], secret)
-    tests, code = request["tests"], frozenset(spec.get("code", ()))
+    session = Session(
+        tests=request["tests"],
+        code=frozenset(spec.get("code", ())),
+        coverage_of=request.get("coverage"),
+        test_timeout=request["limits"].get("test_timeout_s"),
+        first_failure=bool(request.get("first_failure")),
+    )
     quick = sys.modules.get("quick") if request.get("quick") else None
     try:
-        items = quick.collect(tests) if quick is not None else None
-        per_test = request["limits"].get("test_timeout_s")
+        items = quick.collect(session.tests) if quick is not None else None
         if items is None:
-            status = run_session(channel, tests, code, request.get("coverage"), per_test)
+            status = run_session(channel, session)
         else:
-            status = quick.run_items(channel, items, workdir, code, per_test)
+            status = quick.run_items(channel, items, workdir, session)
     except BaseException:
         status = _CRASHED
     for stream in (sys.stdout, sys.stderr):

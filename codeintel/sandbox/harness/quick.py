@@ -26,7 +26,7 @@ import unittest
 
 import pytest
 from _pytest.assertion.rewrite import rewrite_asserts
-from reporter import Channel, TestDeadline, describe_failure
+from reporter import Channel, Session, TestDeadline, describe_failure
 
 _SKIP = (pytest.skip.Exception, unittest.SkipTest)
 _MODULE_HOOKS = (
@@ -228,14 +228,10 @@ def _from_workdir(module) -> bool:
     return os.path.realpath(path).startswith(os.getcwd() + os.sep)
 
 
-def run_items(
-    channel: Channel,
-    items: list,
-    workdir: str,
-    code: frozenset[str],
-    test_timeout: float | None = None,
-) -> int:
-    failed, deadline = 0, TestDeadline(test_timeout, workdir, code)
+def run_items(channel: Channel, items: list, workdir: str, session: Session) -> int:
+    failed, sent = 0, 0
+    deadline = TestDeadline(session.test_timeout, workdir, session.code)
+    code = session.code
     for node_id, call in items:
         outcome, failure, started = "passed", None, time.perf_counter()
         try:
@@ -246,6 +242,7 @@ def run_items(
         except BaseException as exc:
             outcome, failed = "failed", failed + 1
             failure = describe_failure(exc, exc.__traceback__, workdir, code)
+        sent += 1
         channel.send(
             {
                 "event": "test",
@@ -255,13 +252,15 @@ def run_items(
                 "failure": failure,
             }
         )
+        if failed and session.first_failure:
+            break
     status = 1 if failed else 0
     channel.send(
         {
             "event": "finish",
             "tampered": False,
             "collected": len(items),
-            "sent": len(items),
+            "sent": sent,
             "status": status,
             "runner": "quick",
         }

@@ -23,6 +23,7 @@ import signal
 import time
 import traceback
 import unittest
+from dataclasses import dataclass
 
 import _pytest.python
 import _pytest.runner
@@ -249,7 +250,18 @@ class Reporter:
         )
 
 
-def pytest_args(tests: list[str], harness_dir: str, workdir: str) -> list[str]:
+@dataclass(frozen=True)
+class Session:
+    """What one child runs: node ids, the code under test, and how."""
+
+    tests: list[str]
+    code: frozenset[str]
+    coverage_of: str | None = None
+    test_timeout: float | None = None  # per test (TestDeadline)
+    first_failure: bool = False  # stop at the first failing test
+
+
+def pytest_args(session: Session, harness_dir: str, workdir: str) -> list[str]:
     """Arguments that make pytest ignore every config file and conftest in the work dir."""
     return [
         "-q",
@@ -264,27 +276,22 @@ def pytest_args(tests: list[str], harness_dir: str, workdir: str) -> list[str]:
         "addopts=",
         "-W",
         "ignore::DeprecationWarning",
-        *tests,
+        *(["-x"] if session.first_failure else []),
+        *session.tests,
     ]
 
 
-def run_session(
-    channel: Channel,
-    tests: list[str],
-    code: frozenset[str],
-    coverage_of: str | None,
-    test_timeout: float | None = None,
-) -> int:
-    """Run pytest on `tests` in the current directory, recording over `channel`."""
+def run_session(channel: Channel, session: Session) -> int:
+    """Run pytest on the session's tests in the current directory, recording over `channel`."""
     workdir = os.path.realpath(os.getcwd())
     harness_dir = os.path.dirname(os.path.abspath(__file__))
-    reporter = Reporter(channel, workdir, code, test_timeout)
-    cov = _start_coverage(coverage_of, workdir)
+    reporter = Reporter(channel, workdir, session.code, session.test_timeout)
+    cov = _start_coverage(session.coverage_of, workdir)
     try:
-        status = pytest.main(pytest_args(tests, harness_dir, workdir), plugins=[reporter])
+        status = pytest.main(pytest_args(session, harness_dir, workdir), plugins=[reporter])
     finally:
         if cov is not None:
-            channel.send(_stop_coverage(cov, coverage_of, workdir))
+            channel.send(_stop_coverage(cov, session.coverage_of, workdir))
     return int(status)
 
 
