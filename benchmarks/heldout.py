@@ -126,8 +126,13 @@ def tally(records: list[dict], fixes: Iterable[Sequence[str | None]], k: int) ->
         one_line = edit is not None and "\n" not in edit.old + edit.new
         top1, topk = any(hits[:1]), any(hits[:k])
         counts.update(
-            count=1, one_line=one_line, top1=top1, topk=topk, found=any(hits),
-            top1_one_line=one_line and top1, topk_one_line=one_line and topk,
+            count=1,
+            one_line=one_line,
+            top1=top1,
+            topk=topk,
+            found=any(hits),
+            top1_one_line=one_line and top1,
+            topk_one_line=one_line and topk,
         )
     return FixScore(**{f.name: counts[f.name] for f in fields(FixScore)})
 
@@ -196,7 +201,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--unconstrained", action="store_true", help="plain beam search for fix (model only)"
     )
     parser.add_argument(
-        "--candidates", type=Candidates, choices=[c.value for c in Candidates],
+        "--candidates",
+        type=Candidates,
+        choices=[c.value for c in Candidates],
         default=Candidates.MODEL,
         help="fix top-k from the model's beam alone, or from repair's ranked candidate list",
     )
@@ -221,13 +228,17 @@ def main(argv: Sequence[str]) -> int:
     repair = args.candidates is Candidates.REPAIR
     bleu, template_bleu = score_doc(model, read_examples(args.data, args.split, "doc", args.limit))
     report = {
-        "model": str(model.path), "data": str(args.data), "split": args.split, "n": args.n,
+        "model": str(model.path),
+        "data": str(args.data),
+        "split": args.split,
+        "n": args.n,
         "beam": args.beam or (RepairConfig.beam_width if repair else args.n),
         "fix_decoding": "unconstrained" if args.unconstrained else "constrained to edits",
         "fix_candidates": args.candidates.value,
         **{name: score.__dict__ for name, score in fix.items()},
         "fix_identity_baseline_exact": 0,
-        "doc_smoothed_bleu4": round(bleu, 2), "doc_template_bleu4": round(template_bleu, 2),
+        "doc_smoothed_bleu4": round(bleu, 2),
+        "doc_template_bleu4": round(template_bleu, 2),
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(report, indent=2))

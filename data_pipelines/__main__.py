@@ -24,16 +24,28 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the training data set")
     b.add_argument("--out", required=True, type=Path)
-    b.add_argument("--source", action="append", default=[],
-                   help="a source root (repeatable); default: stdlib and site-packages")
-    b.add_argument("--limit-files", type=int, default=None,
-                   help="take whole packages (hash order) up to this many files")
+    b.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        help="a source root (repeatable); default: stdlib and site-packages",
+    )
+    b.add_argument(
+        "--limit-files",
+        type=int,
+        default=None,
+        help="take whole packages (hash order) up to this many files",
+    )
     b.add_argument("--workers", type=int, default=None, help="processes; 0 = in this process")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--bugs-per-function", type=int, default=BuildConfig.bugs_per_function)
     b.add_argument("--max-function-lines", type=int, default=BuildConfig.max_function_lines)
-    b.add_argument("--max-function-tokens", type=int, default=BuildConfig.max_function_tokens,
-                   help="skip functions longer than this (approximate tokens; 0 = no limit)")
+    b.add_argument(
+        "--max-function-tokens",
+        type=int,
+        default=BuildConfig.max_function_tokens,
+        help="skip functions longer than this (approximate tokens; 0 = no limit)",
+    )
     b.add_argument("--max-input-tokens", type=int, default=BuildConfig.max_input_tokens)
     b.add_argument("--max-target-tokens", type=int, default=BuildConfig.max_target_tokens)
     b.add_argument("--shard-size", type=int, default=BuildConfig.shard_size)
@@ -60,24 +72,42 @@ def run_neural(args: argparse.Namespace) -> dict:
     from codeintel.models import load_model  # lazy: torch behind it
     from data_pipelines.neural import write_neural_bugs
 
-    run = write_neural_bugs(load_model(args.model), args.data, args.out, split=args.split,
-                            limit=args.limit, samples=args.samples, seed=args.seed)
-    return {"functions": run.functions, "proposals": run.proposals, "bugs": run.bugs,
-            "accepted": round(run.accepted, 4), "seconds": run.seconds}
+    run = write_neural_bugs(
+        load_model(args.model),
+        args.data,
+        args.out,
+        split=args.split,
+        limit=args.limit,
+        samples=args.samples,
+        seed=args.seed,
+    )
+    return {
+        "functions": run.functions,
+        "proposals": run.proposals,
+        "bugs": run.bugs,
+        "accepted": round(run.accepted, 4),
+        "seconds": run.seconds,
+    }
 
 
 def run_traced(args: argparse.Namespace) -> dict:
     from data_pipelines.traced import write_traced_bugs  # lazy: the sandbox behind it
 
-    run = write_traced_bugs(args.data, args.out, split=args.split, limit=args.limit,
-                            bugs_per_pair=args.bugs, seed=args.seed, timeout_s=args.timeout)
+    run = write_traced_bugs(
+        args.data,
+        args.out,
+        split=args.split,
+        limit=args.limit,
+        bugs_per_pair=args.bugs,
+        seed=args.seed,
+        timeout_s=args.timeout,
+    )
     return run.__dict__
 
 
 def run_build(args: argparse.Namespace) -> dict:
     roots = roots_from_dirs(args.source) if args.source else default_roots()
-    result = build(args.out, roots, config_of(args), limit=args.limit_files,
-                   workers=args.workers)
+    result = build(args.out, roots, config_of(args), limit=args.limit_files, workers=args.workers)
     return {"counts": result.manifest["counts"], "stats": result.manifest["stats"]}
 
 
@@ -85,11 +115,15 @@ COMMANDS = {"build": run_build, "neural-bugs": run_neural, "traced-bugs": run_tr
 
 
 def config_of(args: argparse.Namespace) -> BuildConfig:
-    return BuildConfig(seed=args.seed, bugs_per_function=args.bugs_per_function,
-                       max_function_lines=args.max_function_lines,
-                       max_function_tokens=args.max_function_tokens,
-                       max_input_tokens=args.max_input_tokens,
-                       max_target_tokens=args.max_target_tokens, shard_size=args.shard_size)
+    return BuildConfig(
+        seed=args.seed,
+        bugs_per_function=args.bugs_per_function,
+        max_function_lines=args.max_function_lines,
+        max_function_tokens=args.max_function_tokens,
+        max_input_tokens=args.max_input_tokens,
+        max_target_tokens=args.max_target_tokens,
+        shard_size=args.shard_size,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,12 +49,19 @@ class Bug(JsonRecord):
 
 def bug_from_mutation(origin: str, fixed: str, mutation: Mutation) -> Bug:
     buggy = mutation.source
-    return Bug(origin=origin, kind=BugKind.RULE, operator=mutation.operator, buggy=buggy,
-               fixed=fixed, edit=formats.diff_to_edit(buggy, fixed))
+    return Bug(
+        origin=origin,
+        kind=BugKind.RULE,
+        operator=mutation.operator,
+        buggy=buggy,
+        fixed=fixed,
+        edit=formats.diff_to_edit(buggy, fixed),
+    )
 
 
-def sample_across_operators(found: Sequence[Mutation], rng: random.Random,
-                            k: int) -> list[Mutation]:
+def sample_across_operators(
+    found: Sequence[Mutation], rng: random.Random, k: int
+) -> list[Mutation]:
     """Up to `k` mutations, round-robin over operator families in random order."""
     groups: dict[Operator, list[Mutation]] = {}
     for m in found:
@@ -71,8 +78,14 @@ def sample_across_operators(found: Sequence[Mutation], rng: random.Random,
     return chosen
 
 
-def make_bugs(source: str, rng: random.Random, max_per_function: int, *, origin: str = "",
-              operators: Iterable[Operator] | None = None) -> list[Bug]:
+def make_bugs(
+    source: str,
+    rng: random.Random,
+    max_per_function: int,
+    *,
+    origin: str = "",
+    operators: Iterable[Operator] | None = None,
+) -> list[Bug]:
     """Up to `max_per_function` rule bugs of the correct function `source`.
 
     Deterministic for a given `rng` state. Raises `codeintel.edits.SourceSyntaxError`
@@ -80,8 +93,10 @@ def make_bugs(source: str, rng: random.Random, max_per_function: int, *, origin:
     """
     ops = None if operators is None else frozenset(operators)
     found = list(mutations(source, operators=ops))
-    return [bug_from_mutation(origin, source, m)
-            for m in sample_across_operators(found, rng, max_per_function)]
+    return [
+        bug_from_mutation(origin, source, m)
+        for m in sample_across_operators(found, rng, max_per_function)
+    ]
 
 
 def bug_to_examples(bug: Bug, context: str, trace: str | None = None) -> list[dict[str, str]]:
@@ -91,10 +106,18 @@ def bug_to_examples(bug: Bug, context: str, trace: str | None = None) -> list[di
     if bug.edit is None or breaking is None:
         return []
     return [
-        {"task": "fix", "input": formats.fix_input(bug.buggy, trace, context),
-         "target": formats.encode_edit(bug.edit), "origin": bug.origin},
-        {"task": "break", "input": formats.break_input(bug.fixed),
-         "target": formats.encode_edit(breaking), "origin": bug.origin},
+        {
+            "task": "fix",
+            "input": formats.fix_input(bug.buggy, trace, context),
+            "target": formats.encode_edit(bug.edit),
+            "origin": bug.origin,
+        },
+        {
+            "task": "break",
+            "input": formats.break_input(bug.fixed),
+            "target": formats.encode_edit(breaking),
+            "origin": bug.origin,
+        },
     ]
 
 
@@ -142,15 +165,24 @@ def neural_bugs(model: Any, functions: Mapping[str, str], n: int, seed: int = 0)
 
     ids = list(functions)
     inputs = [formats.break_input(functions[i]) for i in ids]
-    config = GenerationConfig(n=n, mode=DecodeMode.SAMPLE, max_new_tokens=MAX_EDIT_TOKENS,
-                              seed=seed)
+    config = GenerationConfig(
+        n=n, mode=DecodeMode.SAMPLE, max_new_tokens=MAX_EDIT_TOKENS, seed=seed
+    )
     outputs = model.generate(inputs, config, edit_sources=[functions[i] for i in ids])
     bugs = []
     for origin, candidates in zip(ids, outputs, strict=True):
         fixed = functions[origin]
         for buggy in filter_proposals(fixed, (c.text for c in candidates)):
-            bugs.append(Bug(origin=origin, kind=BugKind.NEURAL, operator=None, buggy=buggy,
-                            fixed=fixed, edit=formats.diff_to_edit(buggy, fixed)))
+            bugs.append(
+                Bug(
+                    origin=origin,
+                    kind=BugKind.NEURAL,
+                    operator=None,
+                    buggy=buggy,
+                    fixed=fixed,
+                    edit=formats.diff_to_edit(buggy, fixed),
+                )
+            )
     return bugs
 
 

@@ -100,15 +100,21 @@ class Stats:
     functions_per_split: dict = field(default_factory=dict)
 
 
-def cached_map(executor: cf.Executor, fn: Callable, items: Sequence[tuple[str, object]],
-               cache: Path, progress: Progress | None = None) -> tuple[list[Path], int]:
+def cached_map(
+    executor: cf.Executor,
+    fn: Callable,
+    items: Sequence[tuple[str, object]],
+    cache: Path,
+    progress: Progress | None = None,
+) -> tuple[list[Path], int]:
     """Map `fn` over the tasks whose cache file is missing; the cache paths of all items."""
     cache.mkdir(parents=True, exist_ok=True)
     paths = [cache / f"{key}.json" for key, _ in items]
     todo = [(p, task) for p, (_, task) in zip(paths, items, strict=True) if not p.exists()]
     started = time.monotonic()
     for done, (path, result) in enumerate(
-            zip((p for p, _ in todo), executor.map(fn, [t for _, t in todo]), strict=True), 1):
+        zip((p for p, _ in todo), executor.map(fn, [t for _, t in todo]), strict=True), 1
+    ):
         write_json_atomic(path, result)
         if progress and (done % 200 == 0 or done == len(todo)):
             progress(f"{done}/{len(todo)} computed ({time.monotonic() - started:.0f}s)")
@@ -164,8 +170,9 @@ def load_corpus(paths: Iterable[Path], config: BuildConfig, stats: Stats) -> Cor
         for fn in result.get("functions", []):
             corpus.functions.setdefault(fn["id"], fn)
         corpus.tests.extend(result.get("tests", []))
-    corpus.splits = {i: split_of(f["package"], config.split_ratios)
-                     for i, f in corpus.functions.items()}
+    corpus.splits = {
+        i: split_of(f["package"], config.split_ratios) for i, f in corpus.functions.items()
+    }
     stats.functions = len(corpus.functions)
     return corpus
 
@@ -181,11 +188,13 @@ def select(corpus: Corpus, config: BuildConfig, stats: Stats) -> None:
     stats.cross_split_twins = len(twins)
     for split in Split:
         stats.functions_per_split[split.value] = sum(
-            1 for i in corpus.kept if corpus.splits[i] is split)
+            1 for i in corpus.kept if corpus.splits[i] is split
+        )
 
 
-def focal_items(corpus: Corpus, files: Sequence[SourceFile], config: BuildConfig,
-                stats: Stats) -> list[tuple[str, FocalTask]]:
+def focal_items(
+    corpus: Corpus, files: Sequence[SourceFile], config: BuildConfig, stats: Stats
+) -> list[tuple[str, FocalTask]]:
     index = focal.FocalIndex(record_from_json(corpus.functions[i]) for i in sorted(corpus.kept))
     cases = [focal.TestCase.from_json(t) for t in corpus.tests if t["id"] in corpus.kept]
     found = corpus.pairs = focal.pairs(cases, index)
@@ -223,8 +232,7 @@ def examples_of(paths: Sequence[Path], corpus: Corpus, seed: int) -> Iterator[tu
                 yield corpus.splits[example["origin"]], example
 
 
-def write_examples(out: Path, paths: Sequence[Path], corpus: Corpus,
-                   config: BuildConfig) -> None:
+def write_examples(out: Path, paths: Sequence[Path], corpus: Corpus, config: BuildConfig) -> None:
     """Stream every kept example into per-(split, task) spool files, then shard them."""
     spool = out / ".spool"
     shutil.rmtree(spool, ignore_errors=True)
@@ -263,14 +271,19 @@ def covered_json(pair: focal.FocalPair, absolute: dict[str, SourceFile]) -> dict
     """A focal pair with its files on disk (what `data_pipelines.traced` runs)."""
     test, code = absolute[pair.test.id.split(":", 1)[0]], absolute[pair.focal_path]
     return {
-        "test_id": pair.test.id, "test_file": str(test.absolute), "test_root": str(test.root.path),
-        "focal_id": pair.focal_id, "focal_file": str(code.absolute),
-        "focal_root": str(code.root.path), "focal_name": pair.focal_name,
+        "test_id": pair.test.id,
+        "test_file": str(test.absolute),
+        "test_root": str(test.root.path),
+        "focal_id": pair.focal_id,
+        "focal_file": str(code.absolute),
+        "focal_root": str(code.root.path),
+        "focal_name": pair.focal_name,
     }
 
 
-def write_focal(out: Path, corpus: Corpus, files: Sequence[SourceFile],
-                config: BuildConfig) -> None:
+def write_focal(
+    out: Path, corpus: Corpus, files: Sequence[SourceFile], config: BuildConfig
+) -> None:
     absolute = {f.path: f for f in files}
     for split in Split:
         pairs = [p for p in corpus.pairs if corpus.splits[p.focal_id] is split]
@@ -289,8 +302,9 @@ def counts_of(out: Path) -> dict[str, dict[str, int]]:
     return counts
 
 
-def write_manifest(out: Path, roots: Sequence[SourceRoot], config: BuildConfig,
-                   stats: Stats) -> dict:
+def write_manifest(
+    out: Path, roots: Sequence[SourceRoot], config: BuildConfig, stats: Stats
+) -> dict:
     parts = ("functions", "examples", "focal")
     files = sorted(p for d in parts for p in (out / d).rglob("*.jsonl"))
     manifest = {
@@ -322,9 +336,16 @@ def _default_executor(workers: int | None) -> cf.Executor:
     return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count())
 
 
-def build(out: Path, roots: Sequence[SourceRoot], config: BuildConfig, *,
-          limit: int | None = None, executor: cf.Executor | None = None,
-          workers: int | None = None, progress: Progress | None = _stderr) -> BuildResult:
+def build(
+    out: Path,
+    roots: Sequence[SourceRoot],
+    config: BuildConfig,
+    *,
+    limit: int | None = None,
+    executor: cf.Executor | None = None,
+    workers: int | None = None,
+    progress: Progress | None = _stderr,
+) -> BuildResult:
     """Build the data set into `out`; files already in `out/.cache` are not redone."""
     out = Path(out)
     stats = Stats()
@@ -335,13 +356,18 @@ def build(out: Path, roots: Sequence[SourceRoot], config: BuildConfig, *,
     try:
         if progress:
             progress(f"{len(files)} files")
-        paths, stats.computed = cached_map(pool, run_file_task, file_items(files, config),
-                                           out / ".cache" / "files", progress)
+        paths, stats.computed = cached_map(
+            pool, run_file_task, file_items(files, config), out / ".cache" / "files", progress
+        )
         corpus = load_corpus(paths, config, stats)
         select(corpus, config, stats)
-        focal_paths, _ = cached_map(pool, run_focal_task,
-                                    focal_items(corpus, files, config, stats),
-                                    out / ".cache" / "focal", progress)
+        focal_paths, _ = cached_map(
+            pool,
+            run_focal_task,
+            focal_items(corpus, files, config, stats),
+            out / ".cache" / "focal",
+            progress,
+        )
     finally:
         if own:
             pool.shutdown()

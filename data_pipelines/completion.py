@@ -24,10 +24,14 @@ def cursor_lines(parsed: ParsedFile, scope: Scope) -> list[int]:
     """Body lines that hold code (not blank, not the docstring), 1-based."""
     lines = parsed.source.decode("utf-8").split("\n")
     doc = scope.docstring_span
-    return [n for n in range(scope.body_span.start_line, scope.span.end_line + 1)
-            if n > scope.span.start_line and lines[n - 1].strip()
-            and not lines[n - 1].lstrip().startswith("#")
-            and not (doc and doc.start_line <= n <= doc.end_line)]
+    return [
+        n
+        for n in range(scope.body_span.start_line, scope.span.end_line + 1)
+        if n > scope.span.start_line
+        and lines[n - 1].strip()
+        and not lines[n - 1].lstrip().startswith("#")
+        and not (doc and doc.start_line <= n <= doc.end_line)
+    ]
 
 
 def _dedented(lines: list[str], indent: int) -> str:
@@ -42,8 +46,13 @@ def _context(parsed: ParsedFile, scope: Scope, line: int, before: str, budget: i
     return full[: -len(before)].rstrip("\n") if before and full.endswith(before) else ""
 
 
-def completion_examples(parsed: ParsedFile, scope: Scope, record: FunctionRecord,
-                        config: BuildConfig, rng: random.Random) -> list[Example]:
+def completion_examples(
+    parsed: ParsedFile,
+    scope: Scope,
+    record: FunctionRecord,
+    config: BuildConfig,
+    rng: random.Random,
+) -> list[Example]:
     candidates = cursor_lines(parsed, scope)
     if not candidates:
         return []
@@ -57,7 +66,7 @@ def completion_examples(parsed: ParsedFile, scope: Scope, record: FunctionRecord
         before = cut(before_full, config.max_input_tokens // 2, keep_tail=True)
         context = _context(parsed, scope, line, before_full, room(config, before))
         text = formats.complete_input(context, before)
-        for target in (_dedented(lines[at:at + 1], indent), _dedented(lines[at:], indent)):
+        for target in (_dedented(lines[at : at + 1], indent), _dedented(lines[at:], indent)):
             example = make(Task.COMPLETE, text, target, record.id, config)
             if example is not None and example not in out:
                 out.append(example)

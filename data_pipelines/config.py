@@ -74,8 +74,14 @@ class BuildConfig:
 
     def fingerprint(self) -> str:
         """A hash of every setting that changes per-file records (the cache key part)."""
-        global_only = ("shard_size", "split_ratios", "near_dup_threshold", "near_dedup",
-                       "lsh_bands", "excluded_packages")
+        global_only = (
+            "shard_size",
+            "split_ratios",
+            "near_dup_threshold",
+            "near_dedup",
+            "lsh_bands",
+            "excluded_packages",
+        )
         data = {k: v for k, v in self.to_json().items() if k not in global_only}
         data["records_version"] = RECORDS_VERSION
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

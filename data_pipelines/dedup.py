@@ -41,7 +41,7 @@ def shingles(code: str, k: int = SHINGLE) -> set[str]:
     toks = tokens(code)
     if len(toks) < k:
         return {" ".join(toks)}
-    return {" ".join(toks[i:i + k]) for i in range(len(toks) - k + 1)}
+    return {" ".join(toks[i : i + k]) for i in range(len(toks) - k + 1)}
 
 
 @functools.lru_cache(maxsize=4)
@@ -79,7 +79,7 @@ class NearIndex:
 
     def _keys(self, sig: Sequence[int]) -> Iterable[tuple[int, tuple[int, ...]]]:
         for band in range(self.bands):
-            yield band, tuple(sig[band * self.rows:(band + 1) * self.rows])
+            yield band, tuple(sig[band * self.rows : (band + 1) * self.rows])
 
     def add(self, name: str, sig: Sequence[int]) -> None:
         index = len(self.signatures)
@@ -92,12 +92,18 @@ class NearIndex:
         seen: set[int] = set()
         for band, key in self._keys(sig):
             seen.update(self.buckets[band].get(key, ()))
-        return [self.names[i] for i in sorted(seen)
-                if similarity(sig, self.signatures[i]) >= self.threshold]
+        return [
+            self.names[i]
+            for i in sorted(seen)
+            if similarity(sig, self.signatures[i]) >= self.threshold
+        ]
 
 
-def dedup(items: Sequence[tuple[str, str, Sequence[int]]], config: BuildConfig,
-          order: Callable[[str], object] = str) -> tuple[set[str], dict[str, str]]:
+def dedup(
+    items: Sequence[tuple[str, str, Sequence[int]]],
+    config: BuildConfig,
+    order: Callable[[str], object] = str,
+) -> tuple[set[str], dict[str, str]]:
     """Which items to keep, and for each dropped one the kept item it duplicates.
 
     `items` are (id, exact key, signature). Items are visited in `order` of their

@@ -22,8 +22,12 @@ class Example(JsonRecord):
 
     def output(self) -> dict:
         """The record as `DATA/examples/{split}/{task}-*.jsonl` stores it."""
-        return {"task": self.task.value, "input": self.input, "target": self.target,
-                "origin": self.origin}
+        return {
+            "task": self.task.value,
+            "input": self.input,
+            "target": self.target,
+            "origin": self.origin,
+        }
 
     @property
     def uses(self) -> tuple[str, ...]:
@@ -39,19 +43,24 @@ def cut(text: str, budget: int, *, keep_tail: bool = False) -> str:
     if n > 0:
         return _join(lines, n, keep_tail)
     line = lines[-1] if keep_tail else lines[0]
-    chars = largest(lambda k: approx_tokens(line[-k:] if keep_tail else line[:k]) <= budget,
-                     len(line))
+    chars = largest(
+        lambda k: approx_tokens(line[-k:] if keep_tail else line[:k]) <= budget, len(line)
+    )
     return (line[-chars:] if keep_tail else line[:chars]) if chars else ""
 
 
 def _join(lines: list[str], n: int, keep_tail: bool) -> str:
-    return "\n".join(lines[len(lines) - n:] if keep_tail else lines[:n])
+    return "\n".join(lines[len(lines) - n :] if keep_tail else lines[:n])
 
 
-
-
-def make(task: Task, input_text: str, target: str, origin: str, config: BuildConfig,
-         refs: tuple[str, ...] = ()) -> Example | None:
+def make(
+    task: Task,
+    input_text: str,
+    target: str,
+    origin: str,
+    config: BuildConfig,
+    refs: tuple[str, ...] = (),
+) -> Example | None:
     """An example with its input cut to the limit; None if the target is too long or empty."""
     if not target.strip() or approx_tokens(target) > config.max_target_tokens:
         return None

@@ -32,9 +32,29 @@ from data_pipelines.examples import MIN_CONTEXT, Example, cut, make, room
 from data_pipelines.functions import FunctionRecord
 from parsers import ParsedFile
 
-IGNORED_CALLS = frozenset({"setUp", "tearDown", "super", "len", "print", "isinstance",
-                           "__init__", "range", "list", "dict", "str", "int", "set",
-                           "tuple", "type", "repr", "open", "main", "run"})
+IGNORED_CALLS = frozenset(
+    {
+        "setUp",
+        "tearDown",
+        "super",
+        "len",
+        "print",
+        "isinstance",
+        "__init__",
+        "range",
+        "list",
+        "dict",
+        "str",
+        "int",
+        "set",
+        "tuple",
+        "type",
+        "repr",
+        "open",
+        "main",
+        "run",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -50,9 +70,14 @@ class TestCase(JsonRecord):
 
     @classmethod
     def from_json(cls, d: dict) -> TestCase:
-        return cls(d["id"], d["package"], d["text"],
-                   tuple(tuple(x) for x in d["names"]), tuple(d["calls"]),
-                   tuple(tuple(x) for x in d["imports"]))
+        return cls(
+            d["id"],
+            d["package"],
+            d["text"],
+            tuple(tuple(x) for x in d["names"]),
+            tuple(d["calls"]),
+            tuple(tuple(x) for x in d["imports"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -80,7 +105,7 @@ def _test_class(qualified_name: str) -> str | None:
 def _class_hint(cls: str) -> str:
     for affix in ("Tests", "Test", "TestCase"):
         if cls.startswith(affix) and len(cls) > len(affix):
-            return cls[len(affix):]
+            return cls[len(affix) :]
         if cls.endswith(affix) and len(cls) > len(affix):
             return cls[: -len(affix)]
     return ""
@@ -88,7 +113,7 @@ def _class_hint(cls: str) -> str:
 
 def name_candidates(qualified_name: str, cls: str) -> tuple[tuple[str, str], ...]:
     """`TestBar.test_baz_qux` -> ((Bar, baz_qux), (Bar, baz)); longest name first."""
-    name = qualified_name.split(".")[-1][len("test"):].lstrip("_")
+    name = qualified_name.split(".")[-1][len("test") :].lstrip("_")
     words = [w for w in name.split("_") if w]
     hint = _class_hint(cls)
     return tuple((hint, "_".join(words[:n])) for n in range(len(words), 0, -1))
@@ -129,9 +154,16 @@ def test_cases(parsed: ParsedFile, records: Sequence[FunctionRecord]) -> list[Te
         cls = _test_class(record.qualified_name)
         if cls is None:
             continue
-        cases.append(TestCase(record.id, record.package, record.text,
-                              name_candidates(record.qualified_name, cls),
-                              calls_of(record.text), imports))
+        cases.append(
+            TestCase(
+                record.id,
+                record.package,
+                record.text,
+                name_candidates(record.qualified_name, cls),
+                calls_of(record.text),
+                imports,
+            )
+        )
     return cases
 
 
@@ -165,9 +197,14 @@ def _imported(case: TestCase, name: str, found: list[FunctionRecord]) -> list[Fu
     modules = [m for n, m in case.imports if n == name]
     if not modules:
         return found
-    return [r for r in found if any(module_of(r.path) == m.lstrip(".")
-                                    or module_of(r.path).endswith("." + m.lstrip("."))
-                                    for m in modules)] or found
+    return [
+        r
+        for r in found
+        if any(
+            module_of(r.path) == m.lstrip(".") or module_of(r.path).endswith("." + m.lstrip("."))
+            for m in modules
+        )
+    ] or found
 
 
 def _by_class(found: list[FunctionRecord], hint: str) -> list[FunctionRecord]:
@@ -216,10 +253,12 @@ def assert_sites(test: str) -> Iterator[tuple[str, str]]:
     lines = test.split("\n")
     for node in sorted(ast.walk(tree), key=lambda n: getattr(n, "lineno", 0)):
         if _is_assert(node):
-            stmt = lines[node.lineno - 1: node.end_lineno]
+            stmt = lines[node.lineno - 1 : node.end_lineno]
             indent = len(stmt[0]) - len(stmt[0].lstrip())
-            yield ("\n".join(lines[: node.lineno - 1]),
-                   "\n".join(s[indent:] if s[:indent].isspace() else s.strip() for s in stmt))
+            yield (
+                "\n".join(lines[: node.lineno - 1]),
+                "\n".join(s[indent:] if s[:indent].isspace() else s.strip() for s in stmt),
+            )
 
 
 def _is_assert(node: ast.AST) -> bool:
@@ -228,27 +267,48 @@ def _is_assert(node: ast.AST) -> bool:
     if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
         return False
     func = node.value.func
-    return (isinstance(func, ast.Attribute) and func.attr.startswith("assert")
-            and isinstance(func.value, ast.Name) and func.value.id == "self")
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr.startswith("assert")
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "self"
+    )
 
 
 def focal_context(parsed: ParsedFile, name: str, focal: str, budget: int) -> str:
     if budget < MIN_CONTEXT:
         return ""
     text = build_focal(parsed, name, budget + approx_tokens(focal)).text
-    return text[len(focal):].lstrip("\n") if text.startswith(focal) else ""
+    return text[len(focal) :].lstrip("\n") if text.startswith(focal) else ""
 
 
-def pair_examples(parsed: ParsedFile, pair: FocalPair, focal: str,
-                  config: BuildConfig) -> list[Example]:
+def pair_examples(
+    parsed: ParsedFile, pair: FocalPair, focal: str, config: BuildConfig
+) -> list[Example]:
     refs = (pair.focal_id,)
     context = focal_context(parsed, pair.focal_name, focal, room(config, focal))
-    out = [make(Task.TEST, formats.testgen_input(focal, context), pair.test.text,
-                pair.test.id, config, refs)]
+    out = [
+        make(
+            Task.TEST,
+            formats.testgen_input(focal, context),
+            pair.test.text,
+            pair.test.id,
+            config,
+            refs,
+        )
+    ]
     for i, (prefix, statement) in enumerate(assert_sites(pair.test.text)):
         if i >= config.asserts_per_test:
             break
         prefix = cut(prefix, config.max_input_tokens // 2, keep_tail=True)
-        out.append(make(Task.ASSERT, formats.assert_input(prefix, focal), statement,
-                        pair.test.id, config, refs))
+        out.append(
+            make(
+                Task.ASSERT,
+                formats.assert_input(prefix, focal),
+                statement,
+                pair.test.id,
+                config,
+                refs,
+            )
+        )
     return [e for e in out if e is not None]

@@ -33,9 +33,16 @@ class FunctionRecord(JsonRecord):
 
     def output(self, split: str) -> dict:
         """The record as `DATA/functions/*.jsonl` stores it."""
-        return {"id": self.id, "path": self.path, "qualified_name": self.qualified_name,
-                "signature": self.signature, "docstring": self.docstring, "body": self.body,
-                "code": self.code, "split": split}
+        return {
+            "id": self.id,
+            "path": self.path,
+            "qualified_name": self.qualified_name,
+            "signature": self.signature,
+            "docstring": self.docstring,
+            "body": self.body,
+            "code": self.code,
+            "split": split,
+        }
 
 
 def parse_source(data: bytes) -> ParsedFile | None:
@@ -70,24 +77,35 @@ def keep(parsed: ParsedFile, scope: Scope, config: BuildConfig) -> bool:
     return approx_tokens(text) <= config.max_function_tokens
 
 
-def record_of(parsed: ParsedFile, scope: Scope, path: str, package: str,
-              is_test: bool) -> FunctionRecord:
+def record_of(
+    parsed: ParsedFile, scope: Scope, path: str, package: str, is_test: bool
+) -> FunctionRecord:
     span = scope.span
     return FunctionRecord(
-        id=function_id(path, scope), path=path, package=package,
-        qualified_name=scope.qualified_name, signature=scope.signature,
-        docstring=scope.docstring, body=scope.body,
+        id=function_id(path, scope),
+        path=path,
+        package=package,
+        qualified_name=scope.qualified_name,
+        signature=scope.signature,
+        docstring=scope.docstring,
+        body=scope.body,
         code=whole_lines(parsed.source, span.start_byte, span.end_byte),
         text=scope_text(parsed, scope, indent=""),
-        start_line=span.start_line, end_line=span.end_line, is_test=is_test,
+        start_line=span.start_line,
+        end_line=span.end_line,
+        is_test=is_test,
     )
 
 
-def extract_functions(parsed: ParsedFile, path: str, package: str, config: BuildConfig,
-                      is_test: bool = False) -> list[FunctionRecord]:
+def extract_functions(
+    parsed: ParsedFile, path: str, package: str, config: BuildConfig, is_test: bool = False
+) -> list[FunctionRecord]:
     """Every function and method (nested ones included) within the size limits."""
-    return [record_of(parsed, s, path, package, is_test)
-            for s in parsed.functions() if keep(parsed, s, config)]
+    return [
+        record_of(parsed, s, path, package, is_test)
+        for s in parsed.functions()
+        if keep(parsed, s, config)
+    ]
 
 
 def body_without_docstring(parsed: ParsedFile, scope: Scope) -> str:
@@ -98,8 +116,7 @@ def body_without_docstring(parsed: ParsedFile, scope: Scope) -> str:
     first = body.start_line
     doc = scope.docstring_span
     if doc is not None:
-        lines = [ln for i, ln in enumerate(lines, first)
-                 if not doc.start_line <= i <= doc.end_line]
+        lines = [ln for i, ln in enumerate(lines, first) if not doc.start_line <= i <= doc.end_line]
     return _dedent(lines).strip("\n")
 
 

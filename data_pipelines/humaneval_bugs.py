@@ -47,8 +47,10 @@ from codeintel.errors import InputError
 from codeintel.records import JsonRecord
 from data_pipelines.bugs import sample_across_operators
 
-HELD_OUT_NOTE = ("Held-out benchmark: never used for training (the training corpus is the "
-                 "Python standard library and site-packages).")
+HELD_OUT_NOTE = (
+    "Held-out benchmark: never used for training (the training corpus is the "
+    "Python standard library and site-packages)."
+)
 TEST_FILE, BUGGY_FILE, FIXED_FILE = "test_buggy.py", "buggy.py", "fixed.py"
 
 
@@ -62,9 +64,13 @@ class Problem:
 
     @classmethod
     def from_human_eval(cls, record: Mapping[str, str]) -> Problem:
-        return cls(task_id=record["task_id"], prompt=record["prompt"],
-                   solution=record["canonical_solution"], test=record["test"],
-                   entry_point=record["entry_point"])
+        return cls(
+            task_id=record["task_id"],
+            prompt=record["prompt"],
+            solution=record["canonical_solution"],
+            test=record["test"],
+            entry_point=record["entry_point"],
+        )
 
     @property
     def program(self) -> str:
@@ -136,11 +142,13 @@ def solution_mutants(problem: Problem) -> list[tuple[int, Mutation, str]]:
 
 
 def make_test_file(problem: Problem) -> str:
-    return (f'"""{problem.task_id}: the HumanEval check on the buggy program. {HELD_OUT_NOTE}"""\n'
-            f"from buggy import *  # noqa: F403  (checks may use the prompt's helpers)\n"
-            f"from buggy import {problem.entry_point}\n"
-            f"{problem.test}\n\n"
-            f"def test_check():\n    check({problem.entry_point})\n")
+    return (
+        f'"""{problem.task_id}: the HumanEval check on the buggy program. {HELD_OUT_NOTE}"""\n'
+        f"from buggy import *  # noqa: F403  (checks may use the prompt's helpers)\n"
+        f"from buggy import {problem.entry_point}\n"
+        f"{problem.test}\n\n"
+        f"def test_check():\n    check({problem.entry_point})\n"
+    )
 
 
 def bug_files(problem: Problem, program: str) -> dict[str, str]:
@@ -148,24 +156,39 @@ def bug_files(problem: Problem, program: str) -> dict[str, str]:
 
 
 def meta(bug: HumanEvalBug, settings: Settings, checker: str) -> dict[str, Any]:
-    return {"task_id": bug.task_id, "entry_point": bug.entry_point, "operator": bug.operator,
-            "line": bug.line, "before": bug.before, "after": bug.after,
-            "invertible": bug.invertible, "seed": settings.seed, "validated_by": checker,
-            "held_out": True, "note": HELD_OUT_NOTE}
+    return {
+        "task_id": bug.task_id,
+        "entry_point": bug.entry_point,
+        "operator": bug.operator,
+        "line": bug.line,
+        "before": bug.before,
+        "after": bug.after,
+        "invertible": bug.invertible,
+        "seed": settings.seed,
+        "validated_by": checker,
+        "held_out": True,
+        "note": HELD_OUT_NOTE,
+    }
 
 
 # --- choosing bugs that the tests catch ------------------------------------------------
 
 
-def _ordered(found: Sequence[tuple[int, Mutation, str]], rng: random.Random,
-             invertible: bool) -> list[tuple[int, Mutation, str]]:
+def _ordered(
+    found: Sequence[tuple[int, Mutation, str]], rng: random.Random, invertible: bool
+) -> list[tuple[int, Mutation, str]]:
     pool = [f for f in found if f[1].invertible is invertible]
     by_id = {id(f[1]): f for f in pool}
     return [by_id[id(m)] for m in sample_across_operators([f[1] for f in pool], rng, len(pool))]
 
 
-def _failing(problem: Problem, pool: Iterable[tuple[int, Mutation, str]], check: Checker,
-             want: int, tries: int) -> Iterator[tuple[int, Mutation, str]]:
+def _failing(
+    problem: Problem,
+    pool: Iterable[tuple[int, Mutation, str]],
+    check: Checker,
+    want: int,
+    tries: int,
+) -> Iterator[tuple[int, Mutation, str]]:
     kept = 0
     for n, item in enumerate(pool):
         if kept >= want or n >= tries:
@@ -175,22 +198,37 @@ def _failing(problem: Problem, pool: Iterable[tuple[int, Mutation, str]], check:
             yield item
 
 
-def bugs_for_problem(problem: Problem, position: int, settings: Settings,
-                     check: Checker) -> list[HumanEvalBug]:
+def bugs_for_problem(
+    problem: Problem, position: int, settings: Settings, check: Checker
+) -> list[HumanEvalBug]:
     """The bugs of one problem; [] if the correct program itself does not pass."""
     if check(bug_files(problem, problem.program)) is not Verdict.PASS:
         return []
     rng = random.Random(f"{settings.seed}/{problem.task_id}")
     found = solution_mutants(problem)
-    chosen = list(_failing(problem, _ordered(found, rng, True), check,
-                           settings.per_problem, settings.max_tries))
+    chosen = list(
+        _failing(
+            problem, _ordered(found, rng, True), check, settings.per_problem, settings.max_tries
+        )
+    )
     every = settings.non_invertible_every
     if every and position % every == 0:
         chosen += _failing(problem, _ordered(found, rng, False), check, 1, settings.max_tries)
-    return [HumanEvalBug(task_id=problem.task_id, entry_point=problem.entry_point, index=i,
-                         operator=m.operator.value, line=line, before=m.before, after=m.after,
-                         invertible=m.invertible, buggy=program, fixed=problem.program)
-            for i, (line, m, program) in enumerate(chosen)]
+    return [
+        HumanEvalBug(
+            task_id=problem.task_id,
+            entry_point=problem.entry_point,
+            index=i,
+            operator=m.operator.value,
+            line=line,
+            before=m.before,
+            after=m.after,
+            invertible=m.invertible,
+            buggy=program,
+            fixed=problem.program,
+        )
+        for i, (line, m, program) in enumerate(chosen)
+    ]
 
 
 # --- checkers (the I/O edge) -----------------------------------------------------------
@@ -226,9 +264,14 @@ class SubprocessChecker:
                 Path(tmp, path).write_text(text, "utf-8")
             code = "import sys; sys.path.insert(0, '.'); import test_buggy; test_buggy.test_check()"
             try:
-                done = subprocess.run([sys.executable, "-c", code], cwd=tmp, timeout=self.timeout_s,
-                                      capture_output=True, env={"PATH": os.environ.get("PATH", "")},
-                                      check=False)
+                done = subprocess.run(
+                    [sys.executable, "-c", code],
+                    cwd=tmp,
+                    timeout=self.timeout_s,
+                    capture_output=True,
+                    env={"PATH": os.environ.get("PATH", "")},
+                    check=False,
+                )
             except subprocess.TimeoutExpired:
                 return Verdict.TIMEOUT
         return Verdict.PASS if done.returncode == 0 else Verdict.FAIL
@@ -238,8 +281,10 @@ def default_checker() -> SandboxChecker | SubprocessChecker:
     try:
         from codeintel.sandbox import run_tests  # noqa: F401
     except ImportError:
-        print("warning: codeintel.sandbox.run_tests is not available; checking without a "
-              "sandbox", file=sys.stderr)
+        print(
+            "warning: codeintel.sandbox.run_tests is not available; checking without a sandbox",
+            file=sys.stderr,
+        )
         return SubprocessChecker()
     return SandboxChecker()
 
@@ -263,16 +308,26 @@ def load_problems(limit: int | None = None) -> list[Problem]:
     return problems[:limit] if limit is not None else problems
 
 
-def generate(problems: Sequence[Problem], settings: Settings, check: Checker,
-             executor: Executor | None = None) -> list[HumanEvalBug]:
+def generate(
+    problems: Sequence[Problem],
+    settings: Settings,
+    check: Checker,
+    executor: Executor | None = None,
+) -> list[HumanEvalBug]:
     job = _Job(settings, check)
     items = list(enumerate(problems))
     results = executor.map(job, items) if executor is not None else map(job, items)
     return [bug for bugs in results for bug in bugs]
 
 
-def write(out: Path, bugs: Sequence[HumanEvalBug], problems: Sequence[Problem],
-          settings: Settings, checker: str, command: str) -> None:
+def write(
+    out: Path,
+    bugs: Sequence[HumanEvalBug],
+    problems: Sequence[Problem],
+    settings: Settings,
+    checker: str,
+    command: str,
+) -> None:
     by_id = {p.task_id: p for p in problems}
     out.mkdir(parents=True, exist_ok=True)
     _remove_previous(out)
@@ -282,10 +337,12 @@ def write(out: Path, bugs: Sequence[HumanEvalBug], problems: Sequence[Problem],
         for path, text in bug_files(by_id[bug.task_id], bug.buggy).items():
             (folder / path).write_text(text, "utf-8")
         (folder / FIXED_FILE).write_text(bug.fixed, "utf-8")
-        (folder / "meta.json").write_text(json.dumps(meta(bug, settings, checker), indent=1)
-                                          + "\n", "utf-8")
-    (out / "manifest.json").write_text(json.dumps(
-        manifest(bugs, problems, settings, checker, command), indent=1) + "\n", "utf-8")
+        (folder / "meta.json").write_text(
+            json.dumps(meta(bug, settings, checker), indent=1) + "\n", "utf-8"
+        )
+    (out / "manifest.json").write_text(
+        json.dumps(manifest(bugs, problems, settings, checker, command), indent=1) + "\n", "utf-8"
+    )
 
 
 def _remove_previous(out: Path) -> None:
@@ -302,12 +359,21 @@ def _remove_previous(out: Path) -> None:
     old.unlink()
 
 
-def manifest(bugs: Sequence[HumanEvalBug], problems: Sequence[Problem], settings: Settings,
-             checker: str, command: str) -> dict[str, Any]:
+def manifest(
+    bugs: Sequence[HumanEvalBug],
+    problems: Sequence[Problem],
+    settings: Settings,
+    checker: str,
+    command: str,
+) -> dict[str, Any]:
     with_bugs = {b.task_id for b in bugs}
     return {
-        "command": command, "settings": settings.__dict__, "validated_by": checker,
-        "note": HELD_OUT_NOTE, "problems": len(problems), "bugs": len(bugs),
+        "command": command,
+        "settings": settings.__dict__,
+        "validated_by": checker,
+        "note": HELD_OUT_NOTE,
+        "problems": len(problems),
+        "bugs": len(bugs),
         "invertible": sum(b.invertible for b in bugs),
         "non_invertible": sum(not b.invertible for b in bugs),
         "by_operator": dict(sorted(Counter(b.operator for b in bugs).items())),
@@ -317,23 +383,26 @@ def manifest(bugs: Sequence[HumanEvalBug], problems: Sequence[Problem], settings
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m data_pipelines.humaneval_bugs",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m data_pipelines.humaneval_bugs", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--per-problem", type=int, default=Settings.per_problem)
     parser.add_argument("--non-invertible-every", type=int, default=Settings.non_invertible_every)
     parser.add_argument("--seed", type=int, default=Settings.seed)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--no-sandbox", action="store_true",
-                        help="check with a plain subprocess (development only)")
+    parser.add_argument(
+        "--no-sandbox", action="store_true", help="check with a plain subprocess (development only)"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
-    settings = Settings(per_problem=args.per_problem, seed=args.seed,
-                        non_invertible_every=args.non_invertible_every)
+    settings = Settings(
+        per_problem=args.per_problem, seed=args.seed, non_invertible_every=args.non_invertible_every
+    )
     check = SubprocessChecker() if args.no_sandbox else default_checker()
     problems = load_problems(args.limit)
     if args.workers > 1:
@@ -342,7 +411,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         bugs = generate(problems, settings, check)
     command = "python -m data_pipelines.humaneval_bugs " + " ".join(
-        sys.argv[1:] if argv is None else argv)
+        sys.argv[1:] if argv is None else argv
+    )
     write(args.out, bugs, problems, settings, check.name, command)
     print(f"{len(bugs)} bugs from {len(problems)} problems -> {args.out}")
     return 0

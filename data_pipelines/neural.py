@@ -58,18 +58,39 @@ def propose(model: Any, functions: Mapping[str, str], samples: int) -> Iterator[
         yield from neural_bugs(model, batch, samples)
 
 
-def write_neural_bugs(model: Any, data_dir: Path, out: Path, *, split: str = "train",
-                      limit: int = 1000, samples: int = 4, seed: int = 0) -> NeuralRun:
+def write_neural_bugs(
+    model: Any,
+    data_dir: Path,
+    out: Path,
+    *,
+    split: str = "train",
+    limit: int = 1000,
+    samples: int = 4,
+    seed: int = 0,
+) -> NeuralRun:
     started = time.perf_counter()
     functions = sample_functions(data_dir, split, limit, seed)
     bugs = list(propose(model, functions, samples))
     records = [r for bug in bugs for r in bug_to_examples(bug, context="")]
-    run = NeuralRun(len(functions), len(functions) * samples, len(bugs),
-                    round(time.perf_counter() - started, 1))
-    write_example_set(out, split, "neural", records, lambda: {
-        "model": str(model.path), "data": str(data_dir), "split": split, "seed": seed,
-        "samples_per_function": samples, "functions": run.functions,
-        "proposals": run.proposals, "bugs": run.bugs, "accepted": round(run.accepted, 4),
-        "seconds": run.seconds,
-    })
+    run = NeuralRun(
+        len(functions), len(functions) * samples, len(bugs), round(time.perf_counter() - started, 1)
+    )
+    write_example_set(
+        out,
+        split,
+        "neural",
+        records,
+        lambda: {
+            "model": str(model.path),
+            "data": str(data_dir),
+            "split": split,
+            "seed": seed,
+            "samples_per_function": samples,
+            "functions": run.functions,
+            "proposals": run.proposals,
+            "bugs": run.bugs,
+            "accepted": round(run.accepted, 4),
+            "seconds": run.seconds,
+        },
+    )
     return run

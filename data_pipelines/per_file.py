@@ -44,13 +44,19 @@ def _rng(config: BuildConfig, ident: str, stage: str) -> random.Random:
     return random.Random(f"{config.seed}:{stage}:{ident}")
 
 
-def function_examples(parsed: ParsedFile, scope: Scope, record: FunctionRecord,
-                      config: BuildConfig, with_context: bool = True) -> list[Example]:
+def function_examples(
+    parsed: ParsedFile,
+    scope: Scope,
+    record: FunctionRecord,
+    config: BuildConfig,
+    with_context: bool = True,
+) -> list[Example]:
     out = pymt5.pymt5_examples(parsed, scope, record, config)
     if not with_context:
         return out
-    out += completion.completion_examples(parsed, scope, record, config,
-                                          _rng(config, record.id, "complete"))
+    out += completion.completion_examples(
+        parsed, scope, record, config, _rng(config, record.id, "complete")
+    )
     out += repair.repair_examples(parsed, scope, record, config, _rng(config, record.id, "bugs"))
     return out
 
@@ -65,8 +71,13 @@ def _function_json(record: FunctionRecord, config: BuildConfig) -> dict:
 def file_records(data: bytes, meta: FileMeta, config: BuildConfig) -> dict:
     parsed = parse_source(data)
     if parsed is None:
-        return {"status": FileStatus.UNREADABLE.value, "functions": [], "examples": [],
-                "tests": [], "errors": 0}
+        return {
+            "status": FileStatus.UNREADABLE.value,
+            "functions": [],
+            "examples": [],
+            "tests": [],
+            "errors": 0,
+        }
     scopes = [s for s in parsed.functions() if keep(parsed, s, config)]
     names = Counter(s.qualified_name for s in parsed.functions())
     records = [record_of(parsed, s, meta.path, meta.package, meta.is_test) for s in scopes]
@@ -81,10 +92,13 @@ def file_records(data: bytes, meta: FileMeta, config: BuildConfig) -> dict:
         except EXAMPLE_ERRORS:
             errors += 1
     tests = focal.test_cases(parsed, records) if meta.is_test else []
-    return {"status": FileStatus.OK.value,
-            "functions": [_function_json(r, config) for r in records],
-            "examples": [example_json(e) for e in examples],
-            "tests": [t.to_json() for t in tests], "errors": errors}
+    return {
+        "status": FileStatus.OK.value,
+        "functions": [_function_json(r, config) for r in records],
+        "examples": [example_json(e) for e in examples],
+        "tests": [t.to_json() for t in tests],
+        "errors": errors,
+    }
 
 
 def context_sample(records: Sequence[FunctionRecord], config: BuildConfig) -> set[str]:
@@ -107,8 +121,12 @@ def focal_file_records(data: bytes, pairs: Sequence[dict], config: BuildConfig) 
     examples: list[Example] = []
     errors = 0
     for raw in pairs:
-        pair = focal.FocalPair(focal.TestCase.from_json(raw["test"]), raw["focal_id"],
-                               raw["focal_path"], raw["focal_name"])
+        pair = focal.FocalPair(
+            focal.TestCase.from_json(raw["test"]),
+            raw["focal_id"],
+            raw["focal_path"],
+            raw["focal_name"],
+        )
         try:
             scope = parsed.find(pair.focal_name)
             text = scope_text(parsed, scope, indent="")

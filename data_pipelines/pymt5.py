@@ -13,12 +13,16 @@ from data_pipelines.examples import Example, make
 from data_pipelines.functions import FunctionRecord, body_without_docstring
 from parsers import ParsedFile, Scope
 
-MODES = ((formats.Prefix.DOC, Task.DOC), (formats.Prefix.BODY, Task.BODY),
-         (formats.Prefix.SIG, Task.SIG))
+MODES = (
+    (formats.Prefix.DOC, Task.DOC),
+    (formats.Prefix.BODY, Task.BODY),
+    (formats.Prefix.SIG, Task.SIG),
+)
 
 
-def pymt5_examples(parsed: ParsedFile, scope: Scope, record: FunctionRecord,
-                   config: BuildConfig) -> list[Example]:
+def pymt5_examples(
+    parsed: ParsedFile, scope: Scope, record: FunctionRecord, config: BuildConfig
+) -> list[Example]:
     doc = (scope.docstring or "").strip()
     body = body_without_docstring(parsed, scope)
     if not doc or not body.strip():

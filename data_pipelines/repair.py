@@ -31,13 +31,23 @@ def operator_sample(config: BuildConfig, rng: random.Random) -> list[Operator] |
     return None if n <= 0 or n >= len(Operator) else rng.sample(list(Operator), n)
 
 
-def repair_examples(parsed: ParsedFile, scope: Scope, record: FunctionRecord,
-                    config: BuildConfig, rng: random.Random) -> list[Example]:
+def repair_examples(
+    parsed: ParsedFile,
+    scope: Scope,
+    record: FunctionRecord,
+    config: BuildConfig,
+    rng: random.Random,
+) -> list[Example]:
     if config.bugs_per_function == 0:
         return []
     try:
-        bugs = make_bugs(record.text, rng, config.bugs_per_function, origin=record.id,
-                         operators=operator_sample(config, rng))
+        bugs = make_bugs(
+            record.text,
+            rng,
+            config.bugs_per_function,
+            origin=record.id,
+            operators=operator_sample(config, rng),
+        )
     except SourceSyntaxError:
         return []
     if not bugs:

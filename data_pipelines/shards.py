@@ -17,8 +17,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_shards(directory: Path, prefix: str, records: Iterable[dict],
-                 shard_size: int) -> list[Path]:
+def write_shards(
+    directory: Path, prefix: str, records: Iterable[dict], shard_size: int
+) -> list[Path]:
     """`directory/{prefix}-NNNNN.jsonl`, `shard_size` records each; no file when no records."""
     directory.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
@@ -41,8 +42,9 @@ def write_shards(directory: Path, prefix: str, records: Iterable[dict],
     return paths
 
 
-def write_example_set(out: Path, split: str, prefix: str, records: Iterable[dict],
-                      describe: Callable[[], dict]) -> list[Path]:
+def write_example_set(
+    out: Path, split: str, prefix: str, records: Iterable[dict], describe: Callable[[], dict]
+) -> list[Path]:
     """Examples made apart from a build (neural or traced bugs):
     `out/examples/{split}/{prefix}-NNNNN.jsonl`, and `out/manifest.json` with what
     `describe()` returns once the records are written, plus the files' hashes."""

@@ -23,10 +23,22 @@ from codeintel.errors import InputError
 STDLIB = "stdlib"
 # Directories never walked: installed packages inside the stdlib tree, caches,
 # lib2to3/test data that is not Python 3, build leftovers.
-SKIPPED_DIRS = frozenset({
-    "site-packages", "dist-packages", "__pycache__", "node_modules", ".git",
-    "fixtures", "test_data", "testdata", "bad", "badsyntax", "_vendor", "vendored",
-})
+SKIPPED_DIRS = frozenset(
+    {
+        "site-packages",
+        "dist-packages",
+        "__pycache__",
+        "node_modules",
+        ".git",
+        "fixtures",
+        "test_data",
+        "testdata",
+        "bad",
+        "badsyntax",
+        "_vendor",
+        "vendored",
+    }
+)
 TEST_DIRS = frozenset({"test", "tests"})
 
 
@@ -62,8 +74,10 @@ class SourceFile:
 
 def default_roots() -> tuple[SourceRoot, ...]:
     paths = sysconfig.get_paths()
-    return (SourceRoot(STDLIB, Path(paths["stdlib"]), stdlib=True),
-            SourceRoot("site-packages", Path(paths["purelib"])))
+    return (
+        SourceRoot(STDLIB, Path(paths["stdlib"]), stdlib=True),
+        SourceRoot("site-packages", Path(paths["purelib"])),
+    )
 
 
 def roots_from_dirs(dirs: Sequence[str | Path]) -> tuple[SourceRoot, ...]:
@@ -87,7 +101,7 @@ def package_of(root: SourceRoot, relpath: str) -> str:
     top = _module_name(parts[0])
     if root.stdlib and top == "test" and len(parts) > 1:
         name = _module_name(parts[1])
-        return name[len("test_"):] if name.startswith("test_") else name
+        return name[len("test_") :] if name.startswith("test_") else name
     return top
 
 

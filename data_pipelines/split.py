@@ -35,8 +35,9 @@ def rank(split: Split) -> int:
     return SPLIT_ORDER.index(split)
 
 
-def cross_split_twins(signatures: Mapping[str, Sequence[int]], splits: Mapping[str, Split],
-                      config: BuildConfig) -> set[str]:
+def cross_split_twins(
+    signatures: Mapping[str, Sequence[int]], splits: Mapping[str, Split], config: BuildConfig
+) -> set[str]:
     """Ids of functions with a near-twin in an earlier split (train < valid < test).
 
     Earlier splits are indexed first; each later function is checked against the

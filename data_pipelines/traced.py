@@ -206,8 +206,12 @@ def _functions(data: Path, split: str) -> dict[str, dict]:
 
 
 def run_pairs(
-    pairs: list[Covered], functions: dict[str, dict], config: BuildConfig, bugs_per_pair: int,
-    sandbox: SandboxConfig, counts: dict[str, int],
+    pairs: list[Covered],
+    functions: dict[str, dict],
+    config: BuildConfig,
+    bugs_per_pair: int,
+    sandbox: SandboxConfig,
+    counts: dict[str, int],
 ) -> Iterator[dict]:
     for covered in pairs:
         record = functions.get(covered.focal_id)
@@ -224,8 +228,14 @@ def run_pairs(
 
 
 def write_traced_bugs(
-    data: Path, out: Path, *, split: str = "train", limit: int = 100, bugs_per_pair: int = 4,
-    seed: int = 0, timeout_s: float = 10.0,
+    data: Path,
+    out: Path,
+    *,
+    split: str = "train",
+    limit: int = 100,
+    bugs_per_pair: int = 4,
+    seed: int = 0,
+    timeout_s: float = 10.0,
 ) -> TracedRun:
     started = time.perf_counter()
     pairs = load_pairs(data, split, limit, seed)

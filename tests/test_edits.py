@@ -40,15 +40,24 @@ def normal(source: str) -> str:
 def test_comparison_swaps_within_each_group():
     src = "def f(a, b):\n    return a < b or a is not None or a in b\n"
     assert edits(src, Operator.COMPARISON) == [
-        ("<", "<="), ("<", ">"), ("<", ">="), ("<", "=="), ("<", "!="),
-        ("is not", "is"), ("in", "not in"),
+        ("<", "<="),
+        ("<", ">"),
+        ("<", ">="),
+        ("<", "=="),
+        ("<", "!="),
+        ("is not", "is"),
+        ("in", "not in"),
     ]
 
 
 def test_arithmetic_and_boolean_swaps():
     src = "def f(a, b):\n    return a + b * 2 // 3 and a % b or a\n"
     assert edits(src, Operator.ARITHMETIC) == [
-        ("+", "-"), ("//", "/"), ("//", "%"), ("*", "/"), ("%", "//"),
+        ("+", "-"),
+        ("//", "/"),
+        ("//", "%"),
+        ("*", "/"),
+        ("%", "//"),
     ]
     assert sources(src, Operator.BOOLEAN) == [
         "def f(a, b):\n    return a + b * 2 // 3 and a % b and a\n",
@@ -70,7 +79,11 @@ def test_off_by_one_on_integer_constants_including_negative_literals():
 def test_off_by_one_on_slice_bounds_indices_and_range_arguments():
     src = "def f(a, i, n):\n    for k in range(n):\n        a[k] = a[:i+1]\n"
     assert edits(src, Operator.BOUND) == [
-        ("n", "n + 1"), ("n", "n - 1"), ("k", "k+1"), ("k", "k-1"), ("i+1", "i"),
+        ("n", "n + 1"),
+        ("n", "n - 1"),
+        ("k", "k+1"),
+        ("k", "k-1"),
+        ("i+1", "i"),
     ]
 
 
@@ -82,22 +95,31 @@ def test_bound_does_not_add_to_low_precedence_expressions():
 def test_swapped_call_arguments_keep_keywords_and_spacing():
     src = "def f(a, b, c):\n    return g(a,  b, c, key=1)\n"
     assert edits(src, Operator.SWAP_ARGS) == [
-        ("a,  b", "b,  a"), ("a,  b, c", "c,  b, a"), ("b, c", "c, b"),
+        ("a,  b", "b,  a"),
+        ("a,  b, c", "c,  b, a"),
+        ("b, c", "c, b"),
     ]
 
 
 def test_wrong_variable_replaces_reads_of_locals_only():
     src = "def f(self, a, b=1):\n    x = a.b\n    return g(key=x)\n"
     assert edits(src, Operator.WRONG_VARIABLE) == [
-        ("a", "b"), ("a", "x"), ("x", "a"), ("x", "b"),
+        ("a", "b"),
+        ("a", "x"),
+        ("x", "a"),
+        ("x", "b"),
     ]
 
 
 def test_negate_condition_adds_and_removes_not():
     src = "def f(a, b):\n    if a and not b:\n        return 1\n    while a or b:\n        pass\n"
     assert edits(src, Operator.NEGATE) == [
-        ("a and not b", "not (a and not b)"), ("a", "not a"), ("not b", "b"),
-        ("a or b", "not (a or b)"), ("a", "not a"), ("b", "not b"),
+        ("a and not b", "not (a and not b)"),
+        ("a", "not a"),
+        ("not b", "b"),
+        ("a or b", "not (a or b)"),
+        ("a", "not a"),
+        ("b", "not b"),
     ]
 
 
@@ -107,7 +129,10 @@ def test_wrong_return_marks_only_invertible_replacements():
     found = mutations(src, operators={Operator.WRONG_RETURN})
     got = [(m.before, m.after, m.invertible) for m in found]
     assert got == [
-        ("None", "a", True), ("None", "b", True), ("a", "None", True), ("a", "b", True),
+        ("None", "a", True),
+        ("None", "b", True),
+        ("a", "None", True),
+        ("a", "b", True),
         ("a + b", "None", False),
     ]
 
@@ -115,9 +140,12 @@ def test_wrong_return_marks_only_invertible_replacements():
 def test_wrong_method_swaps_names_and_sort_sorted():
     src = "def f(a, b):\n    a.append(b)\n    b.sort(key=len)\n    return max(a), sorted(b)\n"
     assert edits(src, Operator.WRONG_METHOD) == [
-        ("append", "extend"), ("append", "appendleft"),
+        ("append", "extend"),
+        ("append", "appendleft"),
         ("b.sort(key=len)", "sorted(b, key=len)"),
-        ("max", "min"), ("sorted", "reversed"), ("sorted(b)", "b.sort()"),
+        ("max", "min"),
+        ("sorted", "reversed"),
+        ("sorted(b)", "b.sort()"),
     ]
 
 
@@ -165,8 +193,11 @@ def test_splices_are_exact():
     for m in mutations(src):
         line_start = len("".join(src.splitlines(keepends=True)[: m.line - 1]))
         starts = range(line_start, line_start + len(src.split("\n")[m.line - 1]) + 1)
-        spliced = {src[:at] + m.after + src[at + len(m.before) :] for at in starts
-                   if src.startswith(m.before, at)}
+        spliced = {
+            src[:at] + m.after + src[at + len(m.before) :]
+            for at in starts
+            if src.startswith(m.before, at)
+        }
         assert m.source in spliced
 
 
@@ -245,7 +276,8 @@ def test_every_family_fires_on_stdlib():
 def test_removing_not_drops_parentheses_where_the_grouping_is_the_same():
     src = "def f(a, b, c):\n    if not (a or b) or c:\n        return not (a or b)\n"
     assert edits(src, Operator.NEGATE)[:3] == [
-        ("not (a or b) or c", "not (not (a or b) or c)"), ("not (a or b)", "a or b"),
+        ("not (a or b) or c", "not (not (a or b) or c)"),
+        ("not (a or b)", "a or b"),
         ("c", "not c"),
     ]
     src = "def f(a, b, c):\n    if not (a and b):\n        return not (a or b) and c\n"

@@ -28,8 +28,18 @@ def test_model_benchmark_reports_latency_and_training_throughput(
 ) -> None:
     config = tmp_path / "tiny.toml"
     config.write_text(TINY, encoding="utf-8")
-    argv = ["--config", str(config), "--inputs", "1", "--batch-size", "1",
-            "--max-new-tokens", "4", "--train-steps", "1"]
+    argv = [
+        "--config",
+        str(config),
+        "--inputs",
+        "1",
+        "--batch-size",
+        "1",
+        "--max-new-tokens",
+        "4",
+        "--train-steps",
+        "1",
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "beam n=10 constrained to edits: ms per candidate" in out

@@ -50,9 +50,17 @@ def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
     summary, err = run_main(capsys, *base)  # resumes: only the programs not yet recorded
     assert "gcd:" not in err and "count_nonnegative:" not in err
     assert all(f"{name}:" in err for name in ("bitcount", "digit_sum", "reachable"))
-    assert summary == {**summary, "programs": 5, "fixed": 5, "fixed_correct": 4,
-                       "false_positives": 1, "fixed_unchecked": 0, "not_fixed": 0, "errors": 0,
-                       "fixed_by_source": {"edit": 5}}
+    assert summary == {
+        **summary,
+        "programs": 5,
+        "fixed": 5,
+        "fixed_correct": 4,
+        "false_positives": 1,
+        "fixed_unchecked": 0,
+        "not_fixed": 0,
+        "errors": 0,
+        "fixed_by_source": {"edit": 5},
+    }
     by_name = {r["name"]: r for r in read_records(records)}
     assert sorted(by_name) == PROGRAMS and len(read_records(records)) == 5
 
@@ -75,7 +83,8 @@ def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
     assert sorted(p.name for p in out.iterdir()) == [f"{name}.py" for name in PROGRAMS]
     for name in ("gcd", "bitcount", "reachable", "digit_sum"):
         assert (out / f"{name}.py").read_text() == (
-            CHECKOUT / "correct_python_programs" / f"{name}.py").read_text()
+            CHECKOUT / "correct_python_programs" / f"{name}.py"
+        ).read_text()
 
     summary, err = run_main(capsys, *base)  # everything recorded: nothing runs again
     assert err == "" and summary["programs"] == 5 and len(read_records(records)) == 5
@@ -100,7 +109,8 @@ def test_tests_that_already_pass_are_an_error_and_not_fixed_is_reported(tmp_path
     correct = (root / "correct_python_programs" / "gcd.py").read_text()
     (root / "python_programs" / "gcd.py").write_text(correct)
     (root / "python_programs" / "bitcount.py").write_text(
-        "def bitcount(n):\n    return str(n).count('1') * 0 + 5\n")
+        "def bitcount(n):\n    return str(n).count('1') * 0 + 5\n"
+    )
     summary, _ = run_main(capsys, "--root", str(root), "--only", "gcd", "bitcount")
     assert summary["errors"] == 1 and summary["not_fixed"] == 1 and summary["fixed"] == 0
 
@@ -150,8 +160,11 @@ def test_load_testdata_finds_the_json_through_its_own_path(tmp_path: Path):
     from codeintel.sandbox import Outcome, run_tests
 
     program = load_program(CHECKOUT, "gcd", pytest_flags(CHECKOUT))
-    files = {**program.support, program.test_file: program.tests,
-             program.module_file: program.correct}
+    files = {
+        **program.support,
+        program.test_file: program.tests,
+        program.module_file: program.correct,
+    }
     result = run_tests(files, [program.test_file])
     assert result.outcome is Outcome.PASSED and len(result.passed) == 6
 
@@ -245,12 +258,18 @@ def test_same_and_compare():
         [{"value": 2}, {"timeout": True}],
     ]
     check = compare([[1], [2], [3], [4], [5]], results, tests=2)
-    assert check == Check(test_inputs=2, generated_inputs=3, compared=4, differing=2,
-                          example=check.example)
+    assert check == Check(
+        test_inputs=2, generated_inputs=3, compared=4, differing=2, example=check.example
+    )
     assert check.example.startswith("args=[4]")
 
 
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_outcomes_are_the_documented_strings(outcome):
-    assert outcome.value in {"fixed-correct", "fixed-false-positive", "fixed-unchecked",
-                             "not-fixed", "error"}
+    assert outcome.value in {
+        "fixed-correct",
+        "fixed-false-positive",
+        "fixed-unchecked",
+        "not-fixed",
+        "error",
+    }

@@ -43,15 +43,20 @@ REMOVE = golden('''
 def test_skeleton_small_budget_keeps_class_header_and_an_import(inventory):
     context = build_skeleton(inventory, "Stock.remove", 80)
     check_invariants(context)
-    assert context.text == REMOVE + "\n\n" + golden('''
+    assert context.text == REMOVE + "\n\n" + golden("""
         import json
         class Stock: ...
-    ''')
+    """)
     assert kinds(context.kept) == [
-        (K.TARGET, "Stock.remove"), (K.CLASS_HEADER, "Stock"), (K.IMPORT, "")
+        (K.TARGET, "Stock.remove"),
+        (K.CLASS_HEADER, "Stock"),
+        (K.IMPORT, ""),
     ]
     assert kinds(context.dropped)[:4] == [
-        (K.FIELD, "Stock"), (K.IMPORT, ""), (K.FIELD, ""), (K.SIGNATURE, "Stock.__init__")
+        (K.FIELD, "Stock"),
+        (K.IMPORT, ""),
+        (K.FIELD, ""),
+        (K.SIGNATURE, "Stock.__init__"),
     ]
     assert context.kept[2].detail == "import json"
     assert not context.truncated
@@ -60,7 +65,7 @@ def test_skeleton_small_budget_keeps_class_header_and_an_import(inventory):
 def test_skeleton_larger_budget_adds_fields_imports_and_sibling_signatures(inventory):
     context = build_skeleton(inventory, "Stock.remove", 150)
     check_invariants(context)
-    assert context.text == REMOVE + "\n\n" + golden('''
+    assert context.text == REMOVE + "\n\n" + golden("""
         import json
         from collections import Counter
         LIMIT = 100
@@ -71,7 +76,7 @@ def test_skeleton_larger_budget_adds_fields_imports_and_sibling_signatures(inven
             def add(self, item, count=1): ...
             def to_json(self): ...
         def total_value(stock, prices): ...
-    ''')
+    """)
     assert kinds(context.kept) == [
         (K.TARGET, "Stock.remove"),
         (K.CLASS_HEADER, "Stock"),
@@ -87,9 +92,19 @@ def test_skeleton_larger_budget_adds_fields_imports_and_sibling_signatures(inven
     ]
     dropped = kinds(context.dropped)
     assert dropped[0] == (K.FIELD, "Item")
-    assert dropped[-8:] == [(K.BODY, name) for name in (
-        "Stock.__init__", "Stock.add", "Stock.to_json", "total_value", "Item.discounted",
-        "shout", "Item.label", "Item.__init__")]
+    assert dropped[-8:] == [
+        (K.BODY, name)
+        for name in (
+            "Stock.__init__",
+            "Stock.add",
+            "Stock.to_json",
+            "total_value",
+            "Item.discounted",
+            "shout",
+            "Item.label",
+            "Item.__init__",
+        )
+    ]
     assert {p.kind for p in context.kept}.isdisjoint({K.BODY, K.DOCSTRING})
 
 
@@ -115,15 +130,17 @@ def test_skeleton_without_target_keeps_the_same_order(inventory):
 def test_skeleton_of_a_nested_function_shows_its_enclosing_header(inventory):
     context = build_skeleton(inventory, "value", 40)
     check_invariants(context)
-    assert context.text == golden('''
+    assert context.text == golden("""
         def value(name):
             return stock.counts[name] * prices.get(name, 0)
 
         import json
         def total_value(stock, prices): ...
-    ''')
-    assert kinds(context.kept)[:2] == [(K.TARGET, "total_value.value"),
-                                       (K.ENCLOSING, "total_value")]
+    """)
+    assert kinds(context.kept)[:2] == [
+        (K.TARGET, "total_value.value"),
+        (K.ENCLOSING, "total_value"),
+    ]
 
 
 def test_target_that_does_not_fit_is_cut_by_lines(inventory):
@@ -145,7 +162,7 @@ def test_target_whose_first_line_does_not_fit_is_cut_by_characters(inventory):
 def test_focal_context_python(inventory):
     context = build_focal(inventory, "Stock.add", 60)
     check_invariants(context)
-    assert context.text == golden('''
+    assert context.text == golden("""
         def add(self, item, count=1):
             if count > LIMIT:
                 raise ValueError("too many")
@@ -153,12 +170,16 @@ def test_focal_context_python(inventory):
 
         class Stock:
             def __init__(self): ...
-    ''')
+    """)
     assert kinds(context.kept) == [
-        (K.TARGET, "Stock.add"), (K.CLASS_HEADER, "Stock"), (K.SIGNATURE, "Stock.__init__")
+        (K.TARGET, "Stock.add"),
+        (K.CLASS_HEADER, "Stock"),
+        (K.SIGNATURE, "Stock.__init__"),
     ]
     assert kinds(context.dropped) == [
-        (K.FIELD, "Stock"), (K.SIGNATURE, "Stock.remove"), (K.SIGNATURE, "Stock.to_json")
+        (K.FIELD, "Stock"),
+        (K.SIGNATURE, "Stock.remove"),
+        (K.SIGNATURE, "Stock.to_json"),
     ]
 
 
@@ -189,7 +210,9 @@ def test_ewash_at_a_cursor_ends_with_the_code_before_it(inventory):
             left = self.counts[item.name] - count
     ''')
     assert kinds(context.kept)[:3] == [
-        (K.TARGET, "Stock.remove"), (K.CLASS_HEADER, "Stock"), (K.IMPORT, "")
+        (K.TARGET, "Stock.remove"),
+        (K.CLASS_HEADER, "Stock"),
+        (K.IMPORT, ""),
     ]
     assert "self.counts[item.name] = max" not in context.text  # after the cursor
 
@@ -212,7 +235,7 @@ def test_ewash_outside_functions_has_no_target(inventory):
     assert all(p.kind is not K.TARGET for p in context.kept)
 
 
-ACCOUNT_WITHDRAW = golden('''
+ACCOUNT_WITHDRAW = golden("""
     public boolean withdraw(long amount) {
         if (amount > balance) {
             return false;
@@ -221,31 +244,35 @@ ACCOUNT_WITHDRAW = golden('''
         history.add(-amount);
         return true;
     }
-''')
+""")
 
 
 def test_skeleton_java(account):
     context = build_skeleton(account, "withdraw", 110)
     check_invariants(context)
-    assert context.text == ACCOUNT_WITHDRAW + "\n\n" + golden('''
+    assert context.text == ACCOUNT_WITHDRAW + "\n\n" + golden("""
         import java.util.ArrayList;
         public class Account {
             private final String owner;
             private long balance = 0;
             private final List<Long> history = new ArrayList<>();
         }
-    ''')
-    assert kinds(context.kept) == [(K.TARGET, "Account.withdraw"), (K.CLASS_HEADER, "Account")] \
-        + [(K.FIELD, "Account")] * 3 + [(K.IMPORT, "")]
+    """)
+    assert kinds(context.kept) == [(K.TARGET, "Account.withdraw"), (K.CLASS_HEADER, "Account")] + [
+        (K.FIELD, "Account")
+    ] * 3 + [(K.IMPORT, "")]
     assert kinds(context.dropped)[:3] == [
-        (K.IMPORT, ""), (K.SIGNATURE, "Account.Account"), (K.SIGNATURE, "Account.Account")
+        (K.IMPORT, ""),
+        (K.SIGNATURE, "Account.Account"),
+        (K.SIGNATURE, "Account.Account"),
     ]
 
 
 def test_focal_context_java(account):
     context = build_focal(account, "deposit", 120)
     check_invariants(context)
-    assert context.text.endswith(golden('''
+    assert context.text.endswith(
+        golden("""
         public class Account {
             private final String owner;
             private long balance = 0;
@@ -253,10 +280,13 @@ def test_focal_context_java(account):
             public Account(String owner, long opening);
             public long getBalance();
         }
-    '''))
+    """)
+    )
     assert context.text.startswith("public void deposit(long amount) {\n")
     assert kinds(context.dropped) == [
-        (K.FIELD, "Account"), (K.SIGNATURE, "Account.withdraw"), (K.SIGNATURE, "Account.getOwner")
+        (K.FIELD, "Account"),
+        (K.SIGNATURE, "Account.withdraw"),
+        (K.SIGNATURE, "Account.getOwner"),
     ]
 
 
@@ -282,12 +312,15 @@ def test_length_function_that_is_not_additive_still_holds_the_budget(inventory):
         assert lumpy(context.text) <= budget
 
 
-@pytest.mark.parametrize("build", [
-    lambda p: build_skeleton(p, "nope", 100),
-    lambda p: build_focal(p, "Stock.nope", 100),
-    lambda p: build_ewash(p, 100, target="nope"),
-    lambda p: build_skeleton(p, "area", 100),  # not defined here
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda p: build_skeleton(p, "nope", 100),
+        lambda p: build_focal(p, "Stock.nope", 100),
+        lambda p: build_ewash(p, 100, target="nope"),
+        lambda p: build_skeleton(p, "area", 100),  # not defined here
+    ],
+)
 def test_unknown_target(inventory, build):
     with pytest.raises(UnknownFunctionError, match="no function or class named"):
         build(inventory)
@@ -315,6 +348,10 @@ def test_ewash_bad_requests(inventory):
 
 def test_contexts_are_json_records(inventory):
     record = build_skeleton(inventory, "Stock.remove", 80).to_json()
-    assert record["kept"][0] == {"kind": "target", "scope": "Stock.remove",
-                                 "tokens": 67, "detail": ""}
+    assert record["kept"][0] == {
+        "kind": "target",
+        "scope": "Stock.remove",
+        "tokens": 67,
+        "detail": "",
+    }
     assert record["budget"] == 80 and record["truncated"] is False

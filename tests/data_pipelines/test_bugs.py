@@ -38,7 +38,9 @@ def test_make_bugs_respects_operator_filter_and_limit():
     bugs = make_bugs(MEAN, random.Random(0), 100, operators={Operator.ARITHMETIC})
     assert len(bugs) == 2
     assert {b.buggy.split("\n")[4] for b in bugs} == {
-        "    return total * len(values)", "    return total // len(values)"}
+        "    return total * len(values)",
+        "    return total // len(values)",
+    }
     assert make_bugs(MEAN, random.Random(0), 0) == []
 
 
@@ -60,17 +62,27 @@ def test_bug_to_examples_fix_and_break_records():
     bug = make_bugs(MEAN, random.Random(0), 1, origin="o")[0]
     fix, back = bug_to_examples(bug, context="<skeleton>", trace="Traceback ...")
     expected_input = formats.fix_input(bug.buggy, "Traceback ...", "<skeleton>")
-    assert fix == {"task": "fix", "input": expected_input,
-                   "target": formats.encode_edit(bug.edit), "origin": "o"}
+    assert fix == {
+        "task": "fix",
+        "input": expected_input,
+        "target": formats.encode_edit(bug.edit),
+        "origin": "o",
+    }
     assert back["input"] == formats.break_input(MEAN)
     breaking = formats.decode_edit(back["target"])
     assert breaking is not None and formats.apply_edit(MEAN, breaking) == bug.buggy
 
 
 def test_bug_to_examples_uses_the_stored_trace():
-    bug = Bug(origin="o", kind=BugKind.NEURAL, operator=None, buggy=MEAN.replace("total", "acc"),
-              fixed=MEAN, edit=formats.diff_to_edit(MEAN.replace("total", "acc"), MEAN),
-              trace="stored trace")
+    bug = Bug(
+        origin="o",
+        kind=BugKind.NEURAL,
+        operator=None,
+        buggy=MEAN.replace("total", "acc"),
+        fixed=MEAN,
+        edit=formats.diff_to_edit(MEAN.replace("total", "acc"), MEAN),
+        trace="stored trace",
+    )
     fix, _ = bug_to_examples(bug, context="")
     assert "stored trace" in fix["input"]
     edit = formats.decode_edit(fix["target"])
@@ -125,7 +137,8 @@ def test_neural_bugs_uses_the_filter(monkeypatch):
 
     bugs = neural_bugs(Model(), {"m": MEAN}, n=2)
     assert [(b.kind, b.buggy, b.edit is not None) for b in bugs] == [
-        (BugKind.NEURAL, MEAN.replace("/", "*"), True)]
+        (BugKind.NEURAL, MEAN.replace("/", "*"), True)
+    ]
 
 
 def has_run_tests() -> bool:

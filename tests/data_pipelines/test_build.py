@@ -38,8 +38,9 @@ def built(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("data")
     config = BuildConfig(shard_size=7)
-    result = build(out, [SourceRoot("corpus", CORPUS)], config, executor=SerialExecutor(),
-                   progress=None)
+    result = build(
+        out, [SourceRoot("corpus", CORPUS)], config, executor=SerialExecutor(), progress=None
+    )
     return out, result, config
 
 
@@ -54,18 +55,30 @@ def test_layout_and_manifest_counts_match_shards(built) -> None:
             assert len(records) == n > 0
             assert all(set(r) == {"task", "input", "target", "origin"} for r in records)
             assert all(r["task"] == task for r in records)
-    on_disk = {p.relative_to(out).as_posix() for d in ("functions", "examples", "focal")
-               for p in (out / d).rglob("*.jsonl")}
+    on_disk = {
+        p.relative_to(out).as_posix()
+        for d in ("functions", "examples", "focal")
+        for p in (out / d).rglob("*.jsonl")
+    }
     assert set(manifest["files"]) == on_disk
     assert {"valid/test", "valid/assert"} <= {
-        f"{s}/{t}" for s, tasks in manifest["counts"].items() for t in tasks}
+        f"{s}/{t}" for s, tasks in manifest["counts"].items() for t in tasks
+    }
 
 
 def test_functions_split_by_package_and_deduplicated(built) -> None:
     out, _, config = built
     functions = _jsonl((out / "functions").glob("*.jsonl"))
-    assert set(functions[0]) == {"id", "path", "qualified_name", "signature", "docstring",
-                                 "body", "code", "split"}
+    assert set(functions[0]) == {
+        "id",
+        "path",
+        "qualified_name",
+        "signature",
+        "docstring",
+        "body",
+        "code",
+        "split",
+    }
     ids = [f["id"] for f in functions]
     assert len(ids) == len(set(ids))
     for f in functions:
@@ -126,8 +139,22 @@ def test_cli_build_and_bad_source(tmp_path, capsys) -> None:
     from .conftest import CORPUS
 
     out = tmp_path / "data"
-    assert main(["build", "--out", str(out), "--source", str(CORPUS / "beta"),
-                 "--workers", "0", "--bugs-per-function", "1"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--out",
+                str(out),
+                "--source",
+                str(CORPUS / "beta"),
+                "--workers",
+                "0",
+                "--bugs-per-function",
+                "1",
+            ]
+        )
+        == 0
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["config"]["bugs_per_function"] == 1
     assert main(["build", "--out", str(out), "--source", str(tmp_path / "missing")]) == 2
@@ -142,7 +169,8 @@ def test_process_pool_gives_the_same_data(built, tmp_path) -> None:
     from .conftest import CORPUS
 
     with cf.ProcessPoolExecutor(2) as pool:
-        other = build(tmp_path / "d", [SourceRoot("corpus", CORPUS)], config, executor=pool,
-                      progress=None)
+        other = build(
+            tmp_path / "d", [SourceRoot("corpus", CORPUS)], config, executor=pool, progress=None
+        )
     assert other.manifest["files"] == result.manifest["files"]
     assert Path(other.out, "manifest.json").exists()

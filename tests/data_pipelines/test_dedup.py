@@ -30,8 +30,10 @@ def test_near_index_finds_twins_only() -> None:
 
 def test_dedup_keeps_first_in_order() -> None:
     config = BuildConfig(near_dup_threshold=0.7)
-    items = [(name, exact_key(code), minhash(code, 64))
-             for name, code in [("a", F), ("b", F), ("c", NEAR), ("d", OTHER)]]
+    items = [
+        (name, exact_key(code), minhash(code, 64))
+        for name, code in [("a", F), ("b", F), ("c", NEAR), ("d", OTHER)]
+    ]
     kept, dropped = dedup(items, config, order=lambda i: {"c": 0}.get(i, 1))
     assert kept == {"c", "d"}
     assert dropped == {"a": "c", "b": "c"}

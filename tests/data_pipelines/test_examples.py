@@ -26,12 +26,15 @@ def test_pymt5_three_modes_without_docstring_in_body(corpus_root, config) -> Non
     parsed, scope, record = _scope_and_record(corpus_root, config, "Rect.scale")
     examples = {e.task: e for e in pymt5_examples(parsed, scope, record, config)}
     assert set(examples) == {Task.DOC, Task.BODY, Task.SIG}
-    body = ('if factor <= 0:\n    raise ValueError("factor must be positive")\n'
-            "return Rect(self.width * factor, self.height * factor)")
+    body = (
+        'if factor <= 0:\n    raise ValueError("factor must be positive")\n'
+        "return Rect(self.width * factor, self.height * factor)"
+    )
     doc = "Return a new rectangle scaled by `factor`."
     assert examples[Task.DOC].target == doc
     assert examples[Task.DOC].input == formats.pymt5_input(
-        formats.Prefix.DOC, "def scale(self, factor):", doc, body)
+        formats.Prefix.DOC, "def scale(self, factor):", doc, body
+    )
     assert examples[Task.BODY].target == body
     assert examples[Task.SIG].target == "def scale(self, factor):"
     assert all(e.origin == record.id for e in examples.values())
@@ -65,13 +68,14 @@ def test_repair_fix_and_break_pairs(corpus_root, config) -> None:
     breaks = [e for e in examples if e.task is Task.BREAK]
     assert 1 <= len(fixes) <= config.bugs_per_function and len(breaks) == len(fixes)
     for fix in fixes:
-        buggy = fix.input[len("fix: "):].split(f"\n{formats.TRACE}\n")[0]
+        buggy = fix.input[len("fix: ") :].split(f"\n{formats.TRACE}\n")[0]
         edit = formats.decode_edit(fix.target)
         assert edit is not None and formats.apply_edit(buggy, edit) == record.text
         assert "def circle_area(radius)" in fix.input  # the skeleton
     assert all(b.input == formats.break_input(record.text) for b in breaks)
-    none = repair_examples(parsed, scope, record, replace(config, bugs_per_function=0),
-                           random.Random(1))
+    none = repair_examples(
+        parsed, scope, record, replace(config, bugs_per_function=0), random.Random(1)
+    )
     assert none == []
 
 

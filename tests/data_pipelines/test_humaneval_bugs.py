@@ -31,9 +31,9 @@ PROBLEM = Problem(
     task_id="Toy/1",
     prompt='def helper(x):\n    return x\n\n\ndef count_small(xs, limit):\n    """Count."""\n',
     solution="    n = 0\n    for x in xs:\n        if x < limit:\n            n += 1\n"
-             "    return n\n",
+    "    return n\n",
     test="\n\ndef check(candidate):\n    assert candidate([1, 5, 2], 3) == 2\n"
-         "    assert candidate([], 3) == 0\n    assert helper(4) == 4\n",
+    "    assert candidate([], 3) == 0\n    assert helper(4) == 4\n",
     entry_point="count_small",
 )
 
@@ -64,11 +64,12 @@ def test_mutants_touch_only_solution_lines_of_the_entry_point():
         assert line >= 7  # the solution starts on line 7 of the program
         assert parses(program)
         changed = program.split("\n")
-        assert changed[:line - 1] == original[:line - 1]  # helper and prompt untouched
+        assert changed[: line - 1] == original[: line - 1]  # helper and prompt untouched
         if m.operator.value != "drop_statement":
             assert len(changed) == len(original)
-            assert [i + 1 for i, (a, b) in enumerate(zip(original, changed, strict=True))
-                    if a != b] == [line]
+            assert [
+                i + 1 for i, (a, b) in enumerate(zip(original, changed, strict=True)) if a != b
+            ] == [line]
 
 
 def test_test_file_imports_the_entry_point_and_helpers():
@@ -114,7 +115,11 @@ def test_cli_writes_one_folder_per_bug(tmp_path):
     for name in manifest["folders"]:
         folder = tmp_path / name
         assert sorted(p.name for p in folder.iterdir()) == [
-            "buggy.py", "fixed.py", "meta.json", "test_buggy.py"]
+            "buggy.py",
+            "fixed.py",
+            "meta.json",
+            "test_buggy.py",
+        ]
         meta = json.loads((folder / "meta.json").read_text())
         assert meta["held_out"] is True and meta["task_id"].startswith("HumanEval/")
         buggy = (folder / "buggy.py").read_text().split("\n")
@@ -137,8 +142,9 @@ def test_sandbox_checker_agrees_with_the_tests():
 
     check = SandboxChecker()
     assert check(bug_files(PROBLEM, PROBLEM.program)) is Verdict.PASS
-    assert check(bug_files(PROBLEM, PROBLEM.program.replace("x < limit", "x > limit"))) \
-        is Verdict.FAIL
+    assert (
+        check(bug_files(PROBLEM, PROBLEM.program.replace("x < limit", "x > limit"))) is Verdict.FAIL
+    )
 
 
 DEFAULT_SET = pathlib.Path(__file__).parents[2] / "benchmarks" / "data" / "humaneval_bugs"

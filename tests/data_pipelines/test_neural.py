@@ -38,8 +38,10 @@ class SwapsPlusForMinus:
 
     def generate(self, inputs, config, edit_sources=None):
         assert edit_sources is not None and len(edit_sources) == len(inputs)
-        return [(Proposal(formats.encode_edit(formats.Edit("+", "-"))), Proposal("garbage"))
-                for _ in inputs]
+        return [
+            (Proposal(formats.encode_edit(formats.Edit("+", "-"))), Proposal("garbage"))
+            for _ in inputs
+        ]
 
 
 def test_sample_functions_is_seeded_and_dedents(tmp_path: Path) -> None:
@@ -68,8 +70,19 @@ def test_write_neural_bugs_keeps_applicable_edits(tmp_path: Path) -> None:
 
 def test_cli_runs_a_real_checkpoint_and_reports(tmp_path, tiny_model_dir, capsys) -> None:  # noqa: F811
     data, out = write_functions(tmp_path / "data"), tmp_path / "neural"
-    argv = ["neural-bugs", "--data", str(data), "--out", str(out), "--model", str(tiny_model_dir),
-            "--limit", "2", "--samples", "2"]
+    argv = [
+        "neural-bugs",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--model",
+        str(tiny_model_dir),
+        "--limit",
+        "2",
+        "--samples",
+        "2",
+    ]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["functions"] == 2 and report["proposals"] == 4
@@ -77,8 +90,15 @@ def test_cli_runs_a_real_checkpoint_and_reports(tmp_path, tiny_model_dir, capsys
 
 
 def test_cli_missing_data_is_a_clear_error(tmp_path, tiny_model_dir, capsys) -> None:  # noqa: F811
-    argv = ["neural-bugs", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "o"),
-            "--model", str(tiny_model_dir)]
+    argv = [
+        "neural-bugs",
+        "--data",
+        str(tmp_path / "none"),
+        "--out",
+        str(tmp_path / "o"),
+        "--model",
+        str(tiny_model_dir),
+    ]
     assert main(argv) == 2
     assert "no train shards" in capsys.readouterr().err
 

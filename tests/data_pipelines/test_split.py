@@ -22,13 +22,27 @@ def test_split_is_a_function_of_the_package_name() -> None:
 
 def test_near_twins_across_splits_leave_valid_and_test() -> None:
     config = BuildConfig(near_dup_threshold=0.7)
-    sigs = {"train_f": minhash(F, 64), "valid_near": minhash(NEAR, 64),
-            "test_near": minhash(NEAR, 64), "valid_other": minhash(OTHER, 64),
-            "test_other": minhash(OTHER, 64), "train_other_copy": minhash(OTHER + " ", 64)}
-    splits = {"train_f": Split.TRAIN, "valid_near": Split.VALID, "test_near": Split.TEST,
-              "valid_other": Split.VALID, "test_other": Split.TEST,
-              "train_other_copy": Split.TRAIN}
+    sigs = {
+        "train_f": minhash(F, 64),
+        "valid_near": minhash(NEAR, 64),
+        "test_near": minhash(NEAR, 64),
+        "valid_other": minhash(OTHER, 64),
+        "test_other": minhash(OTHER, 64),
+        "train_other_copy": minhash(OTHER + " ", 64),
+    }
+    splits = {
+        "train_f": Split.TRAIN,
+        "valid_near": Split.VALID,
+        "test_near": Split.TEST,
+        "valid_other": Split.VALID,
+        "test_other": Split.TEST,
+        "train_other_copy": Split.TRAIN,
+    }
     assert cross_split_twins(sigs, splits, config) == {
-        "valid_near", "test_near", "valid_other", "test_other"}
+        "valid_near",
+        "test_near",
+        "valid_other",
+        "test_other",
+    }
     same_split = {"a": minhash(F, 64), "b": minhash(NEAR, 64)}
     assert cross_split_twins(same_split, {"a": Split.TEST, "b": Split.TEST}, config) == set()

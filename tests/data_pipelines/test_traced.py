@@ -38,8 +38,9 @@ SCALE = '''def scale(self, factor):
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("data")
-    build(out, [SourceRoot("corpus", CORPUS)], BuildConfig(), executor=SerialExecutor(),
-          progress=None)
+    build(
+        out, [SourceRoot("corpus", CORPUS)], BuildConfig(), executor=SerialExecutor(), progress=None
+    )
     return out
 
 
@@ -51,8 +52,11 @@ def split_of_pairs(data: Path) -> str:
 def scale_pair(data: Path) -> tuple[Covered, dict]:
     split = split_of_pairs(data)
     pairs = {p.focal_name: p for p in load_pairs(data, split, 100, seed=0)}
-    functions = [json.loads(line) for p in (data / "functions").glob(f"{split}-*.jsonl")
-                 for line in p.read_text().splitlines()]
+    functions = [
+        json.loads(line)
+        for p in (data / "functions").glob(f"{split}-*.jsonl")
+        for line in p.read_text().splitlines()
+    ]
     record = next(f for f in functions if f["id"] == pairs["Rect.scale"].focal_id)
     return pairs["Rect.scale"], record
 
@@ -77,7 +81,9 @@ def test_build_writes_each_test_and_its_focal_function(data: Path) -> None:
 def test_pure_parts(data: Path) -> None:
     covered, record = scale_pair(data)
     assert patch_spec(covered) == {
-        "module": "shapes.geometry", "qualname": "Rect.scale", "path": "shapes/geometry.py",
+        "module": "shapes.geometry",
+        "qualname": "Rect.scale",
+        "path": "shapes/geometry.py",
         "line": int(covered.focal_id.split(":")[1]),
     }
     assert patched_test("x = 1\n").endswith("\nimport codeintel_trace_patch  # noqa: E402, F401\n")
@@ -118,8 +124,10 @@ def test_write_traced_bugs_and_cli(data: Path, tmp_path: Path) -> None:
     assert run.pairs == 2 and run.passing == 2 and 0 < run.bugs <= run.mutants <= 6
     manifest = json.loads((tmp_path / "traced" / "manifest.json").read_text())
     assert manifest["bugs"] == run.bugs and len(manifest["files"]) == 1
-    records = [json.loads(line) for line in
-               (tmp_path / "traced" / "examples" / split / "traced-00000.jsonl").open()]
+    records = [
+        json.loads(line)
+        for line in (tmp_path / "traced" / "examples" / split / "traced-00000.jsonl").open()
+    ]
     fixes = [r for r in records if r["task"] == "fix"]
     assert len(fixes) == run.bugs and len(records) == 2 * run.bugs
     for record in fixes:
@@ -129,7 +137,7 @@ def test_write_traced_bugs_and_cli(data: Path, tmp_path: Path) -> None:
     assert main(args) == 2
 
 
-PATCHED = '''import functools
+PATCHED = """import functools
 
 
 def logged(fn):
@@ -157,7 +165,7 @@ class Child(Base):
 if True:
     def nested():
         return "a"
-'''
+"""
 
 
 def test_trace_patch_swaps_the_code_of_functions_already_imported(
@@ -172,8 +180,11 @@ def test_trace_patch_swaps_the_code_of_functions_already_imported(
     module = importlib.import_module("patched_mod")
     size, twice = module.Child().size, module.Child.twice  # bound before the patch
     mutant = tmp_path / "mutant.py"
-    mutant.write_text(PATCHED.replace("super().size() + 1", "super().size() - 1")
-                      .replace("x * 2", "x / 0").replace('"a"', '"b"'))
+    mutant.write_text(
+        PATCHED.replace("super().size() + 1", "super().size() - 1")
+        .replace("x * 2", "x / 0")
+        .replace('"a"', '"b"')
+    )
     for qualname, line in (("Child.size", 17), ("Child.twice", 20), ("nested", 27)):
         spec = {"module": "patched_mod", "qualname": qualname, "path": str(mutant), "line": line}
         trace_patch.apply(spec)
@@ -183,5 +194,6 @@ def test_trace_patch_swaps_the_code_of_functions_already_imported(
     frame = raised.traceback[-1]
     assert (str(frame.path), frame.lineno + 1) == (str(mutant), 23)
     with pytest.raises(LookupError, match=r"no def of Child\.size at line 3"):
-        trace_patch.apply({"module": "patched_mod", "qualname": "Child.size",
-                           "path": str(mutant), "line": 3})
+        trace_patch.apply(
+            {"module": "patched_mod", "qualname": "Child.size", "path": str(mutant), "line": 3}
+        )

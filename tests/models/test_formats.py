@@ -28,12 +28,15 @@ def test_diff_to_edit_widens_until_the_old_text_is_unique():
     assert "+" in edit.old and "-" in edit.new
 
 
-@pytest.mark.parametrize("change", [
-    lambda s: s.replace("            total += x\n", ""),  # deleted line
-    lambda s: s.replace("total = 0", "total = 1").replace("total += x", "total -= x"),  # two
-    lambda s: s.replace("        return", "        xs = list(xs)\n        return"),  # inserted
-    lambda s: s.replace("total", "acc"),  # everywhere
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: s.replace("            total += x\n", ""),  # deleted line
+        lambda s: s.replace("total = 0", "total = 1").replace("total += x", "total -= x"),  # two
+        lambda s: s.replace("        return", "        xs = list(xs)\n        return"),  # inserted
+        lambda s: s.replace("total", "acc"),  # everywhere
+    ],
+)
 def test_diff_then_apply_reproduces_any_change(change):
     after = change(BUGGY)
     edit = formats.diff_to_edit(BUGGY, after)
