@@ -11,16 +11,20 @@ that is stopped resumes where it was (bugs already in --json are skipped).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
+from benchmarks.executor import add_executor_arguments, run_jobs
 from benchmarks.metrics import normalize_code
+from codeintel.errors import CodeintelError
 
 
 @dataclass(frozen=True)
@@ -101,24 +105,26 @@ def read_records(path: Path | None) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def run(
-    folders: Iterable[Path], out: Path | None, done: set[str], budget: float, model, config
-) -> list[dict]:
-    records = []
-    for folder in folders:
-        if folder.name in done:
-            continue
-        record = asdict(repair_one(folder, budget, model, config))
-        records.append(record)
-        print(
-            f"{record['name']}: {record['outcome']} in {record['seconds']:.1f} s "
-            f"({record['winner_source'] or '-'})",
-            file=sys.stderr,
-        )
-        if out is not None:
-            with out.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record) + "\n")
-    return records
+@functools.lru_cache(maxsize=2)
+def _loaded(candidates: str, model: str | None) -> tuple[Any, Any]:
+    """(RepairConfig, model) for a job, the model loaded once per process."""
+    from codeintel.tasks.repair import CandidateMode, RepairConfig, load_repair_model
+
+    config = RepairConfig(candidates=CandidateMode(candidates))
+    return config, load_repair_model(model, config)
+
+
+def bug_job(item: dict) -> dict:
+    """Repair one bug folder: a JSON record in, a JSON record out (for any executor)."""
+    config, model = _loaded(item["candidates"], item["model"])
+    return asdict(repair_one(Path(item["folder"]), item["budget"], model, config))
+
+
+def describe(record: dict) -> str:
+    return (
+        f"{record['name']}: {record['outcome']} in {record['seconds']:.1f} s "
+        f"({record['winner_source'] or '-'})"
+    )
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -133,12 +139,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--candidates", choices=["all", "model", "edits"], default="all")
     parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
     parser.add_argument("--json", type=Path, default=None, help="JSON lines of records (resumes)")
+    add_executor_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str]) -> int:
-    from codeintel.tasks.repair import CandidateMode, RepairConfig, load_repair_model
-
     args = parse_args(argv)
     if not args.root.is_dir():
         print(
@@ -147,18 +152,31 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    config = RepairConfig(candidates=CandidateMode(args.candidates))
-    model = load_repair_model(args.model, config)
     previous = read_records(args.json)
     folders = bug_folders(args.root, args.limit)
-    new = run(folders, args.json, {r["name"] for r in previous}, args.budget, model, config)
+    done = {r["name"] for r in previous}
+    items = [
+        {
+            "folder": str(f.resolve()),
+            "budget": args.budget,
+            "candidates": args.candidates,
+            "model": args.model,
+        }
+        for f in folders
+        if f.name not in done
+    ]
+    try:
+        new = run_jobs(bug_job, items, args, args.json, describe)
+    except CodeintelError as exc:
+        print(f"bugs: {exc}", file=sys.stderr)
+        return 2
     wanted = {f.name for f in folders}
     summary = summarize([r for r in previous + new if r["name"] in wanted])
     summary.update(
         root=str(args.root),
         candidates=args.candidates,
         budget_s=args.budget,
-        model=str(getattr(model, "path", None)),
+        model=None if args.candidates == "edits" else (args.model or "bundled default"),
     )
     print(json.dumps(summary, indent=2))
     return 0

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import ast
 import enum
+import functools
 import itertools
 import json
 import math
@@ -46,8 +47,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.executor import add_executor_arguments, run_jobs
+
 PROGRAMS, TESTS, CORRECT, JSON_TESTS = (
-    "python_programs", "python_testcases", "correct_python_programs", "json_testcases")
+    "python_programs",
+    "python_testcases",
+    "correct_python_programs",
+    "json_testcases",
+)
 DEFAULT_FLAGS = {"use_correct": False, "run_slow": False}
 MAX_GENERATED = 60  # generated inputs per program, on top of the tests' inputs
 CALL_TIMEOUT_S = 1.0  # per call of either program in the comparison
@@ -122,8 +129,11 @@ class Settings:
 
 def program_names(root: Path, only: Sequence[str] = ()) -> list[str]:
     """Programs with a buggy version and a test file, sorted; `only` restricts them."""
-    names = sorted(p.stem for p in (root / PROGRAMS).glob("*.py")
-                   if (root / TESTS / f"test_{p.stem}.py").is_file())
+    names = sorted(
+        p.stem
+        for p in (root / PROGRAMS).glob("*.py")
+        if (root / TESTS / f"test_{p.stem}.py").is_file()
+    )
     return [n for n in names if n in only] if only else names
 
 
@@ -197,9 +207,13 @@ def load_program(root: Path, name: str, flags: dict[str, bool]) -> Program:
     source = (root / PROGRAMS / f"{name}.py").read_text("utf-8")
     tests = (root / TESTS / f"test_{name}.py").read_text("utf-8")
     correct = root / CORRECT / f"{name}.py"
-    return Program(name, source, adapt_tests(tests, flags),
-                   support_files(root, name, tests, source),
-                   correct.read_text("utf-8") if correct.is_file() else None)
+    return Program(
+        name,
+        source,
+        adapt_tests(tests, flags),
+        support_files(root, name, tests, source),
+        correct.read_text("utf-8") if correct.is_file() else None,
+    )
 
 
 # --- inputs: from the tests, and perturbed ---------------------------------------------------
@@ -226,8 +240,10 @@ def _literal_args(call: ast.Call) -> list | None:
 
 def literal_inputs(tests: str, name: str) -> list[list]:
     """Argument lists of the calls `name(...)` in the tests whose arguments are all literals."""
-    calls = sorted((n for n in ast.walk(ast.parse(tests)) if isinstance(n, ast.Call)),
-                   key=lambda n: (n.lineno, n.col_offset))  # in source order
+    calls = sorted(
+        (n for n in ast.walk(ast.parse(tests)) if isinstance(n, ast.Call)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )  # in source order
     inputs = []
     for call in calls:
         called = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
@@ -281,10 +297,10 @@ def _perturb_str(text: str, rng: random.Random) -> str:
     at = rng.randrange(len(text) + 1)
     op = rng.choice(("replace", "insert", "delete") if text else ("insert",))
     if op == "delete" and at < len(text):
-        return text[:at] + text[at + 1:]
+        return text[:at] + text[at + 1 :]
     current = text[at] if at < len(text) and op == "replace" else ""
     alphabet = sorted((set(text) | set("ab")) - {current})
-    rest = text[at + 1:] if current else text[at:]
+    rest = text[at + 1 :] if current else text[at:]
     return text[:at] + rng.choice(alphabet) + rest
 
 
@@ -333,7 +349,7 @@ def generated_inputs(inputs: Sequence[list], count: int, seed: int) -> list[list
 
 # --- running the patched program next to the correct one ------------------------------------
 
-COMPARE_SCRIPT = r'''
+COMPARE_SCRIPT = r"""
 import importlib.util, inspect, itertools, json, math, signal, sys
 
 class CallTimeout(BaseException):
@@ -386,7 +402,7 @@ inputs = json.load(open("qb_inputs.json"))
 results = [[call(correct, json.loads(json.dumps(a)), limit),
             call(patched, json.loads(json.dumps(a)), limit)] for a in inputs]
 sys.stdout.write("\n" + marker + json.dumps(results) + "\n")
-'''
+"""
 
 
 def _number(value: Any) -> bool:
@@ -430,16 +446,24 @@ def check_patch(program: Program, patched: str, seed: int = 0) -> Check | None:
     seed += zlib.crc32(program.name.encode())
     inputs = given + generated_inputs(given, MAX_GENERATED, seed)
     marker = f"QB-RESULTS-{secrets.token_hex(8)}:"
-    files = {**{p: c for p, c in program.support.items() if p.endswith("node.py")},
-             f"{CORRECT}/{program.name}.py": program.correct, program.module_file: patched,
-             "qb_compare.py": COMPARE_SCRIPT, "qb_inputs.json": json.dumps(inputs)}
-    files.update({f"{CORRECT}/node.py": c for p, c in program.support.items()
-                  if p == f"{PROGRAMS}/node.py"})
+    files = {
+        **{p: c for p, c in program.support.items() if p.endswith("node.py")},
+        f"{CORRECT}/{program.name}.py": program.correct,
+        program.module_file: patched,
+        "qb_compare.py": COMPARE_SCRIPT,
+        "qb_inputs.json": json.dumps(inputs),
+    }
+    files.update(
+        {f"{CORRECT}/node.py": c for p, c in program.support.items() if p == f"{PROGRAMS}/node.py"}
+    )
     limits = Limits(timeout_s=30 + 2 * CALL_TIMEOUT_S * len(inputs), cpu_s=600)
-    execution = run(["python", "qb_compare.py", program.name, marker, str(CALL_TIMEOUT_S)],
-                    files, SandboxConfig(limits=limits))
+    execution = run(
+        ["python", "qb_compare.py", program.name, marker, str(CALL_TIMEOUT_S)],
+        files,
+        SandboxConfig(limits=limits),
+    )
     lines = [ln for ln in execution.stdout.splitlines() if ln.startswith(marker)]
-    results = json.loads(lines[-1][len(marker):]) if lines else None
+    results = json.loads(lines[-1][len(marker) :]) if lines else None
     if not isinstance(results, list) or len(results) != len(inputs):
         return None
     return compare(inputs, results, len(given))
@@ -505,13 +529,18 @@ def _replayed_calls(program: Program, source: str) -> list | None:
     from codeintel.sandbox import Limits, SandboxConfig, run
 
     marker = f"QB-CALLS-{secrets.token_hex(8)}:"
-    files = {**program.support, program.test_file: program.tests, program.module_file: source,
-             "qb_replay.py": REPLAY_SCRIPT}
+    files = {
+        **program.support,
+        program.test_file: program.tests,
+        program.module_file: source,
+        "qb_replay.py": REPLAY_SCRIPT,
+    }
     limits = Limits(timeout_s=60, cpu_s=120)
-    execution = run(["python", "qb_replay.py", program.name, marker], files,
-                    SandboxConfig(limits=limits))
+    execution = run(
+        ["python", "qb_replay.py", program.name, marker], files, SandboxConfig(limits=limits)
+    )
     lines = [ln for ln in execution.stdout.splitlines() if ln.startswith(marker)]
-    return json.loads(lines[-1][len(marker):]) if lines else None
+    return json.loads(lines[-1][len(marker) :]) if lines else None
 
 
 def replay_check(program: Program, patched: str) -> Check | None:
@@ -524,8 +553,14 @@ def replay_check(program: Program, patched: str) -> Check | None:
         return None
     differing = sum(a != b for a, b in zip(correct, mine, strict=False))
     differing += abs(len(correct) - len(mine))
-    example = next((f"call {i}: correct {a}, patched {b}"
-                    for i, (a, b) in enumerate(zip(correct, mine, strict=False)) if a != b), None)
+    example = next(
+        (
+            f"call {i}: correct {a}, patched {b}"
+            for i, (a, b) in enumerate(zip(correct, mine, strict=False))
+            if a != b
+        ),
+        None,
+    )
     return Check(len(correct), 0, len(correct), differing, example)
 
 
@@ -542,14 +577,18 @@ def _outcome(check: Check | None) -> Outcome:
     return Outcome.FIXED_FALSE_POSITIVE if check.differing else Outcome.FIXED_CORRECT
 
 
-def _repair_record(program: Program, result: Any, started: float,
-                   out: Path | None) -> ProgramRecord:
+def _repair_record(
+    program: Program, result: Any, started: float, out: Path | None
+) -> ProgramRecord:
     from codeintel.tasks.repair import RepairOutcome
 
     fixed = result.outcome is RepairOutcome.FIXED
     check = check_program(program, result.patched_source) if fixed else None
-    outcome = _outcome(check) if fixed else (
-        Outcome.NOT_FIXED if result.outcome is RepairOutcome.NO_FIX_FOUND else Outcome.ERROR)
+    outcome = (
+        _outcome(check)
+        if fixed
+        else (Outcome.NOT_FIXED if result.outcome is RepairOutcome.NO_FIX_FOUND else Outcome.ERROR)
+    )
     out_file = None
     if fixed and out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -557,12 +596,19 @@ def _repair_record(program: Program, result: Any, started: float,
         out_file = str(out / f"{program.name}.py")
     winner = result.winner
     return ProgramRecord(
-        name=program.name, outcome=outcome, seconds=round(time.perf_counter() - started, 3),
-        message=result.message, repair_outcome=result.outcome.value,
-        generated=result.generated, validated=result.validated,
+        name=program.name,
+        outcome=outcome,
+        seconds=round(time.perf_counter() - started, 3),
+        message=result.message,
+        repair_outcome=result.outcome.value,
+        generated=result.generated,
+        validated=result.validated,
         winner=winner.description if winner else None,
-        winner_source=winner.source.value if winner else None, winner_rank=result.winner_rank,
-        check=check, out_file=out_file)
+        winner_source=winner.source.value if winner else None,
+        winner_rank=result.winner_rank,
+        check=check,
+        out_file=out_file,
+    )
 
 
 def repair_program(root: Path, name: str, settings: Settings) -> ProgramRecord:
@@ -572,14 +618,23 @@ def repair_program(root: Path, name: str, settings: Settings) -> ProgramRecord:
     started = time.perf_counter()
     try:
         program = load_program(root, name, pytest_flags(root, settings.run_slow))
-        result = repair(root / program.module_file, tests={program.test_file: program.tests},
-                        support=program.support, module_file=program.module_file,
-                        budget_seconds=settings.budget, config=settings.config,
-                        model=settings.model)
+        result = repair(
+            root / program.module_file,
+            tests={program.test_file: program.tests},
+            support=program.support,
+            module_file=program.module_file,
+            budget_seconds=settings.budget,
+            config=settings.config,
+            model=settings.model,
+        )
         return _repair_record(program, result, started, settings.out)
     except Exception as exc:  # one broken program must not end the run
-        return ProgramRecord(name, Outcome.ERROR, round(time.perf_counter() - started, 3),
-                             f"{type(exc).__name__}: {exc}")
+        return ProgramRecord(
+            name,
+            Outcome.ERROR,
+            round(time.perf_counter() - started, 3),
+            f"{type(exc).__name__}: {exc}",
+        )
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -595,23 +650,58 @@ def to_json(record: ProgramRecord) -> dict:
     return json.loads(json.dumps(asdict(record)))  # enums are str subclasses
 
 
-def run_programs(root: Path, names: Iterable[str], settings: Settings,
-                 records_file: Path | None) -> list[dict]:
-    """Repair each program not yet in `records_file`, appending one JSON line per program."""
-    done = {r["name"] for r in read_records(records_file)}
-    records = []
-    for name in names:
-        if name in done:
-            continue
-        record = to_json(repair_program(root, name, settings))
-        records.append(record)
-        tried = sum((record["validated"] or {}).values())
-        print(f"{name}: {record['outcome']} in {record['seconds']:.1f} s, {tried} candidates "
-              f"tried ({record['winner'] or '-'})", file=sys.stderr)
-        if records_file is not None:
-            with records_file.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record) + "\n")
-    return records
+def job_item(root: Path, name: str, args: argparse.Namespace) -> dict:
+    """One program's work as a plain JSON record (it crosses processes and machines)."""
+    return {
+        "root": str(root.resolve()),
+        "name": name,
+        "budget": args.budget,
+        "candidates": args.candidates,
+        "model": args.model,
+        "timeout": args.timeout,
+        "run_slow": args.runslow,
+        "out": str(args.out.resolve()) if args.out else None,
+    }
+
+
+@functools.lru_cache(maxsize=2)
+def _settings(
+    budget: float,
+    candidates: str,
+    model: str | None,
+    timeout: float,
+    run_slow: bool,
+    out: str | None,
+) -> Settings:
+    """Settings for a job, the model loaded once per process."""
+    from codeintel.sandbox import Limits, SandboxConfig
+    from codeintel.tasks.repair import CandidateMode, RepairConfig, load_repair_model
+
+    sandbox = SandboxConfig(limits=Limits(timeout_s=timeout))
+    config = RepairConfig(candidates=CandidateMode(candidates), sandbox=sandbox)
+    loaded = load_repair_model(model, config)
+    return Settings(budget, config, loaded, Path(out) if out else None, run_slow)
+
+
+def program_job(item: dict) -> dict:
+    """Repair one program: a JSON record in, a JSON record out (for any executor)."""
+    settings = _settings(
+        item["budget"],
+        item["candidates"],
+        item["model"],
+        item["timeout"],
+        item["run_slow"],
+        item["out"],
+    )
+    return to_json(repair_program(Path(item["root"]), item["name"], settings))
+
+
+def describe(record: dict) -> str:
+    tried = sum((record["validated"] or {}).values())
+    return (
+        f"{record['name']}: {record['outcome']} in {record['seconds']:.1f} s, "
+        f"{tried} candidates tried ({record['winner'] or '-'})"
+    )
 
 
 def summarize(records: Sequence[dict]) -> dict:
@@ -633,8 +723,11 @@ def summarize(records: Sequence[dict]) -> dict:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks quixbugs", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks quixbugs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--root", type=Path, required=True, help="a QuixBugs checkout")
     parser.add_argument("--budget", type=float, default=60.0, help="repair seconds per program")
     parser.add_argument("--only", nargs="+", default=[], metavar="NAME", help="only these")
@@ -642,28 +735,39 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="JSON lines of records (resumes)")
     parser.add_argument("--candidates", choices=["all", "model", "edits"], default="all")
     parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
-    parser.add_argument("--runslow", action="store_true",
-                        help="run the tests the checkout marks slow (its conftest's --runslow)")
-    parser.add_argument("--timeout", type=float, default=10.0,
-                        help="sandbox seconds per test run (a hanging candidate costs this)")
+    parser.add_argument(
+        "--runslow",
+        action="store_true",
+        help="run the tests the checkout marks slow (its conftest's --runslow)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="sandbox seconds per test run (a hanging candidate costs this)",
+    )
+    add_executor_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str]) -> int:
-    from codeintel.sandbox import Limits, SandboxConfig
-    from codeintel.tasks.repair import CandidateMode, RepairConfig, load_repair_model
+    from codeintel.errors import CodeintelError
 
     args = parse_args(argv)
     if not (args.root / PROGRAMS).is_dir() or not (args.root / TESTS).is_dir():
-        print(f"quixbugs: {args.root} is not a QuixBugs checkout (no {PROGRAMS}/ and {TESTS}/)",
-              file=sys.stderr)
+        print(
+            f"quixbugs: {args.root} is not a QuixBugs checkout (no {PROGRAMS}/ and {TESTS}/)",
+            file=sys.stderr,
+        )
         return 2
-    sandbox = SandboxConfig(limits=Limits(timeout_s=args.timeout))
-    config = RepairConfig(candidates=CandidateMode(args.candidates), sandbox=sandbox)
-    model = load_repair_model(args.model, config)
-    settings = Settings(args.budget, config, model, args.out, args.runslow)
     names = program_names(args.root, args.only)
-    new = run_programs(args.root, names, settings, args.json)
+    done = {r["name"] for r in read_records(args.json)}
+    items = [job_item(args.root, name, args) for name in names if name not in done]
+    try:
+        new = run_jobs(program_job, items, args, args.json, describe)
+    except CodeintelError as exc:
+        print(f"quixbugs: {exc}", file=sys.stderr)
+        return 2
     previous = [r for r in read_records(args.json) if r["name"] in set(names)]
     records = previous if args.json is not None else new
     summary = summarize(records)
