@@ -101,6 +101,14 @@ class RepairRequest:
     function: str | None
     budget_seconds: float
     config: RepairConfig
+    started: float = field(default_factory=time.perf_counter)  # the deadline counts from here
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.budget_seconds
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,7 @@ class RepairResult(JsonRecord):
     seconds: float = 0.0
     tier: Tier | None = None
     warning: str = ""  # what the sandbox tier does not protect here (Execution.warning)
+    startup_seconds: float = 0.0  # of `seconds`: loading the model (imports included)
 
 
 # --- build input --------------------------------------------------------------------------
@@ -189,6 +198,7 @@ def baseline_sandbox(request: RepairRequest) -> SandboxConfig:
     limit or, if more is left of the budget, up to a minute of it."""
     config, sandbox = request.config, request.config.sandbox
     whole = max(sandbox.limits.timeout_s, min(request.budget_seconds, 60.0))
+    whole = max(min(whole, request.left()), 1.0)  # never past the budget (but run at all)
     limits = replace(sandbox.limits, test_timeout_s=config.test_timeout_cap_s, timeout_s=whole)
     return replace(sandbox, limits=replace(limits, cpu_s=max(limits.cpu_s, int(whole) + 1)))
 
@@ -254,7 +264,7 @@ class RepairTask:
     name = "repair"
 
     def build_input(self, request: RepairRequest, model: Any) -> RepairInput | Done[RepairResult]:
-        started = time.perf_counter()
+        started = request.started
         parsed = parse_module(request.source, request.module_file)
         baseline = run_tests(
             _files(request),
@@ -275,7 +285,7 @@ class RepairTask:
     def generate(self, repair_input: RepairInput, model: Any) -> list[Candidate]:
         config = repair_input.request.config
         found: list[Candidate] = []
-        deadline = repair_input.started + repair_input.request.budget_seconds
+        deadline = repair_input.request.deadline
         for target in repair_input.targets:
             in_time = time.perf_counter() < deadline
             found += target_candidates(
@@ -388,7 +398,6 @@ def _validate(repair_input: RepairInput, candidates: Sequence[Candidate]) -> Rep
     request, baseline = repair_input.request, repair_input.baseline
     failing, must_pass = list(baseline.failed), set(baseline.failed) | set(baseline.passed)
     files, config = _files(request), candidate_sandbox(request.config, baseline)
-    deadline = repair_input.started + request.budget_seconds
     validated: Counter[str] = Counter()
     blocks = {t.block.qualified_name: t.block for t in repair_input.targets}
     with (
@@ -396,13 +405,13 @@ def _validate(repair_input: RepairInput, candidates: Sequence[Candidate]) -> Rep
         Validator(files, list(request.tests), config) as full,
     ):
         for candidate in candidates:
-            if time.perf_counter() >= deadline:
+            if request.left() <= 0:
                 break
             patched = splice(repair_input.parsed, blocks[candidate.function], candidate.text)
             validated[candidate.source.value] += 1
             change = {request.module_file: patched}
-            if quick.validate(change).outcome is Outcome.PASSED and _fixes(
-                full.validate(change), must_pass
+            if quick.validate(change, request.left()).outcome is Outcome.PASSED and _fixes(
+                full.validate(change, request.left()), must_pass
             ):
                 return _fixed(repair_input, candidate, patched, candidates, validated)
     return _result(
@@ -536,4 +545,6 @@ def repair(
     request = make_request(
         path_or_source, tests, function, budget_seconds, config, support, module_file
     )
-    return run_task(REPAIR, request, load_repair_model(model, config))
+    loaded = load_repair_model(model, config)
+    startup = time.perf_counter() - request.started
+    return replace(run_task(REPAIR, request, loaded), startup_seconds=round(startup, 3))

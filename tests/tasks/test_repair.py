@@ -237,3 +237,9 @@ def test_a_bug_that_loops_forever_is_repaired_from_its_timeout_trace(tmp_path: P
     assert result.outcome is RepairOutcome.FIXED, result.message
     assert "n -= 1" in result.patched_source
     assert result.failing_tests == ("test_countdown.py::test_three",)
+
+
+def test_the_result_separates_model_start_up_from_the_whole(project: Path):
+    result = repair(project / "stats.py", tests=project / "test_stats.py", config=EDITS)
+    assert result.startup_seconds >= 0.0 and result.seconds >= result.startup_seconds
+    assert "startup_seconds" in result.to_json()
