@@ -4,7 +4,9 @@ In one run, for each tier that works here: the median wall time of a bare
 `python -I -c pass` (no sandbox), of one sandboxed single-test run started
 cold (`run_tests`), and of one candidate validation on the fast path
 (`Validator.validate`, warm worker), plus validations per second and the
-ratio of a validation to a bare interpreter start.
+ratio of a validation to a bare interpreter start; then throughput with one
+Validator and with one per core, for the plain test and for a parametrized test
+file (8 cases) of the same function.
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ FILES = {
     "test_mod.py": "from mod import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
 }
 TESTS = ["test_mod.py"]
+# the same function with a parametrized test file (8 cases), as most real pytest files are
+PARAMETRIZED = {
+    "mod.py": FILES["mod.py"],
+    "test_mod.py": "import pytest\nfrom mod import add\n\n\n"
+    '@pytest.mark.parametrize("a,b,expected", '
+    "[(2, 3, 5), (0, 0, 0), (-1, 1, 0), (10, -4, 6), (1, 1, 2), (7, 8, 15), (5, 5, 10), "
+    "(3, -3, 0)])\n"
+    "def test_add(a, b, expected):\n    assert add(a, b) == expected\n",
+}
 
 
 @dataclass(frozen=True)
@@ -83,10 +94,10 @@ def time_tier(tier: Tier, repeat: int) -> TierTiming:
     return TierTiming(tier, bare, cold, fast)
 
 
-def throughput(tier: Tier, workers: int, per_worker: int) -> float:
+def throughput(tier: Tier, workers: int, per_worker: int, files: dict = FILES) -> float:
     """Validations per second with `workers` Validators (one warm worker each) in parallel."""
     config = SandboxConfig(tier=tier)
-    validators = [Validator(FILES, TESTS, config) for _ in range(workers)]
+    validators = [Validator(files, TESTS, config) for _ in range(workers)]
     try:
         for validator in validators:
             _expect_pass(validator.validate({}).outcome)  # warm-up
@@ -121,6 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("|---|---|---|")
     for tier in tiers_here():
         one, many = (throughput(tier, n, 2 * args.repeat) for n in (1, cores))
+        print(f"| {tier.value} | {one:.1f} | {many:.1f} |", flush=True)
+    print(f"\n| tier | parametrized file (8 cases): validations/s, 1 worker | {cores} workers |")
+    print("|---|---|---|")
+    for tier in tiers_here():
+        one, many = (throughput(tier, n, 2 * args.repeat, PARAMETRIZED) for n in (1, cores))
         print(f"| {tier.value} | {one:.1f} | {many:.1f} |", flush=True)
     return 0
 

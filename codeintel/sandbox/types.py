@@ -119,6 +119,7 @@ class TestRun(JsonRecord):
     tests: tuple[TestResult, ...]
     execution: Execution
     coverage: Coverage | None = None
+    runner: str = ""  # which harness ran the tests: "pytest", "quick" (fast path) or both
 
     @property
     def passed(self) -> tuple[str, ...]:

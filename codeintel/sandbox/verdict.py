@@ -178,7 +178,17 @@ def test_run(replies: Sequence[dict], execution: Execution) -> TestRun:
         tests += more
         finished &= done
     outcome = _outcome(execution, tests, finished)
-    return TestRun(outcome=outcome, tests=tests, execution=execution, coverage=coverage(replies))
+    runners = sorted(
+        {str(r.get("runner")) for reply in replies for r in reply["records"]
+         if isinstance(r, dict) and r.get("event") == "finish" and r.get("runner")}
+    )  # fmt: skip
+    return TestRun(
+        outcome=outcome,
+        tests=tests,
+        execution=execution,
+        coverage=coverage(replies),
+        runner="+".join(runners),
+    )
 
 
 def limit_message(outcome: Outcome, limits: Limits) -> str | None:

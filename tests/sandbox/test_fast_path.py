@@ -37,7 +37,7 @@ def fixture(name: str) -> str:
 
 def base_files() -> dict[str, str]:
     names = ("calc.py", "test_plain.py", "test_fixtures.py", "test_add.py", "test_odd.py")
-    names += ("test_async.py",)
+    names += ("test_async.py", "test_params.py", "test_params_fallback.py")
     return {name: fixture(name) for name in names}
 
 
@@ -75,8 +75,20 @@ def marked(token: str) -> list[int]:
         ["test_plain.py::TestClass", "./test_plain.py::CalcCase::test_bad"],
         ["test_odd.py"],
         ["test_async.py"],
+        ["test_params.py"],
+        ["test_params.py::test_add_cases", "test_params.py::test_div_ids[zero]"],
+        ["test_params_fallback.py"],
     ],
-    ids=["plain", "fixtures-fallback", "node-ids", "collection-rules", "async-fallback"],
+    ids=[
+        "plain",
+        "fixtures-fallback",
+        "node-ids",
+        "collection-rules",
+        "async-fallback",
+        "parametrize",
+        "parametrize-node-ids",
+        "parametrize-fallback",
+    ],
 )
 def test_fast_path_matches_pytest(fast_config: SandboxConfig, tests: list[str]) -> None:
     files = base_files()
@@ -88,6 +100,24 @@ def test_fast_path_matches_pytest(fast_config: SandboxConfig, tests: list[str]) 
     assert summary(fixed) == summary(cold_fixed)
     assert buggy.outcome is cold_buggy.outcome is Outcome.FAILED
     assert buggy.execution.tier is fast_config.tier
+    assert cold_buggy.runner == "pytest"
+
+
+@pytest.mark.parametrize(
+    ("tests", "runner"),
+    [
+        (["test_plain.py"], "quick"),
+        (["test_params.py"], "quick"),
+        (["test_params.py::test_div_ids[zero]"], "quick"),
+        (["test_params_fallback.py"], "pytest"),
+        (["test_fixtures.py"], "pytest"),
+    ],
+)
+def test_parametrized_tests_take_the_fast_path(
+    fast_config: SandboxConfig, tests: list[str], runner: str
+) -> None:
+    with Validator(base_files(), tests, fast_config) as validator:
+        assert validator.validate({}).runner == runner
 
 
 def test_fast_path_outcomes_and_trace(fast_config: SandboxConfig) -> None:

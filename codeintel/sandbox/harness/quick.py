@@ -5,6 +5,8 @@ collection); for the repair hot loop this runner collects and runs plain tests
 itself, and reports the same records as the pytest reporter (`reporter.py`):
 
 - module-level functions named `test*` that take no arguments and carry no marks,
+  or whose one mark is a `parametrize` of plain values naming every argument (the
+  node ids are made by pytest's own IdMaker, so they match pytest's),
 - methods `test*` of `Test*` classes without `__init__`, setup or teardown methods,
 - `unittest.TestCase` subclasses (without setUpClass/tearDownClass/setUpModule).
 
@@ -26,6 +28,8 @@ import unittest
 
 import pytest
 from _pytest.assertion.rewrite import rewrite_asserts
+from _pytest.mark.structures import ParameterSet
+from _pytest.python import IdMaker
 from reporter import Channel, Session, TestDeadline, describe_failure
 
 _SKIP = (pytest.skip.Exception, unittest.SkipTest)
@@ -74,14 +78,58 @@ def _load(path: str):
     return module
 
 
+def _ordinary(fn) -> bool:
+    """A Python function that is not a coroutine or a generator."""
+    special = (inspect.iscoroutinefunction, inspect.isgeneratorfunction, inspect.isasyncgenfunction)
+    return inspect.isfunction(fn) and not any(check(fn) for check in special)
+
+
 def _plain(fn, arguments: int) -> bool:
     """A plain function taking exactly `arguments` (no fixtures), unmarked, not async."""
-    if getattr(fn, "pytestmark", None) or not inspect.isfunction(fn):
-        return False
-    special = (inspect.iscoroutinefunction, inspect.isgeneratorfunction, inspect.isasyncgenfunction)
-    if any(check(fn) for check in special):
+    if getattr(fn, "pytestmark", None) or not _ordinary(fn):
         return False
     return len(inspect.signature(fn).parameters) == arguments
+
+
+def _parametrize_mark(fn) -> tuple | None:
+    """(argnames, parameter sets, ids) of a function with exactly one `parametrize` mark,
+    of literal argument values (no pytest.param marks, no indirect or scope, no callable
+    ids) that name every parameter of the function; None for anything else."""
+    marks = getattr(fn, "pytestmark", None) or []
+    if len(marks) != 1 or marks[0].name != "parametrize" or not _ordinary(fn):
+        return None
+    mark = marks[0]
+    ids = mark.kwargs.get("ids")
+    if len(mark.args) != 2 or set(mark.kwargs) - {"ids"} or callable(ids):
+        return None
+    names, values = mark.args
+    if not isinstance(values, (list, tuple)) or not values:
+        return None
+    argnames, force_tuple = ParameterSet._parse_parametrize_args(names, values)
+    sets = [ParameterSet.extract_from(v, force_tuple=force_tuple) for v in values]
+    if any(s.marks or len(s.values) != len(argnames) for s in sets):
+        return None
+    parameters = list(inspect.signature(fn).parameters)
+    if sorted(parameters) != sorted(argnames):
+        return None
+    return argnames, sets, ids
+
+
+def _parametrized(prefix: str, name: str, fn) -> list | None:
+    """The items of a parametrized function, node ids made by pytest's own IdMaker."""
+    found = _parametrize_mark(fn)
+    if found is None:
+        return None
+    argnames, sets, ids = found
+    node = f"{prefix}::{name}"
+    made = IdMaker(argnames, sets, None, ids, None, node).make_unique_parameterset_ids()
+    pairs = zip(made, sets, strict=True)
+    return [(f"{node}[{i}]", _bound(fn, argnames, s.values)) for i, s in pairs]
+
+
+def _bound(fn, argnames, values):
+    arguments = dict(zip(argnames, values, strict=True))
+    return lambda: fn(**arguments)
 
 
 def _plain_function(fn) -> bool:
@@ -188,16 +236,24 @@ def _module_items(rel: str, module) -> list:
         if inspect.isclass(obj):
             items += _class_items(rel, obj)
         elif name.startswith("test") and callable(obj):
-            if not _plain_function(obj):
-                raise Fallback
-            items.append((f"{rel}::{name}", obj))
+            items += _function_items(rel, name, obj)
     return items
+
+
+def _function_items(rel: str, name: str, fn) -> list:
+    if _plain_function(fn):
+        return [(f"{rel}::{name}", fn)]
+    parametrized = _parametrized(rel, name, fn)
+    if parametrized is None:
+        raise Fallback
+    return parametrized
 
 
 def _select(items: list, wanted: str) -> list:
     if "::" not in wanted:
         return items
-    return [(nid, fn) for nid, fn in items if nid == wanted or nid.startswith(wanted + "::")]
+    inside = (wanted + "::", wanted + "[")
+    return [(nid, fn) for nid, fn in items if nid == wanted or nid.startswith(inside)]
 
 
 def collect(tests: list[str]) -> list | None:
