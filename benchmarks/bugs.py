@@ -33,11 +33,13 @@ class BugRecord:
     outcome: str
     seconds: float
     winner_source: str | None
+    winner_family: str | None
     winner_rank: int | None
     exact: bool  # the patched program equals fixed.py (layout ignored)
     generated: dict[str, int]
     validated: dict[str, int]
     invertible: bool | None
+    families: dict[str, int] | None = None  # candidates generated per family
 
 
 def bug_folders(root: Path, limit: int | None) -> list[Path]:
@@ -66,11 +68,13 @@ def repair_one(folder: Path, budget: float, model, config) -> BugRecord:
         outcome=result.outcome.value,
         seconds=time.perf_counter() - started,
         winner_source=result.winner.source.value if result.winner else None,
+        winner_family=result.winner_family,
         winner_rank=result.winner_rank,
         exact=exact,
         generated=result.generated,
         validated=result.validated,
         invertible=meta.get("invertible"),
+        families=result.families,
     )
 
 
@@ -90,6 +94,7 @@ def summarize(records: Sequence[dict]) -> dict:
         "fix_rate": round(len(fixed) / len(records), 4) if records else 0.0,
         "exact_fixes": sum(r["exact"] for r in records),
         "fixed_by_source": dict(Counter(r["winner_source"] for r in fixed)),
+        "by_family": by_family(records),
         "fixed_invertible": sum(1 for r in fixed if r.get("invertible")),
         "bugs_invertible": sum(1 for r in records if r.get("invertible")),
         "time_to_fix_median_s": round(statistics.median(times), 2) if times else None,
@@ -97,6 +102,15 @@ def summarize(records: Sequence[dict]) -> dict:
         "validated_per_bug_mean": round(statistics.mean(tried), 1) if tried else 0.0,
         "outcomes": dict(Counter(r["outcome"] for r in records)),
     }
+
+
+def by_family(records: Sequence[dict]) -> dict[str, dict[str, int]]:
+    """Per candidate family: candidates made over all records, and fixes won."""
+    made: Counter[str] = Counter()
+    for record in records:
+        made.update(record.get("families") or {})
+    won = Counter(r.get("winner_family") for r in records if r.get("winner_family"))
+    return {f: {"made": made[f], "won": won[f]} for f in sorted(set(made) | set(won))}
 
 
 def read_records(path: Path | None) -> list[dict]:

@@ -47,6 +47,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bugs import by_family
 from benchmarks.executor import add_executor_arguments, run_jobs
 
 PROGRAMS, TESTS, CORRECT, JSON_TESTS = (
@@ -110,6 +111,8 @@ class ProgramRecord:
     validated: dict[str, int] | None = None  # validations per source
     winner: str | None = None  # the winning candidate's description
     winner_source: str | None = None
+    winner_family: str | None = None  # the winning rule or family, or "model"
+    families: dict[str, int] | None = None  # candidates generated per family
     winner_rank: int | None = None
     check: Check | None = None
     out_file: str | None = None
@@ -605,6 +608,8 @@ def _repair_record(
         validated=result.validated,
         winner=winner.description if winner else None,
         winner_source=winner.source.value if winner else None,
+        winner_family=result.winner_family,
+        families=result.families,
         winner_rank=result.winner_rank,
         check=check,
         out_file=out_file,
@@ -719,6 +724,7 @@ def summarize(records: Sequence[dict]) -> dict:
         "time_to_fix_median_s": round(statistics.median(times), 2) if times else None,
         "candidates_tried": sum(sum((r.get("validated") or {}).values()) for r in records),
         "fixed_by_source": dict(Counter(r["winner_source"] for r in fixed)),
+        "by_family": by_family(records),
     }
 
 

@@ -50,6 +50,8 @@ from codeintel.tasks.repair_candidates import (
     decode_model_output,
     dedented,
     edit_candidates,
+    family_candidates,
+    family_of,
     localize,
     model_target,
     splice,
@@ -138,6 +140,8 @@ class RepairResult(JsonRecord):
     winner: Candidate | None = None
     winner_rank: int | None = None  # 1-based rank among the candidates of its function
     generated: dict[str, int] = field(default_factory=dict)  # candidates per source
+    families: dict[str, int] = field(default_factory=dict)  # candidates per family
+    winner_family: str | None = None  # the winner's rule or family name, or "model"
     validated: dict[str, int] = field(default_factory=dict)  # validations per source
     failing_tests: tuple[str, ...] = ()
     seconds: float = 0.0
@@ -313,13 +317,15 @@ REPAIR = RepairTask()
 def target_candidates(
     target: Target, hot_lines: Sequence[int], model: Any, config: RepairConfig
 ) -> list[Candidate]:
-    """One function's candidates: the rule edits (hot lines first) and, given a model,
-    its beam and samples, as `config.candidates` asks."""
-    found = []
-    if config.candidates is not CandidateMode.MODEL:
-        found += edit_candidates(target.block, hot_lines)
+    """One function's candidates: the rule edits (hot lines first), given a model its beam
+    and samples, then the families built from the function's code, as `config.candidates`
+    asks ("edits": every deterministic one, rules and families)."""
+    deterministic = config.candidates is not CandidateMode.MODEL
+    found = edit_candidates(target.block, hot_lines) if deterministic else []
     if config.candidates is not CandidateMode.EDITS and model is not None:
         found += _model_candidates(target, model, config)
+    if deterministic:
+        found += family_candidates(target.block, hot_lines)
     return found
 
 
@@ -369,22 +375,33 @@ def _model_candidates(target: Target, model: Any, config: RepairConfig) -> list[
     return found
 
 
-def _rank(target: Target, candidates: list[Candidate], model: Any) -> list[Candidate]:
-    """Rule edits first, then the model's own candidates, each ranked by the model's
-    log-likelihood; without a model keep the given order.
+_TIERS = {CandidateSource.EDIT: 0, CandidateSource.MODEL: 1, CandidateSource.FAMILY: 2}
 
-    Two tiers because the model ranks rule edits well among themselves but puts its
+
+def _to_score(candidate: Candidate) -> bool:
+    return candidate.score is None and candidate.source is not CandidateSource.FAMILY
+
+
+def _rank(target: Target, candidates: list[Candidate], model: Any) -> list[Candidate]:
+    """Three tiers: rule edits, then the model's own candidates, each ranked by the
+    model's log-likelihood, then the families in their given order (nearest the trace
+    first); without a model keep the given order.
+
+    Rules first because the model ranks rule edits well among themselves but puts its
     own wrong candidates above them: on 400 held-out bugs (valid split) the fix is in
     the top 10 for 249 with tiers, 187 with one list by log-likelihood, and 223 with
     the rules in their fixed order (`benchmarks heldout --candidates repair`).
+    Families last and unscored: they are many (up to 480 a function), and scoring
+    them in one list with the rules cost 2 of 24 fixes on 30 HumanEval mutants, the
+    budget spent before validation (BENCHMARKS.md).
     """
     if model is None or not candidates:
         return candidates
-    unscored = [c for c in candidates if c.score is None]
+    unscored = [c for c in candidates if _to_score(c)]
     targets = [model_target(target.block, c.text) for c in unscored]
     scores = iter(model.score(target.model_input, targets)) if targets else iter(())
-    scored = [c if c.score is not None else replace(c, score=next(scores)) for c in candidates]
-    return sorted(scored, key=lambda c: (c.source is not CandidateSource.EDIT, -(c.score or 0.0)))
+    scored = [replace(c, score=next(scores)) if _to_score(c) else c for c in candidates]
+    return sorted(scored, key=lambda c: (_TIERS[c.source], -(c.score or 0.0)))
 
 
 # --- grade ----------------------------------------------------------------------------------
@@ -440,6 +457,7 @@ def _result(
         message=message,
         module_file=repair_input.request.module_file,
         generated=_counts(candidates),
+        families=dict(Counter(family_of(c) for c in candidates)),
         validated=dict(validated),
         failing_tests=repair_input.baseline.failed,
         seconds=time.perf_counter() - repair_input.started,
@@ -476,6 +494,7 @@ def _fixed(
         diff=diff,
         function=winner.function,
         winner=winner,
+        winner_family=family_of(winner),
         winner_rank=own.index(winner) + 1,
     )
 

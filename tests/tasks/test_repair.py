@@ -2,6 +2,7 @@
 
 import hashlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,16 @@ def test_the_result_separates_model_start_up_from_the_whole(project: Path):
     result = repair(project / "stats.py", tests=project / "test_stats.py", config=EDITS)
     assert result.startup_seconds >= 0.0 and result.seconds >= result.startup_seconds
     assert "startup_seconds" in result.to_json()
+
+
+def test_a_missing_update_statement_is_inserted(tmp_path: Path):
+    """`i += 1` is missing, so the loop never ends: no one-token rule can fix it, the
+    insert_statement family (the function's own counter, updated) does."""
+    for name in ("total.py", "test_total.py"):
+        shutil.copy(FIXTURES / "tasks" / name, tmp_path / name)
+    quick = replace(EDITS, test_timeout_floor_s=0.1, test_timeout_cap_s=0.5)  # hangs cost less
+    result = repair(tmp_path / "total.py", tmp_path / "test_total.py", config=quick)
+    assert result.outcome is RepairOutcome.FIXED, result.message
+    assert result.winner_family == "insert_statement"
+    assert result.families["insert_statement"] > 0
+    assert "        i += 1\n" in result.patched_source

@@ -1,0 +1,234 @@
+"""Candidate fixes that no one-token rule makes, built from the function's own code.
+
+Pure: a dedented function source in, candidate sources out. Each family is generic,
+driven by the function's own statements, names and expressions:
+
+- insert_statement: one of the function's own single-line statements (or an update
+  of one of its counters: `n += 1`, `total += x` for a loop variable `x`) inserted at
+  each statement position, at that position's indentation;
+- guard_clause: `if <param> <cmp> <0|1>: return <r>` at the top of the body, for each
+  parameter and each value the function already returns (or its parameter);
+- drop_clause: one operand of an `and`/`or` condition removed;
+- add_clause: a comparison that the function makes elsewhere added to a condition
+  (`a and b` -> `a and b and c`).
+
+Only candidates that parse and differ from the input are kept, in a deterministic
+order, without duplicates, at most `limit` per family.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from codeintel.edits import parses
+
+_SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.Break, ast.Continue)
+_LIMIT = 120  # candidates per family and function
+
+
+@dataclass(frozen=True)
+class FamilyEdit:
+    family: str
+    line: int  # 1-based line of the dedented function where the edit is
+    before: str
+    after: str
+    source: str  # the whole edited function
+
+
+def family_edits(
+    source: str, hot: frozenset[int] = frozenset(), limit: int = _LIMIT
+) -> list[FamilyEdit]:
+    """Every candidate of every family, deduplicated: the small families first, and
+    insertions nearest the `hot` lines (1-based, those in the failing trace) first."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    function = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    if function is None:
+        return []
+    lines = source.split("\n")
+    seen, found = {source}, []
+    for edits in (
+        _dropped_clauses(function, source),
+        _added_clauses(function, source),
+        _guards(function, lines),
+        _insertions(function, lines, hot),
+    ):
+        kept = 0
+        for edit in edits:
+            if kept >= limit:
+                break
+            if edit.source not in seen and parses(edit.source):
+                seen.add(edit.source)
+                found.append(edit)
+                kept += 1
+    return found
+
+
+# --- insertions ----------------------------------------------------------------------
+
+
+def _bodies(function: ast.FunctionDef) -> Iterator[list[ast.stmt]]:
+    """Every statement list inside the function, its own body first."""
+    for node in ast.walk(function):
+        for name in ("body", "orelse", "finalbody"):
+            body = getattr(node, name, None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                yield body
+        for handler in getattr(node, "handlers", ()):
+            yield handler.body
+
+
+def _positions(function: ast.FunctionDef) -> list[tuple[int, int]]:
+    """(0-based line index to insert before, indentation column), in source order."""
+    found = set()
+    for body in _bodies(function):
+        column = body[0].col_offset
+        for stmt in body:
+            found.add((stmt.lineno - 1, column))
+        found.add((body[-1].end_lineno, column))
+    return sorted(found)
+
+
+def _own_statements(function: ast.FunctionDef, lines: list[str]) -> list[str]:
+    """The function's single-line simple statements, as text, first occurrence first."""
+    texts = []
+    for node in ast.walk(function):
+        if isinstance(node, _SIMPLE) and node.lineno == node.end_lineno:
+            text = lines[node.lineno - 1][node.col_offset : node.end_col_offset].strip()
+            if text and text not in texts:
+                texts.append(text)
+    return texts
+
+
+def _is_number(node: ast.expr) -> bool:
+    value = getattr(node, "value", None) if isinstance(node, ast.Constant) else None
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _counters(function: ast.FunctionDef) -> list[str]:
+    """Updates of the function's counters: `n += 1` for a name it sets to a number,
+    `total += x` for such a name and a loop variable `x`."""
+    numbers, loop_vars = [], []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and _is_number(node.value):
+            numbers += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name):
+            loop_vars.append(node.target.id)
+    updates = [f"{n} += 1" for n in numbers] + [f"{n} -= 1" for n in numbers]
+    updates += [f"{n} += {v}" for n in numbers for v in loop_vars if n != v]
+    return list(dict.fromkeys(updates))
+
+
+def _insertions(
+    function: ast.FunctionDef, lines: list[str], hot: frozenset[int]
+) -> Iterator[FamilyEdit]:
+    statements = _own_statements(function, lines) + _counters(function)
+    positions = _positions(function)
+    if hot:  # nearest a line of the trace first (stable: source order among equals)
+        positions.sort(key=lambda p: min(abs(p[0] + 1 - h) for h in hot))
+    for index, column in positions:
+        for text in statements:
+            inserted = " " * column + text
+            edited = [*lines[:index], inserted, *lines[index:]]
+            yield FamilyEdit("insert_statement", index + 1, "", text, "\n".join(edited))
+
+
+# --- guard clauses -------------------------------------------------------------------
+
+
+def _returned(function: ast.FunctionDef, lines: list[str]) -> list[str]:
+    values = []
+    for node in ast.walk(function):
+        value = node.value if isinstance(node, ast.Return) else None
+        if value is not None and value.lineno == value.end_lineno:
+            values.append(lines[value.lineno - 1][value.col_offset : value.end_col_offset])
+    return list(dict.fromkeys(values))
+
+
+def _guards(function: ast.FunctionDef, lines: list[str]) -> Iterator[FamilyEdit]:
+    params = [a.arg for a in function.args.args if a.arg not in ("self", "cls")]
+    first = function.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        body = function.body[1:] or function.body  # after the docstring
+        first = body[0]
+    index, indent = first.lineno - 1, " " * first.col_offset
+    results = _returned(function, lines) + params + ["0", "None"]
+    for param in params:
+        for condition in (f"not {param}", f"{param} <= 0", f"{param} == 0", f"{param} <= 1"):
+            for result in dict.fromkeys(results):
+                guard = f"if {condition}: return {result}"
+                edited = [*lines[:index], indent + guard, *lines[index:]]
+                yield FamilyEdit("guard_clause", index + 1, "", guard, "\n".join(edited))
+
+
+# --- clauses of conditions -----------------------------------------------------------
+
+
+def _segment(source: str, node: ast.expr) -> str | None:
+    return ast.get_source_segment(source, node)
+
+
+def _spliced(source: str, node: ast.expr, text: str) -> str:
+    offsets = _line_offsets(source)
+    start = offsets[node.lineno - 1] + node.col_offset
+    end = offsets[node.end_lineno - 1] + node.end_col_offset
+    return source[:start] + text + source[end:]
+
+
+def _line_offsets(source: str) -> list[int]:
+    offsets, total = [], 0
+    for line in source.split("\n"):
+        offsets.append(total)
+        total += len(line) + 1
+    return offsets
+
+
+def _bool_ops(function: ast.FunctionDef) -> list[ast.BoolOp]:
+    return [n for n in ast.walk(function) if isinstance(n, ast.BoolOp)]
+
+
+def _dropped_clauses(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit]:
+    for node in _bool_ops(function):
+        before = _segment(source, node)
+        texts = [_segment(source, v) for v in node.values]
+        if before is None or None in texts:
+            continue
+        word = " and " if isinstance(node.op, ast.And) else " or "
+        for i in range(len(texts)):
+            after = word.join(t for j, t in enumerate(texts) if j != i)
+            yield FamilyEdit(
+                "drop_clause", node.lineno, before, after, _spliced(source, node, after)
+            )
+
+
+def _conditions(function: ast.FunctionDef) -> list[ast.expr]:
+    """Tests of if/while/assert/ternaries, and the comparisons the function makes."""
+    found = []
+    for node in ast.walk(function):
+        if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
+            found.append(node.test)
+    return found
+
+
+def _added_clauses(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit]:
+    comparisons = [
+        text
+        for node in ast.walk(function)
+        if isinstance(node, ast.Compare) and (text := _segment(source, node)) is not None
+    ]
+    for test in _conditions(function):
+        before = _segment(source, test)
+        if before is None or "\n" in before:
+            continue
+        for extra in dict.fromkeys(comparisons):
+            if extra in before:
+                continue
+            for word in ("and", "or"):
+                after = f"{before} {word} {extra}"
+                yield FamilyEdit(
+                    "add_clause", test.lineno, before, after, _spliced(source, test, after)
+                )

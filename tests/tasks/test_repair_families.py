@@ -1,0 +1,74 @@
+"""The candidate families built from a function's own code (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from codeintel.edits import parses
+from codeintel.tasks.repair_families import family_edits
+
+MISSING_UPDATE = """def total(xs):
+    t = 0
+    i = 0
+    while i < len(xs):
+        t += xs[i]
+    return t
+"""
+FIXED_UPDATE = MISSING_UPDATE.replace("t += xs[i]\n", "t += xs[i]\n        i += 1\n")
+
+MISSING_GUARD = """def mean(xs):
+    return sum(xs) / len(xs)
+"""
+
+EXTRA_CLAUSE = """def in_range(x, low, high):
+    if x >= low and x <= high and x != low:
+        return True
+    return False
+"""
+
+MISSING_CLAUSE = """def between(x, low, high):
+    if x <= high:
+        return x >= low
+    return False
+"""
+
+
+def sources(source: str, family: str, hot: frozenset[int] = frozenset()) -> list[str]:
+    return [e.source for e in family_edits(source, hot) if e.family == family]
+
+
+def test_a_missing_update_is_among_the_inserted_statements():
+    assert FIXED_UPDATE in sources(MISSING_UPDATE, "insert_statement")
+
+
+def test_insertions_near_the_trace_come_first():
+    near = sources(MISSING_UPDATE, "insert_statement", frozenset({5}))
+    far = sources(MISSING_UPDATE, "insert_statement", frozenset({1}))
+    assert near.index(FIXED_UPDATE) < far.index(FIXED_UPDATE)
+
+
+def test_a_guard_clause_from_the_parameters_and_returns():
+    guarded = sources(MISSING_GUARD, "guard_clause")
+    assert "def mean(xs):\n    if not xs: return 0\n    return sum(xs) / len(xs)\n" in guarded
+
+
+def test_a_clause_can_be_dropped_or_added():
+    dropped = sources(EXTRA_CLAUSE, "drop_clause")
+    assert EXTRA_CLAUSE.replace(" and x != low", "") in dropped
+    added = sources(MISSING_CLAUSE, "add_clause")
+    assert MISSING_CLAUSE.replace("if x <= high:", "if x <= high and x >= low:") in added
+
+
+def test_every_candidate_parses_differs_and_is_unique():
+    for source in (MISSING_UPDATE, MISSING_GUARD, EXTRA_CLAUSE, MISSING_CLAUSE):
+        edits = family_edits(source)
+        texts = [e.source for e in edits]
+        assert all(parses(t) and t != source for t in texts)
+        assert len(set(texts)) == len(texts)
+
+
+def test_each_family_is_capped_and_input_that_does_not_parse_gives_nothing():
+    long = "def f(a):\n" + "".join(f"    a{i} = a + {i}\n" for i in range(30)) + "    return a\n"
+    counts = Counter(e.family for e in family_edits(long, limit=25))
+    assert counts["insert_statement"] == 25
+    assert family_edits("def f(:\n    pass\n") == []
