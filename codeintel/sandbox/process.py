@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,7 +18,6 @@ from codeintel.sandbox.types import Execution, Limits, Outcome, Tier
 _CHANNEL_CAP = 64 * 1024 * 1024  # the trusted channel is ours; cap it anyway
 SUPERVISOR = Path(__file__).resolve().parent / "harness" / "supervise.py"
 _GRACE_S = 1.0  # how long the supervisor gets to sweep after SIGTERM
-_TICK_S = 0.05  # how often a run's deadline and disk use are checked
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,11 @@ def execute(
     if channel_r is not None:
         pipes["channel"], caps["channel"] = channel_r, _CHANNEL_CAP
     reader = toolkit.Drain(pipes, caps, capped=("stdout", "stderr"))
-    timed_out, disk = _watch(reader, proc, launch, started + launch.limits.timeout_s)
+    disk_watch = toolkit.DiskWatch(str(launch.workdir), asdict(launch.limits))
+    deadline = time.monotonic() + launch.limits.timeout_s
+    timed_out, disk = toolkit.watch(
+        reader, disk_watch, deadline, lambda: proc.poll() is not None, _leftovers(proc, launch)
+    )
     _stop(proc, launch.tier)
     kill_run(launch.uid, launch.token)
     returncode = proc.wait()
@@ -153,22 +157,14 @@ def execute(
     )
 
 
-def _watch(
-    reader: toolkit.Drain, proc: subprocess.Popen, launch: Launch, deadline: float
-) -> tuple[bool, bool]:
-    """Drain until the pipes close; (timed out, over the disk limit)."""
-    disk = toolkit.DiskWatch(str(launch.workdir), asdict(launch.limits))
-    while True:
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            return True, False
-        if disk.over():
-            return False, True
-        if not reader.pump(min(_TICK_S, left)):
-            return False, False
-        if proc.poll() is not None:  # done; whatever still holds the pipes is a leftover
-            toolkit.kill_group(proc.pid)
-            kill_run(launch.uid, launch.token)
+def _leftovers(proc: subprocess.Popen, launch: Launch) -> Callable[[], None]:
+    """Kill what still holds the pipes once the process is done."""
+
+    def sweep() -> None:
+        toolkit.kill_group(proc.pid)
+        kill_run(launch.uid, launch.token)
+
+    return sweep
 
 
 def signal_of(raw: Raw, tier: Tier) -> int | None:

@@ -36,7 +36,6 @@ import toolkit
 from reporter import Channel, Session, run_session
 
 _CHANNEL_CAP = 64 * toolkit.MB
-_TICK_S = 0.05
 _CRASHED = 3  # the child's exit code when the harness itself raised
 
 
@@ -108,22 +107,6 @@ class _Child:
         self.sweep()
 
 
-def _watch(drain: toolkit.Drain, child: _Child, request: dict) -> tuple[bool, bool]:
-    """Drain until the pipes close; (timed out, over the disk limit)."""
-    deadline = time.monotonic() + request["timeout"]
-    disk = toolkit.DiskWatch(request["dir"], request["limits"])
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return True, False
-        if disk.over():
-            return False, True
-        if not drain.pump(min(left, _TICK_S)):
-            return False, False
-        if child.exited():
-            child.sweep()
-
-
 def _verified(line: str, secret: str) -> dict:
     """The record, if it carries this child's secret; otherwise a garbage marker."""
     try:
@@ -153,7 +136,9 @@ def serve_one(request: dict, spec: dict, reply: Channel) -> None:
     caps = {"channel": _CHANNEL_CAP, "output": request["limits"]["output_bytes"]}
     drain = toolkit.Drain({"channel": channel_r, "output": out_r}, caps, capped=["output"])
     child = _Child(pid, spec.get("private_uid", False))
-    timed_out, disk = _watch(drain, child, request)
+    disk = toolkit.DiskWatch(request["dir"], request["limits"])
+    deadline = started + request["timeout"]
+    timed_out, disk_full = toolkit.watch(drain, disk, deadline, child.exited, child.sweep)
     child.finish()
     drain.close()
     os.close(channel_r)
@@ -164,7 +149,7 @@ def serve_one(request: dict, spec: dict, reply: Channel) -> None:
             "records": [_verified(line, secret) for line in lines if line],
             "status": child.status,
             "timed_out": timed_out,
-            "disk": disk,
+            "disk": disk_full,
             "wall_s": time.monotonic() - started,
             "cpu_s": child.cpu_s,
             "output": bytes(drain.data["output"]).decode("utf-8", "replace"),

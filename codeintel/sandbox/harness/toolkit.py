@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 
 MARKER = "CODEINTEL_SANDBOX_RUN"  # names the run in the environment of every process it starts
 MB = 1024 * 1024
+TICK_S = 0.05  # how often a run's deadline and disk use are checked
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -257,3 +258,24 @@ class DiskWatch:
         took = time.monotonic() - now
         self.next_check = now + max(self.interval, 4 * took)
         return used > self.limit or entries > self.max_files
+
+
+def watch(
+    drain: Drain,
+    disk: DiskWatch,
+    deadline: float,
+    exited: Callable[[], bool],
+    sweep: Callable[[], None],
+) -> tuple[bool, bool]:
+    """Drain until every pipe closes: (timed out, over the disk limit). `deadline` is on
+    the time.monotonic clock; once `exited()`, `sweep()` kills what still holds a pipe."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return True, False
+        if disk.over():
+            return False, True
+        if not drain.pump(min(left, TICK_S)):
+            return False, False
+        if exited():
+            sweep()
