@@ -250,9 +250,11 @@ class DiskWatch:
         self.limit, self.max_files = limits["disk_mb"] * MB, limits["max_files"]
         self.next_check = 0.0
 
-    def over(self) -> bool:
+    def over(self, now_or_never: bool = False) -> bool:
+        """Past the limits? Between paced checks False, unless `now_or_never` (the last
+        check, after the run: a run that filled the disk and ended within one interval)."""
         now = time.monotonic()
-        if now < self.next_check:
+        if now < self.next_check and not now_or_never:
             return False
         used, entries = disk_use(self.root, self.max_files)
         took = time.monotonic() - now
@@ -267,8 +269,9 @@ def watch(
     exited: Callable[[], bool],
     sweep: Callable[[], None],
 ) -> tuple[bool, bool]:
-    """Drain until every pipe closes: (timed out, over the disk limit). `deadline` is on
-    the time.monotonic clock; once `exited()`, `sweep()` kills what still holds a pipe."""
+    """Drain until every pipe closes: (timed out, over the disk limit), the disk checked
+    once more at the end. `deadline` is on the time.monotonic clock; once `exited()`,
+    `sweep()` kills what still holds a pipe."""
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -276,6 +279,6 @@ def watch(
         if disk.over():
             return False, True
         if not drain.pump(min(left, TICK_S)):
-            return False, False
+            return False, disk.over(now_or_never=True)
         if exited():
             sweep()
