@@ -280,7 +280,7 @@ class Validator:
     def _judge_hung(self) -> bool:
         """After a missing reply: True if the judge still runs (it hung), False if it died."""
         try:
-            self.proc.wait(1.0)
+            self.proc.wait(3.0)  # the sandbox exits within ms of its judge; 3 s under load
         except subprocess.TimeoutExpired:
             return True
         return False
