@@ -170,16 +170,18 @@ def run_tests(
     spec = _spec(files, tests, code_under_test, False)  # checked before any work
     with workspace(files, config) as launch:
         spec["private_uid"] = launch.uid is not None
+        groups = by_file(spec["tests"])
         requests = [
             _request(launch.workdir, group, config.limits, False, coverage_of)
-            for group in by_file(spec["tests"]).values()
+            for group in groups.values()
         ]
         stdin = "".join(json.dumps(r) + "\n" for r in requests).encode()
         read_fd, write_fd = os.pipe()
         argv = ["python", "-I", JUDGE, str(write_fd), json.dumps(spec)]
         raw = execute(launch, argv, read_fd, write_fd, stdin_data=stdin)
     replies = parse_replies(raw.channel)
-    return verdict.test_run(replies, merged_execution(raw, replies, launch.tier, launch.warning))
+    execution = merged_execution(raw, replies, launch.tier, launch.warning)
+    return verdict.test_run(replies, execution, expected=list(groups))
 
 
 def parse_replies(channel: bytes) -> list[dict]:

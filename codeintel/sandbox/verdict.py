@@ -169,14 +169,25 @@ def coverage(replies: Sequence[dict]) -> Coverage | None:
     )
 
 
-def test_run(replies: Sequence[dict], execution: Execution) -> TestRun:
-    """A TestRun from the judge's replies; missing or untrusted records never pass."""
+def _no_reply(name: str) -> TestResult:
+    message = f"the judge sent no result for {name} (it was killed, or the run ran out of time)"
+    return TestResult(name, TestOutcome.ERROR, 0.0, Failure("MissingResult", message, (), message))
+
+
+def test_run(
+    replies: Sequence[dict], execution: Execution, expected: Sequence[str] = ()
+) -> TestRun:
+    """A TestRun from the judge's replies, one per name in `expected` (test files) when
+    given; missing or untrusted records never pass."""
     tests: tuple[TestResult, ...] = ()
     finished = bool(replies)
     for reply in replies:
         more, done = judged(reply)
         tests += more
         finished &= done
+    missing = tuple(expected[len(replies) :])
+    tests += tuple(_no_reply(name) for name in missing)
+    finished &= not missing
     outcome = _outcome(execution, tests, finished)
     runners = sorted(
         {str(r.get("runner")) for reply in replies for r in reply["records"]

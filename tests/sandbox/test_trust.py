@@ -187,3 +187,17 @@ def test_memory_limit_at_import_is_reported_as_the_limit(config: SandboxConfig) 
     }
     result = run_tests(files, ["test_mod.py"], config)
     assert result.outcome is Outcome.MEMORY
+
+
+def test_killing_the_judge_from_a_later_test_file_never_passes(config: SandboxConfig) -> None:
+    """test_a passes and its reply is sent; test_b's child then kills the judge. The
+    verdict wants one reply per test file, so the missing one is an error, not a pass."""
+    files = {
+        "test_a.py": "def test_a():\n    pass\n",
+        "test_b.py": "import os, signal\n\n"
+        "def test_b():\n    os.kill(os.getppid(), signal.SIGKILL)\n",
+    }
+    result = run_tests(files, ["test_a.py", "test_b.py"], config)
+    assert result.outcome is not Outcome.PASSED
+    assert result.passed == ("test_a.py::test_a",) and result.failed == ("test_b.py",)
+    assert result.tests[-1].failure.exc_type == "MissingResult"

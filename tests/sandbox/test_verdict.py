@@ -83,3 +83,9 @@ def test_coverage_of_several_children_is_their_union():
     merged = coverage(replies)
     assert merged.lines_covered == (1, 2, 3) and merged.lines_missed == (4,)
     assert (merged.branches_covered, merged.branches_total) == (1, 2)
+
+
+def test_a_test_file_without_a_reply_is_an_error():
+    good = reply([record("passed", "passed"), finish(1, 0)], 0)
+    run = verdict.test_run([good], EXECUTION, expected=["test_mod.py", "test_b.py"])
+    assert run.outcome is Outcome.ERROR and run.failed == ("test_b.py",)
