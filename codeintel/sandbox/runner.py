@@ -196,16 +196,13 @@ def parse_replies(channel: bytes) -> list[dict]:
     return replies
 
 
-def _child_code(status: int) -> int:
-    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-
-
 def merged_execution(
     raw: Raw | None, replies: Sequence[dict], tier: Tier, warning: str = ""
 ) -> Execution:
     """One Execution for the children the judge ran (and the judge's own run, if given):
     their output, the worst exit code, and any deadline or limit that any of them hit."""
-    codes = [_child_code(int(r["status"])) for r in replies if r.get("status") is not None]
+    statuses = [int(r["status"]) for r in replies if r.get("status") is not None]
+    codes = [os.waitstatus_to_exitcode(status) for status in statuses]
     output = "".join(str(r.get("output", "")) for r in replies).encode("utf-8", "replace")
     signalled = [c for c in codes if c < 0]
     code = signalled[0] if signalled else max(codes, default=0)

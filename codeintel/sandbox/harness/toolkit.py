@@ -70,12 +70,18 @@ def pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
-def parent_of(pid: int) -> int | None:
+def _stat(pid: int) -> list[bytes]:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...); [] if gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
-            return int(handle.read().rsplit(b")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
+            return handle.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def parent_of(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[1]) if len(fields) > 1 else None
 
 
 def uid_of(pid: int) -> int | None:
@@ -96,20 +102,18 @@ def has_marker(pid: int, token: str) -> bool:
 def ancestors() -> set[int]:
     """This process and every process above it."""
     keep, pid = set(), os.getpid()
-    while pid and pid > 0 and pid not in keep:
+    while pid > 0 and pid not in keep:
         keep.add(pid)
         pid = parent_of(pid) or 0
     return keep
 
 
-def kill_run(
-    uid: int | None, token: str = "", keep: Iterable[int] = (), attempts: int = 20
-) -> None:
+def kill_run(uid: int | None, token: str = "", attempts: int = 20) -> None:
     """Kill every process of a run, until none is left: those owned by its own `uid`, else
-    those whose environment carries its `token`; never us, our ancestors or `keep`."""
+    those whose environment carries its `token`; never us or our ancestors."""
     if uid is None and not token:
         return
-    spared = ancestors() | set(keep)
+    spared = ancestors()
 
     def match(pid: int) -> bool:
         if pid in spared:
@@ -120,12 +124,9 @@ def kill_run(
 
 
 def zombie(pid: int) -> bool:
-    """Exited but not yet reaped: nothing left to kill."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            return handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return True
+    """Exited but not yet reaped (or gone): nothing left to kill."""
+    fields = _stat(pid)
+    return not fields or fields[0] == b"Z"
 
 
 def kill_matching(match: Callable[[int], bool], attempts: int = 20) -> None:
