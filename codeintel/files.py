@@ -64,21 +64,16 @@ def free_backup_name(target: Path) -> Path:
     raise InputError(f"{target}: {_MAX_BACKUPS} backups exist already; remove some first")
 
 
-def _write_new(path: Path, data: bytes, like: os.stat_result, exclusive: bool) -> None:
-    """Write `data` to a new file at `path` with the owner, group and mode of `like`."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
-    fd = os.open(path, flags | os.O_NOFOLLOW, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        if os.geteuid() == 0 or like.st_uid == os.geteuid():
-            with contextlib.suppress(PermissionError):
-                os.fchown(fd, like.st_uid, like.st_gid)
-        os.fchmod(fd, stat.S_IMODE(like.st_mode))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _fill(fd: int, data: bytes, like: os.stat_result) -> None:
+    """Write `data` to the open file `fd`, then give it the owner, group and mode of `like`."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    if os.geteuid() == 0 or like.st_uid == os.geteuid():
+        with contextlib.suppress(PermissionError):
+            os.fchown(fd, like.st_uid, like.st_gid)
+    os.fchmod(fd, stat.S_IMODE(like.st_mode))
+    os.fsync(fd)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -93,12 +88,13 @@ def _fsync_dir(folder: Path) -> None:
 def _temporary(target: Path, data: bytes, like: os.stat_result) -> Path:
     """A hidden temporary file beside `target` holding `data`, with `like`'s owner and mode."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
     try:
-        _write_new(Path(tmp), data, like, exclusive=False)
+        _fill(fd, data, like)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        os.close(fd)
     return Path(tmp)
 
 
