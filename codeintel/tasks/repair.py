@@ -126,7 +126,6 @@ class RepairInput:
     baseline: TestRun
     targets: tuple[Target, ...]
     hot_lines: tuple[int, ...]  # lines of the module in the failing tests' traces
-    started: float
 
 
 @dataclass(frozen=True)
@@ -157,8 +156,11 @@ def _files(request: RepairRequest) -> dict[str, str]:
     return {**request.support, **request.tests, request.module_file: request.source}
 
 
-def _baseline_problem(request: RepairRequest, baseline: TestRun) -> RepairResult | None:
-    """A result that ends the repair before it starts, or None to go on."""
+def _baseline_problem(
+    request: RepairRequest, baseline: TestRun, limits: Limits
+) -> RepairResult | None:
+    """A result that ends the repair before it starts, or None to go on; `limits` are
+    those the baseline ran under."""
     base = dict(
         module_file=request.module_file,
         failing_tests=baseline.failed,
@@ -166,8 +168,9 @@ def _baseline_problem(request: RepairRequest, baseline: TestRun) -> RepairResult
         warning=baseline.execution.warning,
     )
     if baseline.outcome is Outcome.TIMEOUT:
-        limit = baseline_sandbox(request).limits.timeout_s
-        raise RepairInputError(f"the tests did not finish within {limit:g} s (do they hang?)")
+        raise RepairInputError(
+            f"the tests did not finish within {limits.timeout_s:g} s (do they hang?)"
+        )
     hang = _hang_in_tests(baseline, request.module_file)
     if hang is not None:
         raise RepairInputError(
@@ -177,7 +180,6 @@ def _baseline_problem(request: RepairRequest, baseline: TestRun) -> RepairResult
     if errors or not baseline.tests:
         detail = errors[0].failure.message.strip().splitlines()[-1] if errors else "no test ran"
         if "MemoryError" in detail or baseline.outcome in (Outcome.MEMORY, Outcome.DISK):
-            limits = request.config.sandbox.limits
             hit = limit_message(baseline.outcome, limits) or limit_message(Outcome.MEMORY, limits)
             detail = f"{detail}: {hit}"
         return RepairResult(
@@ -268,23 +270,20 @@ class RepairTask:
     name = "repair"
 
     def build_input(self, request: RepairRequest, model: Any) -> RepairInput | Done[RepairResult]:
-        started = request.started
         parsed = parse_module(request.source, request.module_file)
+        sandbox = baseline_sandbox(request)
         baseline = run_tests(
-            _files(request),
-            list(request.tests),
-            baseline_sandbox(request),
-            code_under_test=[request.module_file],
+            _files(request), list(request.tests), sandbox, code_under_test=[request.module_file]
         )
-        problem = _baseline_problem(request, baseline)
+        problem = _baseline_problem(request, baseline, sandbox.limits)
         if problem is not None:
-            return Done(replace(problem, seconds=time.perf_counter() - started))
+            return Done(replace(problem, seconds=time.perf_counter() - request.started))
         trace, hot = _trace(baseline), tuple(trace_lines(baseline, request.module_file))
         targets = tuple(
             Target(block, _model_input(parsed, block, trace, model))
             for block in (block_of(parsed, s) for s in _scopes(request, parsed, hot))
         )
-        return RepairInput(request, parsed, baseline, targets, hot, started)
+        return RepairInput(request, parsed, baseline, targets, hot)
 
     def generate(self, repair_input: RepairInput, model: Any) -> list[Candidate]:
         config = repair_input.request.config
@@ -460,7 +459,7 @@ def _result(
         families=dict(Counter(family_of(c) for c in candidates)),
         validated=dict(validated),
         failing_tests=repair_input.baseline.failed,
-        seconds=time.perf_counter() - repair_input.started,
+        seconds=time.perf_counter() - repair_input.request.started,
         tier=repair_input.baseline.execution.tier,
         warning=repair_input.baseline.execution.warning,
         **extra,
