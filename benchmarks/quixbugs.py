@@ -396,7 +396,7 @@ def call(function, args, limit):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
-name, marker, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
+name, limit, marker = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 sys.path.insert(0, ".")
 sys.setrecursionlimit(3000)
 correct = getattr(load("correct_python_programs/%s.py" % name, "qb_correct"), name)
@@ -438,35 +438,39 @@ def compare(inputs: Sequence[list], results: Sequence[list[dict]], tests: int) -
     return Check(tests, len(inputs) - tests, compared, differing, example)
 
 
+def run_script(script: str, args: list[str], files: dict[str, str], limits: Any) -> Any:
+    """Run `script` (as qb_script.py, with `args` and a fresh marker as its last argument)
+    in the sandbox over `files`; the JSON it printed after the marker, or None."""
+    from codeintel.sandbox import SandboxConfig, run
+
+    marker = f"QB-RESULT-{secrets.token_hex(8)}:"
+    command = ["python", "qb_script.py", *args, marker]
+    execution = run(command, {**files, "qb_script.py": script}, SandboxConfig(limits=limits))
+    lines = [ln for ln in execution.stdout.splitlines() if ln.startswith(marker)]
+    return json.loads(lines[-1][len(marker) :]) if lines else None
+
+
 def check_patch(program: Program, patched: str, seed: int = 0) -> Check | None:
     """Run the patched and the correct program on the test and generated inputs; None when
     there is nothing to compare (no correct program, no replayable input) or the run failed."""
-    from codeintel.sandbox import Limits, SandboxConfig, run
+    from codeintel.sandbox import Limits
 
     given = inputs_from_tests(program)
     if program.correct is None or not given:
         return None
     seed += zlib.crc32(program.name.encode())
     inputs = given + generated_inputs(given, MAX_GENERATED, seed)
-    marker = f"QB-RESULTS-{secrets.token_hex(8)}:"
     files = {
         **{p: c for p, c in program.support.items() if p.endswith("node.py")},
         f"{CORRECT}/{program.name}.py": program.correct,
         program.module_file: patched,
-        "qb_compare.py": COMPARE_SCRIPT,
         "qb_inputs.json": json.dumps(inputs),
     }
     files.update(
         {f"{CORRECT}/node.py": c for p, c in program.support.items() if p == f"{PROGRAMS}/node.py"}
     )
     limits = Limits(timeout_s=30 + 2 * CALL_TIMEOUT_S * len(inputs), cpu_s=600)
-    execution = run(
-        ["python", "qb_compare.py", program.name, marker, str(CALL_TIMEOUT_S)],
-        files,
-        SandboxConfig(limits=limits),
-    )
-    lines = [ln for ln in execution.stdout.splitlines() if ln.startswith(marker)]
-    results = json.loads(lines[-1][len(marker) :]) if lines else None
+    results = run_script(COMPARE_SCRIPT, [program.name, str(CALL_TIMEOUT_S)], files, limits)
     if not isinstance(results, list) or len(results) != len(inputs):
         return None
     return compare(inputs, results, len(given))
@@ -529,21 +533,11 @@ sys.stdout.write("\n" + marker + json.dumps(calls) + "\n")
 def _replayed_calls(program: Program, source: str) -> list | None:
     """The results (and arguments after the call) of every outer call the tests make to the
     program, with `source` as the program; None if the replay did not finish."""
-    from codeintel.sandbox import Limits, SandboxConfig, run
+    from codeintel.sandbox import Limits
 
-    marker = f"QB-CALLS-{secrets.token_hex(8)}:"
-    files = {
-        **program.support,
-        program.test_file: program.tests,
-        program.module_file: source,
-        "qb_replay.py": REPLAY_SCRIPT,
-    }
-    limits = Limits(timeout_s=60, cpu_s=120)
-    execution = run(
-        ["python", "qb_replay.py", program.name, marker], files, SandboxConfig(limits=limits)
-    )
-    lines = [ln for ln in execution.stdout.splitlines() if ln.startswith(marker)]
-    return json.loads(lines[-1][len(marker) :]) if lines else None
+    files = {**program.support, program.test_file: program.tests, program.module_file: source}
+    calls = run_script(REPLAY_SCRIPT, [program.name], files, Limits(timeout_s=60, cpu_s=120))
+    return calls if isinstance(calls, list) else None
 
 
 def replay_check(program: Program, patched: str) -> Check | None:
