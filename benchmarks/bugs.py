@@ -125,7 +125,7 @@ def _loaded(candidates: str, model: str | None) -> tuple[Any, Any]:
     from codeintel.tasks.repair import CandidateMode, RepairConfig, load_repair_model
 
     config = RepairConfig(candidates=CandidateMode(candidates))
-    return config, load_repair_model(model, config)
+    return config, load_repair_model(model, config).get()  # loaded before the first bug
 
 
 def bug_job(item: dict) -> dict:

@@ -35,14 +35,14 @@ from pathlib import Path
 
 from benchmarks.metrics import corpus_smoothed_bleu4, normalize_code
 from codeintel.models import formats
-from codeintel.tasks.repair import (
-    CandidateMode,
-    RepairConfig,
-    Target,
-    rank_candidates,
-    target_candidates,
+from codeintel.tasks.repair import CandidateMode, RepairConfig, Target
+from codeintel.tasks.repair.candidates import (
+    family_candidates,
+    model_candidates,
+    rule_candidates,
 )
-from codeintel.tasks.repair_candidates import function_block
+from codeintel.tasks.repair.localize import function_block
+from codeintel.tasks.repair.rank import rank
 
 
 class Candidates(str, enum.Enum):
@@ -114,8 +114,11 @@ def repair_fixes(model, record: dict, config: RepairConfig) -> list[str]:
     """The fixed functions repair would validate, in its order (see codeintel.tasks.repair):
     rule edits, the beam and samples, ranked by the model (without a model, rules in order)."""
     target = Target(function_block(buggy_function(record["input"])), record["input"])
-    found = target_candidates(target, (), model, config)
-    return [c.text for c in rank_candidates(target, found, model, config.max_candidates)]
+    found = rule_candidates(target.block, ())
+    if model is not None and config.candidates is not CandidateMode.EDITS:
+        found += model_candidates(target, model, config)
+    ranked = rank(target, found, model, config.max_candidates)
+    return [c.text for c in ranked + family_candidates(target.block, ())]
 
 
 def tally(records: list[dict], fixes: Iterable[Sequence[str | None]], k: int) -> FixScore:

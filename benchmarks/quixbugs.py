@@ -678,7 +678,7 @@ def _settings(
 
     sandbox = SandboxConfig(limits=Limits(timeout_s=timeout))
     config = RepairConfig(candidates=CandidateMode(candidates), sandbox=sandbox)
-    loaded = load_repair_model(model, config)
+    loaded = load_repair_model(model, config).get()  # loaded before the first program
     return Settings(budget, config, loaded, Path(out) if out else None, run_slow)
 
 

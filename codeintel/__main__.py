@@ -1,5 +1,3 @@
-import sys
+from codeintel.cli import entry
 
-from codeintel.cli import main
-
-sys.exit(main())
+entry()

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import threading
 from collections.abc import Sequence
+from typing import NoReturn
 
 from codeintel.errors import CodeintelError
 from parsers.errors import ParseError
@@ -54,5 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def entry() -> NoReturn:
+    """The console script: `main`, then exit without waiting for a model that is still
+    loading in a daemon thread (repair loads it alongside its first validations and
+    may have finished without it); the output is flushed first."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if any(t.daemon and t.is_alive() for t in threading.enumerate()):
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -24,16 +24,16 @@ contains the input again (up to the whitespace of an inserted `+1`/`not`).
 
 from __future__ import annotations
 
-import ast
 import enum
-import functools
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 import tree_sitter
-import tree_sitter_python
 
 from codeintel.errors import InputError
+from parsers.scopes import Language
+from parsers.syntax import get_parser
+from parsers.text import is_indented, parses
 
 
 class SourceSyntaxError(InputError, ValueError):
@@ -89,39 +89,10 @@ def repair_candidates(source: str) -> Iterator[Mutation]:
     return (m for m in mutations(source) if m.invertible)
 
 
-def parses(source: str) -> bool:
-    """True if `source` (whole lines, any indentation) parses: tree-sitter and `ast`."""
-    indented = _first_code_line(source)[:1] in (" ", "\t")
-    return _parses((_WRAPPER if indented else b"") + source.encode("utf-8"))
-
-
 # --- parsing ---------------------------------------------------------------------------
 
 Node = tree_sitter.Node
 _WRAPPER = b"if 1:\n"  # lets an indented method parse with its indentation kept
-
-
-@functools.lru_cache(maxsize=1)
-def _parser() -> tree_sitter.Parser:
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_python.language()))
-
-
-def _first_code_line(source: str) -> str:
-    for line in source.split("\n"):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            return line
-    return ""
-
-
-def _parses(data: bytes) -> bool:
-    if _parser().parse(data).root_node.has_error:
-        return False
-    try:
-        ast.parse(data.decode("utf-8"))
-    except (SyntaxError, ValueError):
-        return False
-    return True
 
 
 def _preorder(root: Node) -> tuple[Node, ...]:
@@ -150,11 +121,10 @@ class _Tree:
 
     @classmethod
     def build(cls, source: str) -> _Tree:
-        indented = _first_code_line(source)[:1] in (" ", "\t")
-        prefix = _WRAPPER if indented else b""
+        prefix = _WRAPPER if is_indented(source) else b""
         data = prefix + source.encode("utf-8")
-        root = _parser().parse(data).root_node
-        if root.has_error or not _parses(data):
+        root = get_parser(Language.PYTHON).parse(data).root_node
+        if root.has_error or not parses(source):
             raise SourceSyntaxError("the function source does not parse as Python")
         nodes = _preorder(root)
         return cls(data=data, prefix=len(prefix), nodes=nodes, local_names=_local_names(nodes))
@@ -169,7 +139,7 @@ class _Tree:
 def _apply(tree: _Tree, op: Operator, edit: _Edit) -> Mutation | None:
     new = edit.text.encode("utf-8")
     data = tree.data[: edit.start] + new + tree.data[edit.end :]
-    if data == tree.data or not _parses(data):
+    if data == tree.data or not parses(data[tree.prefix :].decode("utf-8")):
         return None
     line = tree.data[: edit.start].count(b"\n") + 1 - (1 if tree.prefix else 0)
     return Mutation(

@@ -21,14 +21,14 @@ from __future__ import annotations
 import ast
 import enum
 import random
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from codeintel.edits import Mutation, Operator, mutations, parses
+from codeintel.edits import Mutation, Operator, mutations
 from codeintel.models import formats
 from codeintel.records import JsonRecord
+from parsers.text import dedent, parses
 
 
 class BugKind(str, enum.Enum):
@@ -126,7 +126,7 @@ def bug_to_examples(bug: Bug, context: str, trace: str | None = None) -> list[di
 
 def _normal(source: str) -> str | None:
     try:
-        return ast.dump(ast.parse(textwrap.dedent(source)))
+        return ast.dump(ast.parse(dedent(source)))
     except (SyntaxError, ValueError):
         return None
 

@@ -14,6 +14,7 @@ from codeintel.context.source import scope_text
 from codeintel.records import JsonRecord
 from data_pipelines.config import BuildConfig
 from parsers import ParsedFile, Scope, SourceDecodeError, parse
+from parsers.text import dedent, whole_lines
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,6 @@ def parse_source(data: bytes) -> ParsedFile | None:
     except SourceDecodeError:
         return None
     return None if parsed.has_errors else parsed
-
-
-def whole_lines(source: bytes, start: int, end: int) -> str:
-    line_start = source.rfind(b"\n", 0, start) + 1
-    line_end = source.find(b"\n", end)
-    line_end = len(source) if line_end < 0 else line_end
-    return source[line_start:line_end].decode("utf-8")
 
 
 def function_id(path: str, scope: Scope) -> str:
@@ -117,12 +111,4 @@ def body_without_docstring(parsed: ParsedFile, scope: Scope) -> str:
     doc = scope.docstring_span
     if doc is not None:
         lines = [ln for i, ln in enumerate(lines, first) if not doc.start_line <= i <= doc.end_line]
-    return _dedent(lines).strip("\n")
-
-
-def _dedent(lines: list[str]) -> str:
-    code = [ln for ln in lines if ln.strip()]
-    if not code:
-        return ""
-    indent = min(len(ln) - len(ln.lstrip()) for ln in code)
-    return "\n".join(ln[indent:] if ln.strip() else "" for ln in lines)
+    return dedent("\n".join(lines)).strip("\n")

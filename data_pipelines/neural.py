@@ -14,7 +14,6 @@ training run is a decision for that run's data, not a side effect of this one.
 from __future__ import annotations
 
 import random
-import textwrap
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from codeintel.errors import ConfigError
 from codeintel.models.data import read_jsonl
 from data_pipelines.bugs import Bug, bug_to_examples, neural_bugs
 from data_pipelines.shards import write_example_set
+from parsers.text import dedent
 
 BATCH = 32  # functions per generate call
 
@@ -46,7 +46,7 @@ def sample_functions(data_dir: Path, split: str, limit: int, seed: int) -> dict[
     paths = sorted((Path(data_dir) / "functions").glob(f"{split}-*.jsonl"))
     if not paths:
         raise ConfigError(f"{data_dir}/functions has no {split} shards")
-    records = [(r["id"], textwrap.dedent(r["code"])) for r in read_jsonl(paths)]
+    records = [(r["id"], dedent(r["code"])) for r in read_jsonl(paths)]
     chosen = random.Random(seed).sample(records, min(limit, len(records)))
     return dict(chosen)
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import random
-import textwrap
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ from pathlib import Path
 from codeintel.errors import ConfigError
 from codeintel.models.data import read_jsonl
 from codeintel.sandbox import Limits, Outcome, SandboxConfig, TestRun, Validator
-from codeintel.tasks.repair_candidates import reindent
 from data_pipelines.bugs import Bug, bug_to_examples, make_bugs, with_trace
 from data_pipelines.config import BuildConfig, Task
 from data_pipelines.examples import make, room
@@ -44,6 +42,7 @@ from data_pipelines.focal import module_of
 from data_pipelines.functions import parse_source
 from data_pipelines.repair import skeleton
 from data_pipelines.shards import write_example_set
+from parsers.text import dedent, reindent
 
 PATCH, PATCH_SPEC = "codeintel_trace_patch.py", "codeintel_trace_patch.json"
 PATCH_SOURCE = Path(__file__).with_name("trace_patch.py")
@@ -183,7 +182,7 @@ def examples(covered: Covered, record: dict, bugs: list[Bug], config: BuildConfi
     if parsed is None:
         return []
     scope = parsed.find(record["qualified_name"])
-    context = skeleton(parsed, scope, room(config, textwrap.dedent(record["code"])))
+    context = skeleton(parsed, scope, room(config, dedent(record["code"])))
     out = []
     for bug in bugs:
         for raw in bug_to_examples(bug, context):
@@ -218,7 +217,7 @@ def run_pairs(
         if record is None:
             continue
         rng = random.Random(f"{config.seed}:{covered.test_id}")
-        bugs = make_bugs(textwrap.dedent(record["code"]), rng, bugs_per_pair, origin=record["id"])
+        bugs = make_bugs(dedent(record["code"]), rng, bugs_per_pair, origin=record["id"])
         passed, traced = traced_bugs(covered, record, bugs, sandbox)
         counts["pairs"] += 1
         counts["passing"] += passed

@@ -109,6 +109,6 @@ def _summary(result) -> str:
     tier = result.tier.value if result.tier else "?"
     return (
         f"{head}; candidates generated: {made}; validated: {tried}; "
-        f"{result.seconds:.1f} s (of which loading the model {result.startup_seconds:.1f} s); "
+        f"{result.seconds:.1f} s (the model loading alongside: {result.startup_seconds:.1f} s); "
         f"sandbox tier: {tier}"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parsers.scopes import Language, ParsedFile, Scope, ScopeKind
+from parsers.text import indent_at, line_start, shift
 
 INDENT_UNIT = "    "
 
@@ -31,10 +32,6 @@ class Fragment:
     cover_end: int = -1
 
 
-def line_start(source: bytes, pos: int) -> int:
-    return source.rfind(b"\n", 0, pos) + 1
-
-
 def line_offset(source: bytes, line: int) -> int:
     """Byte offset of the start of 1-based `line` (len(source) past the end)."""
     pos = 0
@@ -46,27 +43,12 @@ def line_offset(source: bytes, line: int) -> int:
     return pos
 
 
-def indent_at(source: bytes, pos: int) -> str:
-    """The leading whitespace of the line that contains `pos`."""
-    start = line_start(source, pos)
-    end = source.find(b"\n", start)
-    line = source[start : len(source) if end == -1 else end]
-    stripped = line.lstrip(b" \t")
-    return line[: len(line) - len(stripped)].decode("utf-8")
-
-
 def placed(source: bytes, start: int, end: int, indent: str) -> str:
-    """`source[start:end]` with its first line at `indent`, later lines shifted alike.
-
-    Later lines lose the indentation of the line where `start` is and gain
-    `indent`; lines indented less than that (inside a string literal) stay as they are.
-    """
+    """`source[start:end]` with its first line at `indent`, later lines shifted alike
+    (`parsers.text.shift`: lines indented less than the first, inside a string
+    literal, stay as they are)."""
     own = indent_at(source, start)
-    lines = source[start:end].decode("utf-8").split("\n")
-    rest = [
-        indent + ln[len(own) :] if ln.startswith(own) and ln.strip() else ln for ln in lines[1:]
-    ]
-    return "\n".join([indent + lines[0], *rest])
+    return shift(own + source[start:end].decode("utf-8"), own, indent)
 
 
 def has_body(scope: Scope) -> bool:

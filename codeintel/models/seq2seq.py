@@ -5,7 +5,7 @@ A checkpoint is a local Hugging Face directory (T5, CodeT5, BART: anything
 `codeintel_tokenizer.model`, else the Hugging Face tokenizer saved with it.
 Nothing is fetched from a hub.
 
-Scores: every `Candidate.logprob` is the sequence log-likelihood
+Scores: every `Generation.logprob` is the sequence log-likelihood
 log p(target | input) = the sum of the log-probabilities of the target's tokens
 and the final eos, under teacher forcing, for the canonical tokenisation of the
 candidate's text. `score(input, [text])` returns the same number for the same text.
@@ -74,7 +74,7 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
-class Candidate(JsonRecord):
+class Generation(JsonRecord):
     text: str
     logprob: float  # sequence log-likelihood: sum of token log-probs, eos included
 
@@ -198,7 +198,7 @@ class Seq2SeqModel:
         inputs: Sequence[str],
         config: GenerationConfig | None = None,
         edit_sources: Sequence[str] | None = None,
-    ) -> list[tuple[Candidate, ...]]:
+    ) -> list[tuple[Generation, ...]]:
         """Up to `config.n` candidates per input, best first, texts unique.
 
         Beam: the n best of `beam_width` beams (default n). Sample: n samples with
@@ -220,7 +220,7 @@ class Seq2SeqModel:
         if edit_sources is not None and len(edit_sources) != len(inputs):
             raise ModelError(f"{len(edit_sources)} edit sources for {len(inputs)} inputs")
         encoded = self._encode_all(inputs)
-        results: list[tuple[Candidate, ...]] = []
+        results: list[tuple[Generation, ...]] = []
         with torch.inference_mode():
             for start in range(0, len(encoded), config.batch_size):
                 batch = encoded[start : start + config.batch_size]
@@ -281,17 +281,17 @@ class Seq2SeqModel:
 
     def _rank(
         self, batch: Sequence[Encoded], texts: Sequence[Sequence[str]]
-    ) -> list[tuple[Candidate, ...]]:
+    ) -> list[tuple[Generation, ...]]:
         unique = [list(dict.fromkeys(row)) for row in texts]
         scores = self._score_encoded(batch, unique)
         ranked = []
         for row, row_scores in zip(unique, scores, strict=True):
-            candidates = [Candidate(t, s) for t, s in zip(row, row_scores, strict=True)]
+            candidates = [Generation(t, s) for t, s in zip(row, row_scores, strict=True)]
             ranked.append(tuple(sorted(candidates, key=lambda c: -c.logprob)))
         return ranked
 
     def score(self, input: str, targets: Sequence[str]) -> tuple[float, ...]:
-        """log p(target | input) of each target, as in `Candidate.logprob`."""
+        """log p(target | input) of each target, as in `Generation.logprob`."""
         import torch
 
         if not targets:

@@ -306,19 +306,30 @@ class Validator:
         line, _, self.buffer = self.buffer.partition(b"\n")
         return json.loads(line)
 
-    def validate(self, changed: Files, timeout_s: float | None = None) -> TestRun:
+    def validate(
+        self,
+        changed: Files,
+        timeout_s: float | None = None,
+        *,
+        tests: Sequence[str] | None = None,
+        limits: Limits | None = None,
+        first_failure: bool | None = None,
+    ) -> TestRun:
         """Run the tests with `changed` overlaid on the files, in a fresh directory
-        (within `timeout_s`, if given and below the configured limit)."""
+        (within `timeout_s`, if given and below the limit). `tests`, `limits` and
+        `first_failure`, if given, replace the Validator's own for this run only."""
         if self.proc is None:
             raise SandboxError("validate() on a closed Validator")
         self.count += 1
         workdir = self.base / f"c{self.count}"
         write_files(workdir, {**self.files, **changed})
         give_to(workdir, self.uid)
-        limits = self.config.limits
+        limits = limits or self.config.limits
         if timeout_s is not None and timeout_s < limits.timeout_s:
             limits = replace(limits, timeout_s=max(timeout_s, 0.01))
-        request = _request(workdir, self.spec["tests"], limits, True, None, self.first_failure)
+        stop = self.first_failure if first_failure is None else first_failure
+        asked = list(tests) if tests is not None else self.spec["tests"]
+        request = _request(workdir, asked, limits, True, None, stop)
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()

@@ -1,4 +1,8 @@
-"""The task table: every task the CLI, LSP and benchmarks can run, by name."""
+"""The task table: every task the CLI, LSP and benchmarks can run, by name.
+
+Each entry names a task's `run(request, model) -> result`, the whole pipeline of
+that task (see `codeintel.tasks.repair`).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,14 @@ from typing import Any
 
 from codeintel.errors import InputError
 
-# name -> "module:attribute" of the task object
+# name -> "module:function" of the task's run(request, model)
 TASKS: dict[str, str] = {
-    "repair": "codeintel.tasks.repair:REPAIR",
+    "repair": "codeintel.tasks.repair:run",
 }
 
 
 def get_task(name: str) -> Any:
-    """The task object registered under `name`; InputError for an unknown name."""
+    """The `run` function registered under `name`; InputError for an unknown name."""
     if name not in TASKS:
         raise InputError(f"unknown task {name!r}; known tasks: {', '.join(sorted(TASKS))}")
     module_name, _, attribute = TASKS[name].partition(":")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from codeintel.edits import parses
-from codeintel.tasks.repair_families import family_edits
+from codeintel.tasks.repair.families import family_edits
+from parsers.text import parses
 
 MISSING_UPDATE = """def total(xs):
     t = 0
@@ -30,6 +30,17 @@ MISSING_CLAUSE = """def between(x, low, high):
     if x <= high:
         return x >= low
     return False
+"""
+
+ENDLESS = """def drain(queue):
+    out = []
+    while True:
+        out.append(queue.pop())
+    return out
+"""
+
+WRONG_SLICE = """def tail(xs):
+    return xs[1:-1]
 """
 
 
@@ -72,3 +83,18 @@ def test_each_family_is_capped_and_input_that_does_not_parse_gives_nothing():
     counts = Counter(e.family for e in family_edits(long, limit=25))
     assert counts["insert_statement"] == 25
     assert family_edits("def f(:\n    pass\n") == []
+
+
+def test_a_loop_guard_becomes_a_name_the_loop_changes():
+    guards = sources(ENDLESS, "loop_guard")
+    assert ENDLESS.replace("while True:", "while queue:") in guards
+    assert ENDLESS.replace("while True:", "while out:") in guards
+    assert not any("while drain" in g for g in guards)  # only names the body changes
+
+
+def test_a_slice_bound_can_be_dropped_or_added():
+    bounds = sources(WRONG_SLICE, "slice_bound")
+    assert WRONG_SLICE.replace("xs[1:-1]", "xs[1:]") in bounds
+    assert WRONG_SLICE.replace("xs[1:-1]", "xs[:-1]") in bounds
+    added = sources("def head(xs):\n    return xs[:2]\n", "slice_bound")
+    assert "def head(xs):\n    return xs[1:2]\n" in added

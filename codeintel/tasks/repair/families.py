@@ -10,7 +10,11 @@ driven by the function's own statements, names and expressions:
   parameter and each value the function already returns (or its parameter);
 - drop_clause: one operand of an `and`/`or` condition removed;
 - add_clause: a comparison that the function makes elsewhere added to a condition
-  (`a and b` -> `a and b and c`).
+  (`a and b` -> `a and b and c`);
+- loop_guard: the test of a `while` loop replaced by a name the loop's body changes
+  (`while True:` -> `while queue:` when the body pops from `queue`);
+- slice_bound: a bound of a slice dropped (`a[i:j]` -> `a[i:]`, `a[:j]`), or a
+  missing one added (`a[i:]` -> `a[i:-1]`, `a[:j]` -> `a[1:j]`).
 
 Only candidates that parse and differ from the input are kept, in a deterministic
 order, without duplicates, at most `limit` per family.
@@ -22,7 +26,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from codeintel.edits import parses
+from parsers.text import parses
 
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.Break, ast.Continue)
 _LIMIT = 120  # candidates per family and function
@@ -54,6 +58,8 @@ def family_edits(
     for edits in (
         _dropped_clauses(function, source),
         _added_clauses(function, source),
+        _loop_guards(function, source),
+        _slice_bounds(function, source),
         _guards(function, lines),
         _insertions(function, lines, hot),
     ):
@@ -232,3 +238,76 @@ def _added_clauses(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdi
                 yield FamilyEdit(
                     "add_clause", test.lineno, before, after, _spliced(source, test, after)
                 )
+
+
+# --- loop guards ---------------------------------------------------------------------
+
+_MUTATORS = frozenset(
+    {"pop", "popleft", "popitem", "append", "appendleft", "extend", "remove", "discard",
+     "add", "insert", "clear", "update", "push"}
+)  # fmt: skip
+
+
+def _changed_names(loop: ast.While) -> list[str]:
+    """Names the loop's body assigns, updates or changes through a mutating method."""
+    names = []
+    for node in (n for stmt in loop.body for n in ast.walk(stmt)):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [t.id for t in targets if isinstance(t, ast.Name)]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if node.func.attr in _MUTATORS and isinstance(owner, ast.Name):
+                names.append(owner.id)
+    return list(dict.fromkeys(names))
+
+
+def _loop_guards(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit]:
+    for loop in (n for n in ast.walk(function) if isinstance(n, ast.While)):
+        before = _segment(source, loop.test)
+        if before is None or "\n" in before:
+            continue
+        for name in _changed_names(loop):
+            if name != before:
+                yield FamilyEdit(
+                    "loop_guard", loop.test.lineno, before, name, _spliced(source, loop.test, name)
+                )
+
+
+# --- slice bounds --------------------------------------------------------------------
+
+
+def _slice_bounds(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit]:
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Slice) or node.step is not None:
+            continue
+        before = _segment(source, node)
+        if before is None or "\n" in before:
+            continue
+        one, minus_one = ast.Constant(1), ast.UnaryOp(ast.USub(), ast.Constant(1))
+        variants = (
+            (None, node.upper) if node.lower is not None else (one, node.upper),
+            (node.lower, None) if node.upper is not None else (node.lower, minus_one),
+        )
+        for lower, upper in variants:
+            after = _bound_text(source, lower, upper)
+            if after is not None and after != before:
+                yield FamilyEdit(
+                    "slice_bound", node.lineno, before, after, _spliced(source, node, after)
+                )
+
+
+def _bound_text(source: str, lower: ast.expr | None, upper: ast.expr | None) -> str | None:
+    """`lower:upper`, each bound as written in `source` (or unparsed, if made here)."""
+    parts = []
+    for bound in (lower, upper):
+        if bound is None:
+            parts.append("")
+        elif getattr(bound, "lineno", None) is None:
+            parts.append(ast.unparse(bound))
+        else:
+            text = _segment(source, bound)
+            if text is None:
+                return None
+            parts.append(text)
+    return ":".join(parts)

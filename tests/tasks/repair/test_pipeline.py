@@ -11,15 +11,14 @@ from codeintel.cli import main
 from codeintel.errors import InputError, RepairInputError, UnknownFunctionError
 from codeintel.sandbox import Limits, SandboxConfig
 from codeintel.tasks import get_task
+from codeintel.tasks import repair as repair_task
 from codeintel.tasks.repair import (
     CandidateMode,
+    CandidateSource,
     RepairConfig,
     RepairOutcome,
-    Target,
-    rank_candidates,
     repair,
 )
-from codeintel.tasks.repair_candidates import Candidate, CandidateSource, function_block
 from tests.conftest_paths import FIXTURES, REPO
 
 EDITS = RepairConfig(candidates=CandidateMode.EDITS)
@@ -38,7 +37,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def test_repair_is_registered_in_the_task_table():
-    assert get_task("repair").name == "repair"
+    assert get_task("repair") is repair_task.run
 
 
 def test_fixes_the_bundled_example_without_touching_it():
@@ -113,26 +112,6 @@ def test_model_candidates_are_generated_scored_and_ranked(project: Path, tiny_mo
     # its scores, so every validated candidate carries a score
     assert result.outcome is RepairOutcome.FIXED
     assert result.winner.score is not None
-
-
-class ShortestFirst:
-    """A stand-in scorer: the shorter the edit target, the likelier."""
-
-    def score(self, model_input: str, targets: list[str]) -> tuple[float, ...]:
-        return tuple(-float(len(t)) for t in targets)
-
-
-def test_rule_edits_rank_before_model_candidates_each_by_score():
-    block = function_block("def inc(x):\n    return x - 1\n")
-    target = Target(block, "fix: ...")
-    edit = lambda text: Candidate(CandidateSource.EDIT, "function", text, "rule")  # noqa: E731
-    likely = Candidate(CandidateSource.MODEL, "function", "def inc(x):\n    return x\n", "m", -0.5)
-    far = edit("def inc(x):\n    return (x - 1) + 1\n")
-    near = edit("def inc(x):\n    return x + 1\n")
-    ranked = rank_candidates(target, [likely, far, near, near], ShortestFirst(), limit=10)
-    assert [c.text for c in ranked] == [near.text, far.text, likely.text]
-    assert ranked[0].score > ranked[1].score and ranked[2].score == -0.5
-    assert rank_candidates(target, [likely, far], None, limit=1) == [likely]  # no model: as given
 
 
 # --- the CLI -----------------------------------------------------------------------------

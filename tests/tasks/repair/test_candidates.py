@@ -11,21 +11,16 @@ from codeintel.sandbox import (
     TestRun,
     Tier,
 )
-from codeintel.tasks.repair_candidates import (
-    Candidate,
-    CandidateSource,
-    block_of,
+from codeintel.tasks.repair.candidates import (
     decode_model_output,
-    dedented,
-    edit_candidates,
-    localize,
     model_target,
-    reindent,
-    splice,
-    trace_lines,
+    rule_candidates,
     unique_parsable,
 )
+from codeintel.tasks.repair.localize import block_of, rank_functions, trace_lines
+from codeintel.tasks.repair.records import Candidate, CandidateSource
 from parsers import parse
+from parsers.text import dedent, reindent, splice
 from tests.conftest_paths import FIXTURES
 
 SOURCE = (FIXTURES / "tasks" / "stats.py").read_text()
@@ -40,14 +35,14 @@ def test_block_keeps_whole_lines_and_indentation():
     _, block = largest()
     assert block.text.startswith("    def largest(self, k):")
     assert block.indent == "    " and block.start_line == 10
-    assert dedented(block).startswith("def largest(self, k):\n")
-    assert reindent(dedented(block), block.indent) == block.text
+    assert dedent(block.text).startswith("def largest(self, k):\n")
+    assert reindent(dedent(block.text), block.indent) == block.text
 
 
 def test_splice_replaces_only_the_block():
     parsed, block = largest()
     fixed = block.text.replace("k - 1", "k")
-    patched = splice(parsed, block, fixed)
+    patched = splice(parsed.source, block.start_byte, block.end_byte, fixed).decode()
     assert patched == SOURCE.replace("ordered[: k - 1]", "ordered[: k]")
 
 
@@ -65,13 +60,13 @@ def test_model_target_is_the_shortest_edit():
     target = model_target(block, block.text.replace("k - 1", "k"))
     edit = formats.decode_edit(target)
     assert edit is not None and len(edit.old) < len("return ordered[: k - 1]")
-    assert formats.apply_edit(dedented(block), edit) == dedented(block).replace("k - 1", "k")
+    assert formats.apply_edit(dedent(block.text), edit) == dedent(block.text).replace("k - 1", "k")
 
 
 def test_edit_candidates_contain_the_fix_and_prefer_trace_lines():
     _, block = largest()
     fix = block.text.replace("ordered[: k - 1]", "ordered[: k]")
-    candidates = edit_candidates(block, hot_lines=[13])
+    candidates = rule_candidates(block, hot_lines=[13])
     assert fix in [c.text for c in candidates]
     assert candidates[0].description.endswith("at line 13")
     assert all(c.source is CandidateSource.EDIT for c in candidates)
@@ -106,11 +101,11 @@ def test_localize_puts_trace_functions_first_then_called_ones():
         Frame("stats.py", 13, "largest", "return ordered[: k - 1]"),
     )
     lines = trace_lines(run, "stats.py")
-    assert lines == [13]
+    assert lines == (13,)
     tests = textwrap.dedent("""
         def test_clamp():
             assert clamp(5, 0, 3) == 3
     """)
-    order = [s.qualified_name for s in localize(parsed, lines, [tests])]
+    order = [s.qualified_name for s in rank_functions(parsed, lines, [tests])]
     assert order[:2] == ["Stats.largest", "clamp"]
     assert set(order) == {"Stats.__init__", "Stats.mean", "Stats.largest", "clamp"}

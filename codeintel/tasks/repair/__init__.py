@@ -1,0 +1,187 @@
+"""Bug repair (DeepDebug for Python): localize with traces, generate, validate in the sandbox.
+
+    result = repair("mod.py", tests="test_mod.py")
+
+`run` is the whole pipeline, one step a module, in this order:
+
+1. baseline: run the tests once; stop if they pass, or error before reaching the code.
+2. localize: the functions to repair (trace frames first, then functions the tests
+   call), as blocks of whole lines.
+3. candidates: rule edits (inverse mutation operators), the model's beam and samples,
+   and families built from the function's own code.
+4. rank: rule edits, then the model's candidates, each by the model's log-likelihood,
+   then the families.
+5. validate: in rank order on the sandbox's fast path, until one makes the failing
+   tests pass without breaking a passing one, or the budget runs out.
+
+One deadline counts from the request, model loading included. The model loads in a
+background thread (`loading`) while steps 1 and 2 run and the rule edits are
+validated in their fixed order; once it is loaded, the rule edits not yet tried are
+ranked with the model's candidates. So with a model loaded in advance (benchmarks)
+the order is fully ranked, and a one-off command fixes what a rule edit fixes without
+waiting for the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from codeintel.errors import InputError
+from codeintel.files import read_text
+from codeintel.tasks.repair.baseline import open_sandbox, parse_module, run_baseline
+from codeintel.tasks.repair.candidates import (
+    family_candidates,
+    model_candidates,
+    rule_candidates,
+    unique_parsable,
+)
+from codeintel.tasks.repair.loading import ModelHandle
+from codeintel.tasks.repair.localize import first_trace, localize, trace_lines, with_model_input
+from codeintel.tasks.repair.rank import rank
+from codeintel.tasks.repair.records import (
+    Candidate,
+    CandidateMode,
+    CandidateSource,
+    RepairConfig,
+    RepairOutcome,
+    RepairRequest,
+    RepairResult,
+    Target,
+)
+from codeintel.tasks.repair.validate import Validation
+
+__all__ = [
+    "Candidate",
+    "CandidateMode",
+    "CandidateSource",
+    "ModelHandle",
+    "RepairConfig",
+    "RepairOutcome",
+    "RepairRequest",
+    "RepairResult",
+    "Target",
+    "load_repair_model",
+    "make_request",
+    "repair",
+    "run",
+]
+
+
+def run(request: RepairRequest, model: ModelHandle) -> RepairResult:
+    """The pipeline: baseline -> localize -> candidates -> rank -> validate -> result."""
+    parsed = parse_module(request)
+    with open_sandbox(request) as sandbox:
+        baseline = run_baseline(request, sandbox)
+        if isinstance(baseline, RepairResult):
+            return baseline
+        targets = localize(request, parsed, baseline)
+        hot = trace_lines(baseline, request.module_file)
+        validation = Validation(request, parsed, baseline, targets, sandbox)
+        rules, families = _deterministic(targets, hot, request.config)
+        validation.made_all(rules + families)
+        untried = validation.try_each(rules, stop=model.ready)  # while the model loads
+        for target in targets if not validation.done else ():
+            loaded = model.get()
+            target = with_model_input(target, parsed, first_trace(baseline), loaded)
+            generated = _generated(target, loaded, request.config, validation)
+            validation.try_each(rank(target, untried + generated, loaded, _limit(request)))
+        validation.try_each(families)
+        return validation.result(model.seconds())
+
+
+def _deterministic(
+    targets: Sequence[Target], hot: Sequence[int], config: RepairConfig
+) -> tuple[list[Candidate], list[Candidate]]:
+    """Every target's rule edits and family candidates (none in model-only mode)."""
+    if config.candidates is CandidateMode.MODEL:
+        return [], []
+    rules = [c for t in targets for c in rule_candidates(t.block, hot)]
+    return rules, [c for t in targets for c in family_candidates(t.block, hot)]
+
+
+def _limit(request: RepairRequest) -> int:
+    return request.config.max_candidates
+
+
+def _generated(
+    target: Target, model: Any, config: RepairConfig, validation: Validation
+) -> list[Candidate]:
+    """The model's candidates for the target while there is time (none without a model)."""
+    if model is None or validation.done:
+        return []
+    found = unique_parsable(model_candidates(target, model, config), target.block.text)
+    validation.made_all(found)
+    return found
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+def _tests_of(tests: str | Path | Mapping[str, str]) -> dict[str, str]:
+    if isinstance(tests, Mapping):
+        return dict(tests)
+    path = Path(tests)
+    return {path.name: read_text(path, "test file")}
+
+
+def load_repair_model(model: Any, config: RepairConfig) -> ModelHandle:
+    """The model repair needs: none for edits alone, a loaded one as it is, and a path or
+    bundled name (None: the default) loading in the background."""
+    if config.candidates is CandidateMode.EDITS:
+        return ModelHandle(None)
+    if isinstance(model, ModelHandle):
+        return model
+    if model is None or isinstance(model, (str, Path)):
+        return ModelHandle.start_loading(model)
+    return ModelHandle(model)
+
+
+def make_request(
+    path_or_source: str | Path,
+    tests: str | Path | Mapping[str, str],
+    function: str | None,
+    budget_seconds: float,
+    config: RepairConfig,
+    support: Mapping[str, str] | None = None,
+    module_file: str | None = None,
+) -> RepairRequest:
+    """A request from a path (or source text containing a newline) and tests."""
+    text = str(path_or_source)
+    if isinstance(path_or_source, Path) or "\n" not in text:
+        path = Path(text)
+        source, module_file = read_text(path, "file"), module_file or path.name
+    else:
+        source, module_file = text, module_file or "module.py"
+    if budget_seconds <= 0:
+        raise InputError("the budget must be a positive number of seconds")
+    return RepairRequest(
+        source, module_file, _tests_of(tests), dict(support or {}), function, budget_seconds, config
+    )
+
+
+def repair(
+    path_or_source: str | Path,
+    tests: str | Path | Mapping[str, str],
+    function: str | None = None,
+    budget_seconds: float = 60,
+    model: Any = None,
+    config: RepairConfig | None = None,
+    *,
+    support: Mapping[str, str] | None = None,
+    module_file: str | None = None,
+) -> RepairResult:
+    """Repair a Python module so that its failing tests pass; see the module docstring.
+
+    `path_or_source` is a file path, or source text (then the tests import it as
+    `module_file`, default "module.py"). `tests` is a test file path or a mapping
+    of test file names to contents. `support` holds other files the tests need.
+    `model` is a path, a bundled name, a loaded model (or ModelHandle), or None for
+    the default.
+    """
+    config = config or RepairConfig()
+    request = make_request(
+        path_or_source, tests, function, budget_seconds, config, support, module_file
+    )
+    return run(request, load_repair_model(model, config))

@@ -1,0 +1,138 @@
+"""Step 3: candidate fixes of one function, from three sources.
+
+- rule edits: the inverse mutation operators (`codeintel.edits`), edits on lines
+  named in the trace first;
+- the model's beam and samples, span edits decoded against the function (an edit
+  can replace part of a line, whole lines, or insert a line);
+- families built from the function's own code (`families`): inserted statements,
+  guard clauses, clauses of conditions, loop guards, slice bounds.
+
+Pure: a function's block (and, for the model, a loaded model) in, candidates out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from codeintel.edits import repair_candidates
+from codeintel.models import formats
+from codeintel.tasks.repair.families import family_edits
+from codeintel.tasks.repair.records import (
+    Block,
+    Candidate,
+    CandidateSource,
+    RepairConfig,
+    Target,
+)
+from parsers.text import dedent, parses, reindent
+
+
+def rule_candidates(block: Block, hot_lines: Sequence[int]) -> list[Candidate]:
+    """The rule edits (inverse mutations), those on lines named in the trace first."""
+    hot = {line - block.start_line + 1 for line in hot_lines}
+    mutations = sorted(repair_candidates(block.text), key=lambda m: m.line not in hot)
+    return [
+        _edit(block, CandidateSource.EDIT, m.source, m.line, m.operator.value, m.before, m.after)
+        for m in mutations
+    ]
+
+
+def family_candidates(block: Block, hot_lines: Sequence[int]) -> list[Candidate]:
+    """The families built from the function's own code, nearest the trace first."""
+    hot = frozenset(line - block.start_line + 1 for line in hot_lines)
+    return [
+        _edit(block, CandidateSource.FAMILY, reindent(e.source, block.indent), e.line, e.family,
+              e.before, e.after)
+        for e in family_edits(dedent(block.text), hot)
+    ]  # fmt: skip
+
+
+def _edit(
+    block: Block,
+    source: CandidateSource,
+    text: str,
+    line: int,
+    family: str,
+    before: str,
+    after: str,
+) -> Candidate:
+    """A candidate described as "family: 'before' -> 'after' at line N" (file lines)."""
+    where = block.start_line + line - 1
+    description = f"{family}: {before!r} -> {after!r} at line {where}"
+    return Candidate(source, block.qualified_name, text, description)
+
+
+def family_of(candidate: Candidate) -> str:
+    """The candidate's family: the rule or family name of an edit, or "model"."""
+    if candidate.source is CandidateSource.MODEL:
+        return "model"
+    return candidate.description.split(":", 1)[0]
+
+
+def model_candidates(target: Target, model: Any, config: RepairConfig) -> list[Candidate]:
+    """The model's beam and samples for the target, decoded (those that do not apply to
+    the function or change nothing dropped)."""
+    from codeintel.models import DecodeMode, GenerationConfig
+
+    runs = [
+        GenerationConfig(
+            n=config.beam,
+            mode=DecodeMode.BEAM,
+            max_new_tokens=192,
+            beam_width=max(config.beam, config.beam_width),
+        ),
+        GenerationConfig(
+            n=config.samples,
+            mode=DecodeMode.SAMPLE,
+            max_new_tokens=192,
+            temperature=config.temperature,
+        ),
+    ]
+    block, found = target.block, []
+    source = [dedent(block.text)]  # decoding is constrained to edits that apply to it
+    for generation in (run for run in runs if run.n > 0):
+        for generated in model.generate([target.model_input], generation, source)[0]:
+            text = decode_model_output(block, generated.text)
+            if text is not None:
+                found.append(
+                    Candidate(
+                        CandidateSource.MODEL,
+                        block.qualified_name,
+                        text,
+                        generated.text,
+                        generated.logprob,
+                    )
+                )
+    return found
+
+
+def decode_model_output(block: Block, text: str) -> str | None:
+    """A generated edit, applied: a replacement block with the original indentation."""
+    buggy = dedent(block.text)
+    edit = formats.decode_edit(text)
+    fixed = formats.apply_edit(buggy, edit) if edit is not None else None
+    if fixed is None or fixed.strip() == buggy.strip():
+        return None
+    return reindent(fixed, block.indent)
+
+
+def model_target(block: Block, candidate_text: str) -> str:
+    """The training-format target that stands for a candidate (for scoring it)."""
+    buggy, fixed = dedent(block.text), dedent(candidate_text)
+    edit = formats.diff_to_edit(buggy, fixed)
+    if edit is None:
+        raise ValueError("a candidate equal to the original has no edit to score")
+    return formats.encode_edit(edit)
+
+
+def unique_parsable(candidates: Iterable[Candidate], original: str) -> list[Candidate]:
+    """Drop candidates that do not parse, equal the original, or repeat an earlier one."""
+    seen = {original.strip()}
+    kept = []
+    for c in candidates:
+        key = c.text.strip()
+        if key not in seen and parses(c.text):
+            seen.add(key)
+            kept.append(c)
+    return kept

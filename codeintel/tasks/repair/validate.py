@@ -1,0 +1,139 @@
+"""Step 5: validate candidates in order until one fixes the bug or the budget ends.
+
+A candidate fixes the bug when the failing tests pass (checked first, stopping at the
+first failure) and then the whole test run passes, every test that passed before
+included. Each validation's timeout is the smaller of its limit and the time left.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from codeintel.sandbox import Outcome, TestRun, Validator
+from codeintel.tasks.repair.baseline import candidate_limits
+from codeintel.tasks.repair.candidates import family_of
+from codeintel.tasks.repair.records import (
+    Candidate,
+    RepairOutcome,
+    RepairRequest,
+    RepairResult,
+    Target,
+)
+from parsers import ParsedFile
+from parsers.text import splice
+
+
+class Validation:
+    """What one repair validated in its sandbox, and the winner once found."""
+
+    def __init__(
+        self,
+        request: RepairRequest,
+        parsed: ParsedFile,
+        baseline: TestRun,
+        targets: Iterable[Target],
+        sandbox: Validator,
+    ) -> None:
+        self.request, self.parsed, self.baseline = request, parsed, baseline
+        self.sandbox, self.limits = sandbox, candidate_limits(request.config, baseline)
+        self.blocks = {t.block.qualified_name: t.block for t in targets}
+        self.must_pass = set(baseline.failed) | set(baseline.passed)
+        self.made: list[Candidate] = []
+        self.validated: Counter[str] = Counter()
+        self.tried: Counter[str] = Counter()  # per function
+        self.seen: set[tuple[str, str]] = set()  # (function, text) of every candidate tried
+        self.winner: tuple[Candidate, str, int] | None = None  # candidate, patched, rank
+
+    @property
+    def done(self) -> bool:
+        """A winner is found, or the budget is spent."""
+        return self.winner is not None or self.request.left() <= 0
+
+    def made_all(self, candidates: Iterable[Candidate]) -> None:
+        """Count candidates as made (for the result's counts), validated or not."""
+        self.made += candidates
+
+    def try_each(
+        self, candidates: list[Candidate], stop: Callable[[], bool] = lambda: False
+    ) -> list[Candidate]:
+        """Validate in order until a winner, the end of the budget, or `stop()`; the
+        candidates not tried are returned."""
+        for at, candidate in enumerate(candidates):
+            if self.done or stop():
+                return candidates[at:]
+            self._try(candidate)
+        return []
+
+    def _try(self, candidate: Candidate) -> None:
+        key = (candidate.function, candidate.text.strip())
+        if key in self.seen:  # e.g. a model candidate equal to a rule edit tried before
+            return
+        self.seen.add(key)
+        block = self.blocks[candidate.function]
+        patched = splice(self.parsed.source, block.start_byte, block.end_byte, candidate.text)
+        change = {self.request.module_file: patched.decode("utf-8")}
+        self.validated[candidate.source.value] += 1
+        self.tried[candidate.function] += 1
+        if self._passes(change, self.baseline.failed, first_failure=True) and self._fixes(
+            self._run(change, tuple(self.request.tests), first_failure=False)
+        ):
+            rank = self.tried[candidate.function]
+            self.winner = (candidate, change[self.request.module_file], rank)
+
+    def _run(self, change: dict[str, str], tests: tuple[str, ...], first_failure: bool) -> TestRun:
+        return self.sandbox.validate(
+            change,
+            self.request.left(),
+            tests=tests,
+            limits=self.limits,
+            first_failure=first_failure,
+        )
+
+    def _passes(self, change: dict[str, str], tests: tuple[str, ...], first_failure: bool) -> bool:
+        return self._run(change, tests, first_failure).outcome is Outcome.PASSED
+
+    def _fixes(self, run: TestRun) -> bool:
+        return run.outcome is Outcome.PASSED and self.must_pass <= set(run.passed)
+
+    def result(self, startup_seconds: float) -> RepairResult:
+        counts = {
+            "module_file": self.request.module_file,
+            "generated": dict(Counter(c.source.value for c in self.made)),
+            "families": dict(Counter(family_of(c) for c in self.made)),
+            "validated": dict(self.validated),
+            "failing_tests": self.baseline.failed,
+            "seconds": time.perf_counter() - self.request.started,
+            "tier": self.baseline.execution.tier,
+            "warning": self.baseline.execution.warning,
+            "startup_seconds": round(startup_seconds, 3),
+        }
+        if self.winner is None:
+            message = "no candidate made the failing tests pass within the budget"
+            return RepairResult(RepairOutcome.NO_FIX_FOUND, message, **counts)
+        winner, patched, rank = self.winner
+        return RepairResult(
+            RepairOutcome.FIXED,
+            f"fixed {winner.function} ({winner.source.value} candidate)",
+            patched_source=patched,
+            diff=_diff(self.request, patched),
+            function=winner.function,
+            winner=winner,
+            winner_family=family_of(winner),
+            winner_rank=rank,
+            **counts,
+        )
+
+
+def _diff(request: RepairRequest, patched: str) -> str:
+    name = request.module_file
+    return "".join(
+        difflib.unified_diff(
+            request.source.splitlines(keepends=True),
+            patched.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
+        )
+    )

@@ -1,0 +1,96 @@
+"""A function's text, in one place for training data and repair. Pure: no I/O.
+
+A function is cut from its file as whole lines (`whole_lines`), shown to the
+model at column 0 (`dedent`), and put back at its own indentation (`reindent`,
+`splice`). Both the data pipelines and repair use these, so the model sees a
+function at inference exactly as it saw functions in training.
+
+The one indentation rule (`shift`): a line that starts with the old indentation
+has it replaced by the new one; a line that does not (inside a multi-line string
+literal, say) and a blank line stay as they are.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+
+from parsers.scopes import Language
+from parsers.syntax import get_parser
+
+_WRAPPER = "if 1:\n"  # lets an indented block parse with its indentation kept
+
+
+def line_start(source: bytes, pos: int) -> int:
+    """Byte offset of the start of the line that contains `pos`."""
+    return source.rfind(b"\n", 0, pos) + 1
+
+
+def indent_at(source: bytes, pos: int) -> str:
+    """The leading whitespace of the line that contains `pos`."""
+    start = line_start(source, pos)
+    end = source.find(b"\n", start)
+    line = source[start : len(source) if end == -1 else end]
+    return line[: len(line) - len(line.lstrip(b" \t"))].decode("utf-8")
+
+
+def whole_lines(source: bytes, start: int, end: int) -> str:
+    """The lines that bytes `start:end` touch, whole: from the start of the first to the
+    end of the last (without its newline)."""
+    line_end = source.find(b"\n", end)
+    line_end = len(source) if line_end < 0 else line_end
+    return source[line_start(source, start) : line_end].decode("utf-8")
+
+
+def leading_indent(text: str) -> str:
+    """The indentation of the first line of `text` that is not blank."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    return first[: len(first) - len(first.lstrip(" \t"))]
+
+
+def shift(text: str, old: str, new: str) -> str:
+    """Lines that start with `old` (and are not blank) get `new` in its place."""
+    return "\n".join(
+        new + line[len(old) :] if line.startswith(old) and line.strip() else line
+        for line in text.split("\n")
+    )
+
+
+def dedent(text: str) -> str:
+    """Whole lines at column 0: the first non-blank line's indentation taken off every
+    line that has it."""
+    return shift(text, leading_indent(text), "")
+
+
+def reindent(text: str, indent: str) -> str:
+    """Text at column 0 (as `dedent` makes it) moved to `indent`."""
+    return shift(text, "", indent) if indent else text
+
+
+def splice(source: bytes, start: int, end: int, replacement: str) -> bytes:
+    """`source` with bytes `start:end` replaced by `replacement`, every other byte kept."""
+    return source[:start] + replacement.encode("utf-8") + source[end:]
+
+
+def parses(source: str) -> bool:
+    """True if `source` (whole lines, any indentation) parses as Python: tree-sitter finds
+    no error and `ast.parse` accepts it."""
+    text = (_WRAPPER if is_indented(source) else "") + source
+    try:
+        if get_parser(Language.PYTHON).parse(text.encode("utf-8")).root_node.has_error:
+            return False
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" for `1if`
+            warnings.simplefilter("ignore", SyntaxWarning)
+            ast.parse(text)
+    except (SyntaxError, ValueError):  # UnicodeEncodeError is a ValueError
+        return False
+    return True
+
+
+def is_indented(source: str) -> bool:
+    """True if the first line of code (not blank, not a comment) is indented."""
+    for line in source.split("\n"):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return line[:1] in (" ", "\t")
+    return False
