@@ -12,9 +12,11 @@
   `--candidates repair` takes the top-k instead from the list repair validates
   (`codeintel.tasks.repair`): the rule edits (inverse mutation operators), the
   beam and the samples; rule edits first, then the model's own candidates, each
-  ranked by the model's log-likelihood. It also reports
-  the rules alone in their fixed order (no model) as a baseline, and `found`,
-  how often the fix is anywhere in the list.
+  ranked by the model's log-likelihood, then the families built from the function's
+  own code. It also reports the rules alone in their fixed order (no model) as a
+  baseline, `found`, how often the fix is anywhere in the list, and per family
+  (`fix_by_family`) how many candidates it made and for how many bugs the first
+  exact fix in the list is its own.
 - doc: smoothed BLEU-4 of the generated docstring against a name-based template
   ("Get user name." for `get_user_name`).
 The test split is split by package, so no function in it was used to train.
@@ -32,12 +34,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from benchmarks.metrics import corpus_smoothed_bleu4, normalize_code
 from codeintel.models import formats
-from codeintel.tasks.repair import CandidateMode, RepairConfig, Target
+from codeintel.tasks.repair import Candidate, CandidateMode, RepairConfig, Target
 from codeintel.tasks.repair.candidates import (
     family_candidates,
+    family_of,
     model_candidates,
     rule_candidates,
 )
@@ -110,15 +114,35 @@ def model_fixes(
             yield [apply_target(function, c.text) for c in candidates]
 
 
-def repair_fixes(model, record: dict, config: RepairConfig) -> list[str]:
-    """The fixed functions repair would validate, in its order (see codeintel.tasks.repair):
-    rule edits, the beam and samples, ranked by the model (without a model, rules in order)."""
+def repair_list(model, record: dict, config: RepairConfig) -> list[Candidate]:
+    """The candidates repair would validate, in its order (see codeintel.tasks.repair):
+    rule edits, the beam and samples, ranked by the model (without a model, rules in
+    order), then the families."""
     target = Target(function_block(buggy_function(record["input"])), record["input"])
     found = rule_candidates(target.block, ())
     if model is not None and config.candidates is not CandidateMode.EDITS:
         found += model_candidates(target, model, config)
     ranked = rank(target, found, model, config.max_candidates)
-    return [c.text for c in ranked + family_candidates(target.block, ())]
+    return ranked + family_candidates(target.block, ())
+
+
+def repair_fixes(model, record: dict, config: RepairConfig) -> list[str]:
+    """The fixed functions of `repair_list`, in its order."""
+    return [c.text for c in repair_list(model, record, config)]
+
+
+def by_family(records: list[dict], lists: Iterable[Sequence[Candidate]]) -> dict[str, dict]:
+    """Per family: candidates made over all records, and records whose first exact fix in
+    the list is of that family ("won": the fix validation would reach first)."""
+    table: dict[str, Counter] = {}
+    for record, candidates in zip(records, lists, strict=True):
+        hits = fix_hits(record, [c.text for c in candidates])
+        for candidate in candidates:
+            table.setdefault(family_of(candidate), Counter())["made"] += 1
+        first = next((c for c, hit in zip(candidates, hits, strict=True) if hit), None)
+        if first is not None:
+            table[family_of(first)]["won"] += 1
+    return {name: {"made": c["made"], "won": c["won"]} for name, c in sorted(table.items())}
 
 
 def tally(records: list[dict], fixes: Iterable[Sequence[str | None]], k: int) -> FixScore:
@@ -140,18 +164,21 @@ def tally(records: list[dict], fixes: Iterable[Sequence[str | None]], k: int) ->
     return FixScore(**{f.name: counts[f.name] for f in fields(FixScore)})
 
 
-def score_fix(model, records: list[dict], args: argparse.Namespace) -> dict[str, FixScore]:
+def score_fix(model, records: list[dict], args: argparse.Namespace) -> dict[str, Any]:
     """The fix scores of the chosen candidate list, and for REPAIR its rules-only baseline."""
     if args.candidates is Candidates.MODEL:
         fixes = model_fixes(model, records, args.n, not args.unconstrained, args.beam)
         return {"fix": tally(records, fixes, args.n)}
     config = RepairConfig(beam_width=args.beam or RepairConfig.beam_width)
     rules = replace(config, candidates=CandidateMode.EDITS)
+    lists = [repair_list(model, r, config) for r in records]
+    texts = ([c.text for c in candidates] for candidates in lists)
     return {
-        "fix": tally(records, (repair_fixes(model, r, config) for r in records), args.n),
+        "fix": tally(records, texts, args.n),
         "fix_rules_baseline": tally(
             records, (repair_fixes(None, r, rules) for r in records), args.n
         ),
+        "fix_by_family": by_family(records, lists),
     }
 
 
@@ -238,7 +265,7 @@ def main(argv: Sequence[str]) -> int:
         "beam": args.beam or (RepairConfig.beam_width if repair else args.n),
         "fix_decoding": "unconstrained" if args.unconstrained else "constrained to edits",
         "fix_candidates": args.candidates.value,
-        **{name: score.__dict__ for name, score in fix.items()},
+        **{name: getattr(score, "__dict__", score) for name, score in fix.items()},
         "fix_identity_baseline_exact": 0,
         "doc_smoothed_bleu4": round(bleu, 2),
         "doc_template_bleu4": round(template_bleu, 2),

@@ -5,12 +5,15 @@ from benchmarks.heldout import (
     apply_target,
     buggy_function,
     fix_hits,
+    by_family,
     repair_fixes,
+    repair_list,
     tally,
     template_docstring,
 )
 from codeintel.models import formats
 from codeintel.tasks.repair import CandidateMode, RepairConfig
+from codeintel.tasks.repair.candidates import family_of
 
 BUGGY = "def inc(x):\n    return x - 1"
 FIXED = "def inc(x):\n    return x + 1"
@@ -66,6 +69,16 @@ def test_repair_list_ranks_rules_and_model_candidates_by_the_model():
     fixes = repair_fixes(model, record(), config)
     assert set(rules) <= set(fixes) and FIXED in fixes
     assert fixes != rules  # reordered by log-likelihood
+
+
+def test_by_family_counts_made_and_the_family_of_the_first_exact_fix():
+    rules = replace(RepairConfig(), candidates=CandidateMode.EDITS)
+    candidates = repair_list(None, record(), rules)
+    table = by_family([record()], [candidates])
+    assert sum(row["made"] for row in table.values()) == len(candidates)
+    first = next(c for c in candidates if c.text == FIXED)
+    assert table[family_of(first)]["won"] == 1
+    assert sum(row["won"] for row in table.values()) == 1
 
 
 def test_template_docstring_from_name():

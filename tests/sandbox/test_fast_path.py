@@ -10,6 +10,7 @@ neither passes nor harms the worker, the next candidate or the caller.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,21 @@ def test_fast_path_outcomes_and_trace(fast_config: SandboxConfig) -> None:
     assert div.failure.frames[0].text == "return a / b"
     assert div.failure.trace.startswith("Traceback (most recent call last):\n")
     assert div.failure.trace.endswith("ZeroDivisionError: division by zero")
+
+
+def test_one_validation_can_ask_for_other_tests_limits_and_stop(fast_config: SandboxConfig) -> None:
+    """Repair's baseline and its quick and full checks all run on one Validator."""
+    with Validator(base_files(), ["test_plain.py"], fast_config) as validator:
+        one = validator.validate({}, tests=["test_add.py"])
+        stopped = validator.validate({}, first_failure=True)
+        short = replace(LIMITS, timeout_s=0.5)
+        hung = validator.validate({"calc.py": "while True:\n    pass\n"}, limits=short)
+        whole = validator.validate({})
+    assert [t.node_id for t in one.tests] == ["test_add.py::test_add"]
+    assert len(stopped.tests) < len(whole.tests)  # ended at the first failure
+    assert stopped.tests[-1].outcome is TestOutcome.FAILED
+    assert hung.outcome is Outcome.TIMEOUT and hung.execution.wall_s < 3.0
+    assert {t.node_id.split("::")[0] for t in whole.tests} == {"test_plain.py"}
 
 
 def test_hanging_candidate_times_out_and_worker_survives(fast_config: SandboxConfig) -> None:

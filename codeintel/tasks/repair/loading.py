@@ -19,6 +19,7 @@ import math
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,26 +37,31 @@ class ModelHandle:
 
     @classmethod
     def start_loading(cls, name_or_path: str | Path | None) -> ModelHandle:
+        """Load a checkpoint (path, bundled name, or None for the default) in the
+        background; ModelError at once if the path does not exist."""
         from codeintel.errors import ModelError
-        from codeintel.models import resolve_model_path
+        from codeintel.models import load_model, resolve_model_path
 
         path = resolve_model_path(None if name_or_path is None else str(name_or_path))
         if not path.is_dir():
             raise ModelError(f"model checkpoint {path} is not a directory")
+        return cls.in_background(lambda: load_model(str(path)))
+
+    @classmethod
+    def in_background(cls, load: Callable[[], Any]) -> ModelHandle:
+        """A handle whose model is `load()`, called in a daemon thread started now."""
         handle = cls()
         handle._thread = threading.Thread(
-            target=handle._load, args=(str(path),), name="codeintel-model-load", daemon=True
+            target=handle._load, args=(load,), name="codeintel-model-load", daemon=True
         )
         handle._previous_interval = sys.getswitchinterval()
         sys.setswitchinterval(_SWITCH_INTERVAL_S)
         handle._thread.start()
         return handle
 
-    def _load(self, path: str) -> None:
-        from codeintel.models import load_model
-
+    def _load(self, load: Callable[[], Any]) -> None:
         try:
-            self._model = load_model(path)
+            self._model = load()
         except Exception as exc:  # re-raised in the caller's thread by get()
             self._error = exc
         finally:

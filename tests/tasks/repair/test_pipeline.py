@@ -2,6 +2,7 @@
 
 import hashlib
 import shutil
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from codeintel.tasks import repair as repair_task
 from codeintel.tasks.repair import (
     CandidateMode,
     CandidateSource,
+    ModelHandle,
     RepairConfig,
     RepairOutcome,
     repair,
@@ -49,6 +51,19 @@ def test_fixes_the_bundled_example_without_touching_it():
     assert result.winner.source is CandidateSource.EDIT
     assert result.generated["edit"] >= result.validated["edit"] >= 1
     assert digest(EXAMPLE) == before
+
+
+def test_a_rule_edit_fix_does_not_wait_for_the_model():
+    """The model loads alongside: a bug a rule edit fixes is fixed before the load ends."""
+    release = threading.Event()
+    handle = ModelHandle.in_background(lambda: release.wait(120) and None)
+    try:
+        result = repair(EXAMPLE / "running_mean.py", EXAMPLE / "test_running_mean.py", model=handle)
+        assert result.outcome is RepairOutcome.FIXED
+        assert result.winner.source is CandidateSource.EDIT and "model" not in result.validated
+        assert not handle.ready()  # it never waited for the model
+    finally:
+        release.set()
 
 
 def test_fix_makes_every_test_pass_and_keeps_passing_ones(project: Path):
