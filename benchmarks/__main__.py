@@ -14,6 +14,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "quixbugs": ("benchmarks.quixbugs", "repair a QuixBugs checkout"),
     "bugs": ("benchmarks.bugs", "repair a folder of held-out synthetic bugs"),
     "heldout": ("benchmarks.heldout", "held-out task scores of a checkpoint (model card)"),
+    "humaneval": ("benchmarks.humaneval", "HumanEval pass@k, samples run in the sandbox"),
 }
 
 

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.executor import add_executor_arguments, run_jobs
+from benchmarks.executor import add_executor_arguments, read_records, run_jobs
 from benchmarks.metrics import normalize_code
 from codeintel.errors import CodeintelError
 
@@ -111,12 +111,6 @@ def by_family(records: Sequence[dict]) -> dict[str, dict[str, int]]:
         made.update(record.get("families") or {})
     won = Counter(r.get("winner_family") for r in records if r.get("winner_family"))
     return {f: {"made": made[f], "won": won[f]} for f in sorted(set(made) | set(won))}
-
-
-def read_records(path: Path | None) -> list[dict]:
-    if path is None or not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 @functools.lru_cache(maxsize=2)

@@ -91,6 +91,14 @@ def open_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Ex
             yield executor
 
 
+def read_records(path: Path | None) -> list[dict]:
+    """The records a previous run wrote to `path` (JSON lines), to resume from."""
+    if path is None or not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def run_jobs(
     job: Callable[[dict], dict],
     items: Sequence[dict],

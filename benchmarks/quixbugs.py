@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bugs import by_family
-from benchmarks.executor import add_executor_arguments, run_jobs
+from benchmarks.executor import add_executor_arguments, read_records, run_jobs
 
 PROGRAMS, TESTS, CORRECT, JSON_TESTS = (
     "python_programs",
@@ -637,12 +637,6 @@ def repair_program(root: Path, name: str, settings: Settings) -> ProgramRecord:
 
 
 # --- the run ---------------------------------------------------------------------------------
-
-
-def read_records(path: Path | None) -> list[dict]:
-    if path is None or not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def to_json(record: ProgramRecord) -> dict:

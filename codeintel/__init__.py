@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "repair": "codeintel.tasks.repair",
     "RepairConfig": "codeintel.tasks.repair",
     "RepairResult": "codeintel.tasks.repair",
+    "synthesize": "codeintel.tasks.synthesize",
     "get_task": "codeintel.tasks",
     # errors
     "CodeintelError": "codeintel.errors",

@@ -14,6 +14,7 @@ from codeintel.errors import InputError
 # name -> "module:function" of the task's run(request, model)
 TASKS: dict[str, str] = {
     "repair": "codeintel.tasks.repair:run",
+    "synthesize": "codeintel.tasks.synthesize:run",
 }
 
 

@@ -1,0 +1,43 @@
+"""`codeintel body FILE --function NAME`: body candidates from a signature and docstring.
+
+Prints the candidates best first (passing the tests, or the docstring's examples,
+first), each with whether it passed. Exit codes: 0 at least one candidate passed
+(or nothing could check them), 1 none passed, 2 bad input. The file is not changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from codeintel.errors import InputError
+from codeintel.files import read_text
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="a Python file with the signature and docstring")
+    parser.add_argument("--function", required=True, help="the function to write a body for")
+    parser.add_argument("--n", type=int, default=10, help="samples (default 10)")
+    parser.add_argument("--tests", type=Path, help="a pytest file that imports `solution`")
+    parser.add_argument("--model", help="checkpoint path or bundled name")
+    parser.add_argument("--json", action="store_true", help="print the candidates as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeintel.tasks.synthesize import Check, synthesize
+
+    if args.n <= 0:
+        raise InputError("--n must be greater than 0")
+    text = read_text(args.file, "file")
+    tests = read_text(args.tests, "test file") if args.tests else None
+    candidates = synthesize(text, args.n, tests, function=args.function, model=args.model)
+    if args.json:
+        print(json.dumps([c.to_json() for c in candidates], indent=2))
+    else:
+        for rank, candidate in enumerate(candidates, 1):
+            verdict = {True: "passed", False: "failed", None: "not run"}[candidate.passed]
+            print(f"# {rank}: {verdict} ({candidate.check.value}), log p {candidate.logprob:.2f}")
+            print(candidate.body, end="\n\n")
+    checked = [c for c in candidates if c.check is not Check.NONE]
+    return 0 if not checked or any(c.passed for c in checked) else 1

@@ -1,0 +1,227 @@
+"""Body synthesis (PyMT5 body mode): function bodies from a signature and docstring,
+ranked by running them.
+
+    candidates = synthesize(open("add.py").read())  # def add(a, b): + a docstring
+
+`run` is the pipeline:
+
+1. input: the text is parsed, the function found (the last one, or the one named),
+   and the model sees `body:` + its signature and docstring (`formats.pymt5_input`,
+   as in the training data, `data_pipelines/pymt5.py`).
+2. generate: the model's beam and samples of the body.
+3. post-process: each body is indented under the signature and appended to the
+   text; programs that do not parse are dropped, and duplicates.
+4. grade: each program runs in the sandbox against the given tests, or, without
+   tests, against the docstring's own examples (`>>> f(x)` with the expected output
+   on the next line, and lines like `f(x) == y`). Passing candidates rank first,
+   then by the model's log-likelihood (the generate-then-filter idea of CodeT).
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from codeintel.context.source import body_indent
+from codeintel.errors import InputError, UnknownFunctionError
+from codeintel.models import formats
+from codeintel.records import JsonRecord
+from codeintel.sandbox import Limits, Outcome, SandboxConfig, Validator
+from parsers import ParsedFile, ParseError, Scope, parse
+from parsers.text import parses, reindent
+
+MODULE = "solution.py"  # the program's file name in the sandbox; tests import it
+TESTS = "test_solution.py"
+
+
+class Check(str, enum.Enum):
+    """What a candidate was run against."""
+
+    TESTS = "tests"  # the tests the caller gave
+    EXAMPLES = "examples"  # the docstring's own examples
+    NONE = "none"  # nothing to run it against
+
+
+@dataclass(frozen=True)
+class SynthesisConfig:
+    beam: int = 5
+    samples: int = 10
+    temperature: float = 0.8
+    max_new_tokens: int = 256
+    sandbox: SandboxConfig = field(
+        default_factory=lambda: SandboxConfig(limits=Limits(timeout_s=3.0, cpu_s=4))
+    )
+
+
+@dataclass(frozen=True)
+class SynthesisRequest:
+    text: str  # signature and docstring (and any code before them)
+    function: str | None
+    tests: str | None  # a pytest file that imports the program as `solution`
+    config: SynthesisConfig
+
+
+@dataclass(frozen=True)
+class BodyCandidate(JsonRecord):
+    body: str  # at column 0
+    program: str  # the text with the body in place
+    logprob: float
+    check: Check
+    passed: bool | None  # None: not run (nothing to check it against)
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+def _function(parsed: ParsedFile, name: str | None) -> Scope:
+    functions = list(parsed.functions())
+    if name is not None:
+        try:
+            return parsed.find(name)
+        except ParseError as exc:
+            raise UnknownFunctionError(str(exc)) from exc
+    if not functions:
+        raise InputError("the text defines no function to write a body for")
+    return functions[-1]
+
+
+def model_input(request: SynthesisRequest) -> tuple[ParsedFile, Scope, str]:
+    """The parsed text, the function, and the model's `body:` input."""
+    parsed = parse(request.text, "python")
+    if parsed.has_errors:
+        raise InputError(parsed.syntax_summary())
+    scope = _function(parsed, request.function)
+    docstring = (scope.docstring or "").strip()
+    return parsed, scope, formats.pymt5_input(formats.Prefix.BODY, scope.signature, docstring, "")
+
+
+# --- post-process ------------------------------------------------------------------------
+
+
+def place_body(parsed: ParsedFile, scope: Scope, body: str) -> str:
+    """The text with `body` (at column 0) as the function's body, after its docstring."""
+    source = parsed.source.decode("utf-8")
+    end = len(parsed.source[: scope.span.end_byte].decode("utf-8"))
+    indented = reindent(body.strip("\n"), body_indent(parsed, scope))
+    return source[:end].rstrip() + "\n" + indented + "\n" + source[end:].lstrip("\n")
+
+
+def programs(parsed: ParsedFile, scope: Scope, generated: Sequence[Any]) -> list[BodyCandidate]:
+    """Candidates whose program parses, first occurrence of each body kept."""
+    seen, kept = set(), []
+    for generation in generated:
+        body = generation.text.strip("\n")
+        if not body.strip() or body in seen:
+            continue
+        seen.add(body)
+        program = place_body(parsed, scope, body)
+        if parses(program):
+            kept.append(BodyCandidate(body, program, generation.logprob, Check.NONE, None))
+    return kept
+
+
+# --- grade -------------------------------------------------------------------------------
+
+
+def docstring_examples(docstring: str, name: str) -> list[tuple[str, str]]:
+    """(call, expected) pairs from the docstring: doctest examples and `name(...) == y`
+    (or `➞`, `=>`, `->`) lines whose both sides are Python expressions."""
+    pairs = [
+        (e.source.strip(), e.want.strip())
+        for e in doctest.DocTestParser().get_examples(docstring)
+        if e.want.strip()
+    ]
+    pattern = re.compile(rf"^\s*({re.escape(name)}\(.*\))\s*(?:==|➞|=>|->)\s*(.+?)\s*$")
+    pairs += [m.groups() for m in map(pattern.match, docstring.splitlines()) if m]
+    return [(call, want) for call, want in pairs if _expression(call) and _expression(want)]
+
+
+def _expression(text: str) -> bool:
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def examples_test(examples: Sequence[tuple[str, str]]) -> str:
+    """A pytest file with one test per example."""
+    lines = ["from solution import *  # noqa: F403", ""]
+    for i, (call, want) in enumerate(examples):
+        lines += ["", f"def test_example_{i}():", f"    assert ({call}) == ({want})", ""]
+    return "\n".join(lines)
+
+
+def grade(
+    candidates: Sequence[BodyCandidate], tests: str, check: Check, config: SandboxConfig
+) -> list[BodyCandidate]:
+    """Each candidate run against `tests` in one warm sandbox."""
+    if not candidates:
+        return []
+    files = {MODULE: candidates[0].program, TESTS: tests}
+    graded = []
+    with Validator(files, [TESTS], config, code_under_test=[MODULE]) as validator:
+        for candidate in candidates:
+            run = validator.validate({MODULE: candidate.program})
+            passed = run.outcome is Outcome.PASSED
+            graded.append(replace(candidate, check=check, passed=passed))
+    return graded
+
+
+def ranked(candidates: Sequence[BodyCandidate]) -> list[BodyCandidate]:
+    """Passing first, then by the model's log-likelihood."""
+    return sorted(candidates, key=lambda c: (c.passed is not True, -c.logprob))
+
+
+# --- the pipeline and the API -------------------------------------------------------------
+
+
+def run(request: SynthesisRequest, model: Any) -> list[BodyCandidate]:
+    """input -> generate -> post-process -> grade -> ranked candidates."""
+    from codeintel.models import DecodeMode, GenerationConfig
+
+    parsed, scope, text = model_input(request)
+    config = request.config
+    generated = []
+    for mode, n in ((DecodeMode.BEAM, config.beam), (DecodeMode.SAMPLE, config.samples)):
+        if n > 0:
+            generation = GenerationConfig(
+                n=n, mode=mode, temperature=config.temperature, max_new_tokens=config.max_new_tokens
+            )
+            generated += model.generate([text], generation)[0]
+    candidates = programs(parsed, scope, generated)
+    examples = docstring_examples(scope.docstring or "", scope.name)
+    if request.tests is not None:
+        candidates = grade(candidates, request.tests, Check.TESTS, config.sandbox)
+    elif examples:
+        candidates = grade(candidates, examples_test(examples), Check.EXAMPLES, config.sandbox)
+    return ranked(candidates)
+
+
+def synthesize(
+    signature_and_docstring: str,
+    n: int = 10,
+    tests: str | None = None,
+    *,
+    function: str | None = None,
+    model: Any = None,
+    config: SynthesisConfig | None = None,
+) -> list[BodyCandidate]:
+    """Bodies for the function in `signature_and_docstring` (the last one, or `function`):
+    `n` samples and half as many beams, run against `tests` (a pytest file importing
+    the program as `solution`) or the docstring's examples; passing ones first."""
+    if n <= 0:
+        raise InputError("n must be a positive number of candidates")
+    config = config or replace(SynthesisConfig(), samples=n, beam=max(n // 2, 1))
+    request = SynthesisRequest(signature_and_docstring, function, tests, config)
+    model_input(request)  # bad input fails before the model loads
+    if model is None or isinstance(model, str):
+        from codeintel.models import load_model
+
+        model = load_model(model)
+    return run(request, model)
