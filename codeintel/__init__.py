@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "RepairConfig": "codeintel.tasks.repair",
     "RepairResult": "codeintel.tasks.repair",
     "synthesize": "codeintel.tasks.synthesize",
+    "summarize": "codeintel.tasks.docstring",
     "get_task": "codeintel.tasks",
     # errors
     "CodeintelError": "codeintel.errors",

@@ -24,6 +24,7 @@ from parsers.errors import ParseError
 COMMANDS: dict[str, tuple[str, str]] = {
     "body": ("codeintel.commands.body", "write a function body from its docstring, run it"),
     "context": ("codeintel.commands.context", "print a model input built from a file"),
+    "doc": ("codeintel.commands.doc", "write docstrings for functions (--write inserts them)"),
     "repair": ("codeintel.commands.repair", "repair a function so that failing tests pass"),
     "train": ("codeintel.commands.train", "train a seq2seq checkpoint from a config file"),
 }

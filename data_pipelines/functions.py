@@ -14,7 +14,7 @@ from codeintel.context.source import scope_text
 from codeintel.records import JsonRecord
 from data_pipelines.config import BuildConfig
 from parsers import ParsedFile, Scope, SourceDecodeError, parse
-from parsers.text import dedent, whole_lines
+from parsers.text import whole_lines
 
 
 @dataclass(frozen=True)
@@ -100,15 +100,3 @@ def extract_functions(
         for s in parsed.functions()
         if keep(parsed, s, config)
     ]
-
-
-def body_without_docstring(parsed: ParsedFile, scope: Scope) -> str:
-    """The body's lines at column 0 relative to the body, its docstring statement left out."""
-    source = parsed.source
-    body = scope.body_span
-    lines = whole_lines(source, body.start_byte, body.end_byte).split("\n")
-    first = body.start_line
-    doc = scope.docstring_span
-    if doc is not None:
-        lines = [ln for i, ln in enumerate(lines, first) if not doc.start_line <= i <= doc.end_line]
-    return dedent("\n".join(lines)).strip("\n")

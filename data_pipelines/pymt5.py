@@ -10,8 +10,9 @@ from __future__ import annotations
 from codeintel.models import formats
 from data_pipelines.config import BuildConfig, Task
 from data_pipelines.examples import Example, make
-from data_pipelines.functions import FunctionRecord, body_without_docstring
+from data_pipelines.functions import FunctionRecord
 from parsers import ParsedFile, Scope
+from parsers.text import body_without_docstring
 
 MODES = (
     (formats.Prefix.DOC, Task.DOC),

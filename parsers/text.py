@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import warnings
 
-from parsers.scopes import Language
+from parsers.scopes import Language, ParsedFile, Scope
 from parsers.syntax import get_parser
 
 _WRAPPER = "if 1:\n"  # lets an indented block parse with its indentation kept
@@ -94,3 +94,15 @@ def is_indented(source: str) -> bool:
         if stripped and not stripped.startswith("#"):
             return line[:1] in (" ", "\t")
     return False
+
+
+def body_without_docstring(parsed: ParsedFile, scope: Scope) -> str:
+    """The body's lines at column 0 relative to the body, its docstring statement left out."""
+    source = parsed.source
+    body = scope.body_span
+    lines = whole_lines(source, body.start_byte, body.end_byte).split("\n")
+    first = body.start_line
+    doc = scope.docstring_span
+    if doc is not None:
+        lines = [ln for i, ln in enumerate(lines, first) if not doc.start_line <= i <= doc.end_line]
+    return dedent("\n".join(lines)).strip("\n")

@@ -15,6 +15,7 @@ from codeintel.errors import InputError
 TASKS: dict[str, str] = {
     "repair": "codeintel.tasks.repair:run",
     "synthesize": "codeintel.tasks.synthesize:run",
+    "docstring": "codeintel.tasks.docstring:run",
 }
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from codeintel.context import approx_tokens
-from data_pipelines.functions import body_without_docstring, parse_source
+from data_pipelines.functions import parse_source
+from parsers.text import body_without_docstring
 
 from .conftest import CORPUS, records_of
 

@@ -1,0 +1,264 @@
+"""Docstrings (PyMT5 doc mode): candidates for functions, ranked, and inserted on request.
+
+    result = summarize("mod.py", style="google")
+    print(result.functions[0].candidates[0].docstring)
+
+`run` is the pipeline:
+
+1. input: the functions to document (the one named, or every function without a
+   docstring); for each, `doc:` + its signature and body (`formats.pymt5_input`, as
+   in the training data, `data_pipelines/pymt5.py`).
+2. generate: the model's beam, best first.
+3. post-process: the summary cleaned (one paragraph, first letter capital, a full
+   stop), duplicates dropped; for the "google" and "numpy" styles the parameter and
+   return sections are filled from the signature's names and type hints.
+4. insert (only when asked): the best candidate becomes the function's docstring,
+   at the body's indentation, quoted; every byte outside the insertion stays as it
+   was, and the result must parse.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codeintel.context.source import body_indent
+from codeintel.errors import InputError, UnknownFunctionError
+from codeintel.files import read_text
+from codeintel.models import formats
+from codeintel.records import JsonRecord
+from parsers import ParsedFile, ParseError, Scope, parse
+from parsers.text import body_without_docstring, line_start, parses, splice
+
+
+class DocStyle(str, enum.Enum):
+    ONELINE = "oneline"
+    GOOGLE = "google"
+    NUMPY = "numpy"
+
+
+@dataclass(frozen=True)
+class DocstringRequest:
+    source: str
+    function: str | None  # None: every function without a docstring
+    style: DocStyle
+    n: int
+    force: bool  # replace a docstring the named function already has
+
+
+@dataclass(frozen=True)
+class DocstringCandidate(JsonRecord):
+    docstring: str  # the text inside the quotes, at column 0
+    logprob: float
+
+
+@dataclass(frozen=True)
+class FunctionDocstrings(JsonRecord):
+    function: str  # qualified name
+    line: int  # where the function starts
+    candidates: tuple[DocstringCandidate, ...]  # best first
+
+
+@dataclass(frozen=True)
+class DocstringResult(JsonRecord):
+    functions: tuple[FunctionDocstrings, ...]
+    patched_source: str | None = None  # with the best candidates inserted (insert=True)
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+def targets(parsed: ParsedFile, request: DocstringRequest) -> list[Scope]:
+    """The function named (an error if it has a docstring, unless forced), or every
+    function that has none."""
+    if request.function is None:
+        return [s for s in parsed.functions() if not (s.docstring or "").strip()]
+    try:
+        scope = parsed.find(request.function)
+    except ParseError as exc:
+        raise UnknownFunctionError(str(exc)) from exc
+    if (scope.docstring or "").strip() and not request.force:
+        raise InputError(f"{scope.qualified_name} already has a docstring (--force replaces it)")
+    return [scope]
+
+
+def model_input(parsed: ParsedFile, scope: Scope) -> str:
+    body = body_without_docstring(parsed, scope)
+    return formats.pymt5_input(formats.Prefix.DOC, scope.signature, None, body)
+
+
+# --- post-process ------------------------------------------------------------------------
+
+
+def summary_line(text: str) -> str:
+    """The generated text as one summary paragraph: spaces folded, a capital, a stop."""
+    summary = " ".join(text.replace('"""', "").split("\n\n", 1)[0].split())
+    if not summary:
+        return ""
+    summary = summary[0].upper() + summary[1:]
+    return summary if summary[-1] in ".!?" else summary + "."
+
+
+def _parameters(signature: str) -> tuple[list[tuple[str, str]], str]:
+    """[(name, type)] of the parameters (self and cls left out) and the return type."""
+    try:
+        tree = ast.parse(signature.strip() + "\n    pass\n")
+    except SyntaxError:
+        return [], ""
+    function = tree.body[0]
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [], ""
+    args = function.args
+    every = [*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg]
+    params = [
+        (a.arg, ast.unparse(a.annotation) if a.annotation else "")
+        for a in every
+        if a is not None and a.arg not in ("self", "cls")
+    ]
+    returns = ast.unparse(function.returns) if function.returns else ""
+    return params, returns
+
+
+def styled(summary: str, signature: str, style: DocStyle) -> str:
+    """The docstring text: the summary, then the sections of the style."""
+    if style is DocStyle.ONELINE:
+        return summary
+    params, returns = _parameters(signature)
+    lines = [summary]
+    if style is DocStyle.GOOGLE:
+        if params:
+            lines += ["", "Args:"]
+            lines += [f"    {n} ({t}):" if t else f"    {n}:" for n, t in params]
+        if returns and returns != "None":
+            lines += ["", "Returns:", f"    {returns}:"]
+    else:
+        if params:
+            lines += ["", "Parameters", "----------"]
+            lines += [f"{n} : {t}" if t else n for n, t in params]
+        if returns and returns != "None":
+            lines += ["", "Returns", "-------", returns]
+    return "\n".join(lines)
+
+
+def candidates(
+    scope: Scope, generated: Sequence[Any], style: DocStyle
+) -> tuple[DocstringCandidate, ...]:
+    seen, kept = set(), []
+    for generation in generated:
+        summary = summary_line(generation.text)
+        if summary and summary not in seen:
+            seen.add(summary)
+            text = styled(summary, scope.signature, style)
+            kept.append(DocstringCandidate(text, generation.logprob))
+    return tuple(kept)
+
+
+# --- insert --------------------------------------------------------------------------------
+
+
+def quoted(text: str, indent: str) -> str:
+    """`text` as a triple-quoted literal at `indent` (backslashes and quotes escaped)."""
+    body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if "\n" not in body:
+        return f'{indent}"""{body}{" " if body.endswith(chr(34)) else ""}"""'
+    lines = [f"{indent}{line}" if line else "" for line in body.split("\n")]
+    return f'{indent}"""' + "\n".join(lines)[len(indent) :] + f'\n{indent}"""'
+
+
+def insert(parsed: ParsedFile, scope: Scope, docstring: str) -> bytes:
+    """The file with `docstring` as the scope's docstring (replacing its own, if any)."""
+    source = parsed.source
+    if scope.docstring_span is not None:
+        start = line_start(source, scope.docstring_span.start_byte)
+        end = source.find(b"\n", scope.docstring_span.end_byte)
+        end = len(source) if end < 0 else end + 1
+    else:
+        start = end = line_start(source, scope.body_span.start_byte)
+        if source[start : scope.body_span.start_byte].strip():
+            raise InputError(
+                f"{scope.qualified_name} has its body on the line of its signature; "
+                "put the body on a line of its own first"
+            )
+    literal = quoted(docstring, body_indent(parsed, scope)) + "\n"
+    return splice(source, start, end, literal)
+
+
+def insert_all(source: str, chosen: Sequence[tuple[str, str]]) -> str:
+    """`source` with each (function, docstring) inserted, last in the file first."""
+    parsed = parse(source, "python")
+    spans = {s.qualified_name: s.span.start_byte for s in parsed.functions()}
+    for name, docstring in sorted(chosen, key=lambda c: -spans[c[0]]):
+        parsed = parse(source, "python")
+        source = insert(parsed, parsed.find(name), docstring).decode("utf-8")
+    if not parses(source):
+        raise InputError("inserting the docstrings would break the file; nothing was changed")
+    return source
+
+
+# --- the pipeline and the API -------------------------------------------------------------
+
+
+def parse_source(request: DocstringRequest) -> ParsedFile:
+    parsed = parse(request.source, "python")
+    if parsed.has_errors:
+        raise InputError(parsed.syntax_summary())
+    return parsed
+
+
+def run(request: DocstringRequest, model: Any, insert_best: bool = False) -> DocstringResult:
+    """input -> generate -> post-process (-> insert the best of each function)."""
+    from codeintel.models import DecodeMode, GenerationConfig
+
+    parsed = parse_source(request)
+    generation = GenerationConfig(n=request.n, mode=DecodeMode.BEAM, max_new_tokens=64)
+    found = []
+    for scope in targets(parsed, request):
+        generated = model.generate([model_input(parsed, scope)], generation)[0]
+        found.append(
+            FunctionDocstrings(
+                scope.qualified_name,
+                scope.span.start_line,
+                candidates(scope, generated, request.style),
+            )
+        )
+    result = DocstringResult(tuple(found))
+    if not insert_best:
+        return result
+    chosen = [(f.function, f.candidates[0].docstring) for f in found if f.candidates]
+    return DocstringResult(result.functions, insert_all(request.source, chosen))
+
+
+def summarize(
+    path_or_source: str | Path,
+    function: str | None = None,
+    style: DocStyle | str = "oneline",
+    n: int = 5,
+    *,
+    insert: bool = False,
+    force: bool = False,
+    model: Any = None,
+) -> DocstringResult:
+    """Docstring candidates for `function` (or every function without one) of a file
+    path or source text; `insert=True` also returns the source with the best inserted
+    (`patched_source`; the file itself is not touched: the CLI's --write does that)."""
+    text = str(path_or_source)
+    is_path = isinstance(path_or_source, Path) or "\n" not in text
+    source = read_text(Path(text), "file") if is_path else text
+    if n <= 0:
+        raise InputError("n must be a positive number of candidates")
+    try:
+        chosen = DocStyle(style)
+    except ValueError as exc:
+        names = ", ".join(s.value for s in DocStyle)
+        raise InputError(f"unknown docstring style {style!r}; one of {names}") from exc
+    request = DocstringRequest(source, function, chosen, n, force)
+    targets(parse_source(request), request)  # bad input fails before the model loads
+    if model is None or isinstance(model, str):
+        from codeintel.models import load_model
+
+        model = load_model(model)
+    return run(request, model, insert_best=insert)
