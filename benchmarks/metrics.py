@@ -1,9 +1,11 @@
-"""Official-style metrics, as pure functions: smoothed BLEU-4, exact match, pass@k."""
+"""Official-style metrics, as pure functions: smoothed BLEU-4, ROUGE-L, exact match, pass@k."""
 
 from __future__ import annotations
 
 import math
 import re
+import sys
+import xml.sax.saxutils
 from collections import Counter
 from collections.abc import Sequence
 
@@ -22,7 +24,9 @@ def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
 def smoothed_bleu4(reference: str, hypothesis: str) -> float:
     """Sentence BLEU-4 with add-one smoothing for n > 1 (Lin & Och 2004), in [0, 1].
 
-    This is the smoothing of CodeXGLUE's code-to-text `smooth_bleu`.
+    The smoothing of CodeXGLUE's code-to-text evaluator, with simpler tokens and
+    brevity penalty; the model card's docstring scores use it. `codexglue_bleu`
+    is the evaluator's computation exactly.
     """
     ref, hyp = tokenize(reference), tokenize(hypothesis)
     if not hyp or not ref:
@@ -59,3 +63,76 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     if n - c < k:
         return 1.0
     return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
+
+
+# --- CodeXGLUE code-to-text: the evaluator's smoothed BLEU-4, exactly -----------------------
+
+# The NIST mteval tokenization the evaluator applies (after lower-casing): punctuation
+# split off, periods and commas split unless next to a digit, a dash after a digit.
+_NIST = [
+    (re.compile(r"([\{-\~\[-\` -\&\(-\+\:-\@\/])"), r" \1 "),
+    (re.compile(r"([^0-9])([\.,])"), r"\1 \2 "),
+    (re.compile(r"([\.,])([^0-9])"), r" \1 \2"),
+    (re.compile(r"([0-9])(-)"), r"\1 \2 "),
+]
+_TINY = sys.float_info.min  # keeps log() finite where a count is 0, as the evaluator does
+
+
+def codexglue_tokens(text: str) -> list[str]:
+    """The evaluator's tokens: words and single symbols of the stripped, lower-cased text
+    (its `splitPuncts`), then its NIST normalization."""
+    text = " ".join(re.findall(r"\w+|[^\s\w]", text.strip().lower()))
+    text = text.replace("<skipped>", "").replace("-\n", "").replace("\n", " ")
+    text = " " + xml.sax.saxutils.unescape(text, {"&quot;": '"'}) + " "
+    for pattern, replacement in _NIST:
+        text = pattern.sub(replacement, text)
+    return text.split()
+
+
+def _ngram_counts(tokens: Sequence[str]) -> Counter[tuple[str, ...]]:
+    return sum((_ngrams(tokens, n) for n in range(1, 5)), Counter())
+
+
+def codexglue_sentence_bleu(reference: str, hypothesis: str) -> float:
+    """One pair's smoothed BLEU-4 in [0, 1]: n-gram precisions with 1 added to both counts
+    for n > 1, their geometric mean, and the brevity factor
+    exp(min(0, 1 - (len(ref) + 1) / (len(hyp) + 1)))."""
+    ref, hyp = codexglue_tokens(reference), codexglue_tokens(hypothesis)
+    ref_counts, hyp_counts = _ngram_counts(ref), _ngram_counts(hyp)
+    log_bleu = 0.0
+    for n in range(1, 5):
+        correct = sum(min(c, ref_counts[g]) for g, c in hyp_counts.items() if len(g) == n)
+        guess = max(len(hyp) - n + 1, 0)
+        add = 1 if n > 1 else 0
+        log_bleu += math.log(correct + add + _TINY) - math.log(guess + add + _TINY)
+    brevity = min(0.0, 1 - (len(ref) + 1) / (len(hyp) + 1))
+    return math.exp(log_bleu / 4 + brevity)
+
+
+def codexglue_bleu(references: Sequence[str], hypotheses: Sequence[str]) -> float:
+    """CodeXGLUE code-to-text BLEU: the mean sentence score, as a percentage."""
+    if len(references) != len(hypotheses):
+        raise ValueError("references and hypotheses differ in length")
+    if not references:
+        return 0.0
+    pairs = zip(references, hypotheses, strict=True)
+    return 100 * sum(codexglue_sentence_bleu(r, h) for r, h in pairs) / len(references)
+
+
+def rouge_l(reference: str, hypothesis: str) -> float:
+    """ROUGE-L F1 (beta 1) over the evaluator's tokens: the longest common subsequence's
+    share of the hypothesis (precision) and of the reference (recall)."""
+    ref, hyp = codexglue_tokens(reference), codexglue_tokens(hypothesis)
+    if not ref or not hyp:
+        return 0.0
+    previous = [0] * (len(hyp) + 1)
+    for r in ref:
+        row = [0]
+        for j, h in enumerate(hyp, 1):
+            row.append(previous[j - 1] + 1 if r == h else max(previous[j], row[j - 1]))
+        previous = row
+    lcs = previous[-1]
+    if lcs == 0:
+        return 0.0
+    precision, recall = lcs / len(hyp), lcs / len(ref)
+    return 2 * precision * recall / (precision + recall)

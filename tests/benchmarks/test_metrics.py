@@ -3,9 +3,13 @@ import math
 import pytest
 
 from benchmarks.metrics import (
+    codexglue_bleu,
+    codexglue_sentence_bleu,
+    codexglue_tokens,
     corpus_smoothed_bleu4,
     normalize_code,
     pass_at_k,
+    rouge_l,
     smoothed_bleu4,
     tokenize,
 )
@@ -50,3 +54,42 @@ def test_pass_at_k_matches_definition():
     assert pass_at_k(10, 1, 1) == pytest.approx(0.1)
     # 1 - C(8,2)/C(10,2) = 1 - 28/45
     assert pass_at_k(10, 2, 2) == pytest.approx(1 - 28 / 45)
+
+
+# --- CodeXGLUE's code-to-text evaluator, on sentences computed by hand ----------------------
+
+
+def test_codexglue_tokens_split_punctuation_after_lower_casing():
+    assert codexglue_tokens("  Returns the Value, e.g. 3.5!") == [
+        "returns", "the", "value", ",", "e", ".", "g", ".", "3", ".", "5", "!",
+    ]  # fmt: skip
+
+
+def test_codexglue_bleu_of_a_short_hypothesis_is_its_brevity_factor():
+    # hyp "the cat" vs ref "the cat sat": every smoothed precision is 1 (2/2, 2/2, 1/1, 1/1),
+    # so the score is the brevity factor exp(1 - (3 + 1) / (2 + 1)) = exp(-1/3)
+    assert codexglue_bleu(["the cat sat"], ["the cat"]) == pytest.approx(100 * math.exp(-1 / 3))
+
+
+def test_codexglue_bleu_smooths_only_n_above_1():
+    # hyp "a b c d" vs ref "a b x d": unigrams 3/4, bigrams (1+1)/(3+1), trigrams (0+1)/(2+1),
+    # 4-grams (0+1)/(1+1); equal lengths, so no brevity penalty
+    want = (3 / 4 * 2 / 4 * 1 / 3 * 1 / 2) ** 0.25
+    assert codexglue_sentence_bleu("a b x d", "a b c d") == pytest.approx(want)
+    assert codexglue_bleu(["same words"], ["same words"]) == pytest.approx(100.0)
+    assert codexglue_bleu(["the cat"], ["dog"]) < 1e-60  # no unigram in common: 0
+
+
+def test_codexglue_bleu_is_the_mean_of_sentences():
+    pair = codexglue_bleu(["the cat sat", "same words"], ["the cat", "same words"])
+    assert pair == pytest.approx((100 * math.exp(-1 / 3) + 100) / 2)
+    with pytest.raises(ValueError):
+        codexglue_bleu(["a"], [])
+
+
+def test_rouge_l_is_the_f1_of_the_longest_common_subsequence():
+    # LCS of "the cat sat on the mat" and "the cat on a mat" is "the cat on mat": 4 tokens
+    precision, recall = 4 / 5, 4 / 6
+    want = 2 * precision * recall / (precision + recall)
+    assert rouge_l("the cat sat on the mat", "the cat on a mat") == pytest.approx(want)
+    assert rouge_l("x", "") == 0.0

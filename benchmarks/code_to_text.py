@@ -1,0 +1,161 @@
+"""CodeXGLUE code-to-text: docstrings generated for functions, scored as its evaluator does.
+
+    python -m benchmarks code-to-text --data test.jsonl --limit 1000
+    python -m benchmarks code-to-text --corpus build/data       # our own held-out test split
+
+`--data` reads CodeXGLUE code-to-text JSON lines: the function from `code` (or, if it
+does not parse or is missing, `code_tokens` joined by spaces) and the reference from
+`docstring_tokens` joined by spaces (or `docstring`). Without `--data` the doc examples
+of the test split of a `python -m data_pipelines build` folder are used; that split
+is split by package, so no function in it was used to train.
+
+The model sees what `codeintel doc` gives it (`codeintel.tasks.docstring`: `doc:` +
+signature + body without its docstring), decodes one beam of 5, and the summary is
+cleaned as `summarize` cleans it. Scores: smoothed BLEU-4 exactly as CodeXGLUE's
+evaluator computes it (`benchmarks.metrics.codexglue_bleu`) and ROUGE-L F1, for the
+model and for the name-based template baseline ("Get user name." for get_user_name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.heldout import read_examples, template_docstring
+from benchmarks.metrics import codexglue_bleu, rouge_l
+from codeintel.errors import CodeintelError, InputError
+from codeintel.models import formats
+
+
+@dataclass(frozen=True)
+class Pair:
+    model_input: str
+    reference: str
+    name: str  # the function's name, for the template baseline
+
+
+def codexglue_pair(record: dict) -> Pair:
+    """A CodeXGLUE record as (model input, reference, name)."""
+    from codeintel.tasks.docstring import model_input
+    from parsers import parse
+
+    tokens = record.get("docstring_tokens")
+    reference = " ".join(tokens) if tokens else str(record.get("docstring", "")).strip()
+    code = record.get("code")
+    parsed = parse(code, "python") if isinstance(code, str) else None
+    functions = list(parsed.functions()) if parsed is not None and not parsed.has_errors else []
+    if functions:
+        return Pair(model_input(parsed, functions[0]), reference, functions[0].name)
+    body = " ".join(record.get("code_tokens") or [])
+    name = str(record.get("func_name", "")).rsplit(".", 1)[-1]
+    return Pair(formats.pymt5_input(formats.Prefix.DOC, "", None, body), reference, name)
+
+
+def read_codexglue(path: Path, limit: int | None) -> list[Pair]:
+    """The pairs of a code-to-text JSONL file; InputError naming a bad line."""
+    pairs = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"{path}:{number} is not a JSON record: {exc}") from exc
+        if not isinstance(record, dict) or not ({"code", "code_tokens"} & set(record)):
+            raise InputError(f"{path}:{number} has neither `code` nor `code_tokens`")
+        pairs.append(codexglue_pair(record))
+        if limit is not None and len(pairs) >= limit:
+            break
+    return pairs
+
+
+def corpus_pairs(data: Path, limit: int | None) -> list[Pair]:
+    records = read_examples(data, "test", "doc", limit or 10**9)
+    if not records:
+        raise InputError(f"no doc examples in {data}/examples/test (build it first)")
+    return [Pair(r["input"], r["target"], "") for r in records]
+
+
+def hypotheses(model, pairs: Sequence[Pair]) -> Iterator[str]:
+    """The model's cleaned summary for each pair, in batches."""
+    from codeintel.models import DecodeMode, GenerationConfig
+    from codeintel.tasks.docstring import summary_line
+
+    config = GenerationConfig(n=1, mode=DecodeMode.BEAM, max_new_tokens=64, beam_width=5)
+    for start in range(0, len(pairs), config.batch_size):
+        batch = pairs[start : start + config.batch_size]
+        for generated in model.generate([p.model_input for p in batch], config):
+            yield summary_line(generated[0].text) if generated else ""
+
+
+def template(pair: Pair) -> str:
+    if pair.name:
+        return template_docstring(f"def {pair.name}(")
+    return template_docstring(pair.model_input)
+
+
+def scores(references: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
+    rouge = [rouge_l(r, h) for r, h in zip(references, predicted, strict=True)]
+    return {
+        "bleu4": round(codexglue_bleu(references, predicted), 2),
+        "rouge_l": round(100 * sum(rouge) / max(len(rouge), 1), 2),
+    }
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks code-to-text",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--data", type=Path, help="CodeXGLUE code-to-text JSONL file")
+    parser.add_argument(
+        "--corpus", type=Path, default=Path("build/data"), help="our build (without --data)"
+    )
+    parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N functions")
+    parser.add_argument("--json", type=Path, default=None, help="also write the scores here")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str]) -> int:
+    from codeintel.models import load_model
+
+    args = parse_args(argv)
+    started = time.perf_counter()
+    try:
+        pairs = (
+            read_codexglue(args.data, args.limit)
+            if args.data
+            else corpus_pairs(args.corpus, args.limit)
+        )
+        model = load_model(args.model)
+    except CodeintelError as exc:
+        print(f"code-to-text: {exc}", file=sys.stderr)
+        return 2
+    references = [p.reference for p in pairs]
+    report = {
+        "data": str(args.data or f"{args.corpus} (test split)"),
+        "functions": len(pairs),
+        "model": str(model.path),
+        "model_scores": scores(references, list(hypotheses(model, pairs))),
+        "template_scores": scores(references, [template(p) for p in pairs]),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(report, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,48 @@
+"""CodeXGLUE code-to-text: records in its JSONL layout, scored as its evaluator does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.code_to_text import main, read_codexglue, scores, template
+from codeintel.errors import InputError
+from tests.conftest_paths import FIXTURES
+
+DATA = FIXTURES / "codexglue" / "code_to_text.jsonl"
+
+
+def test_records_become_model_inputs_and_references():
+    parsed, fallback_named, unparsable = read_codexglue(DATA, None)
+    assert parsed.model_input.startswith("doc: <sig> def count_titles(books, prefix):\n<body>")
+    assert "Count the titles" not in parsed.model_input  # the docstring is the answer
+    assert parsed.reference == "Count the titles that start with prefix ."
+    assert fallback_named.name == "get_user_name"
+    assert unparsable.model_input.startswith("doc: <sig> \n<body> def broken ( x :")
+    assert template(fallback_named) == "Get user name."
+
+
+def test_scores_are_percentages_of_the_evaluator_metrics():
+    got = scores(["get the user name ."], ["Get user name."])
+    assert 0 < got["bleu4"] < 100 and 0 < got["rouge_l"] < 100
+    assert scores(["a b"], ["a b"]) == {"bleu4": 100.0, "rouge_l": 100.0}
+
+
+def test_bad_files_are_one_line_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"code": "def f(): pass"}) + "\n{not json\n")
+    with pytest.raises(InputError, match=":2 is not a JSON record"):
+        read_codexglue(bad, None)
+    assert main(["--data", str(bad)]) == 2
+    assert main(["--data", str(tmp_path / "none.jsonl")]) == 2
+    assert main(["--corpus", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.count("code-to-text:") == 3
+
+
+@pytest.mark.slow
+def test_the_bundled_model_is_scored_next_to_the_template(capsys):
+    assert main(["--data", str(DATA)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["functions"] == 3
+    assert set(report["model_scores"]) == set(report["template_scores"]) == {"bleu4", "rouge_l"}
