@@ -16,6 +16,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "heldout": ("benchmarks.heldout", "held-out task scores of a checkpoint (model card)"),
     "humaneval": ("benchmarks.humaneval", "HumanEval pass@k, samples run in the sandbox"),
     "code-to-text": ("benchmarks.code_to_text", "CodeXGLUE code-to-text BLEU-4 and ROUGE-L"),
+    "refinement": ("benchmarks.refinement", "CodeXGLUE code refinement (Java bug fixes)"),
 }
 
 

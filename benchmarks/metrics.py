@@ -136,3 +136,29 @@ def rouge_l(reference: str, hypothesis: str) -> float:
         return 0.0
     precision, recall = lcs / len(hyp), lcs / len(ref)
     return 2 * precision * recall / (precision + recall)
+
+
+# --- CodeXGLUE code refinement: the evaluator's corpus BLEU-4 --------------------------------
+
+
+def corpus_bleu(references: Sequence[str], hypotheses: Sequence[str]) -> float:
+    """Corpus BLEU-4 over whitespace tokens, as a percentage: clipped n-gram matches and
+    possible matches summed over the corpus, each order's precision smoothed as
+    (matches + 1) / (possible + 1), their geometric mean, and the brevity penalty
+    exp(1 - reference length / hypothesis length) when the hypotheses are shorter."""
+    if len(references) != len(hypotheses):
+        raise ValueError("references and hypotheses differ in length")
+    matches, possible = [0] * 4, [0] * 4
+    ref_length = hyp_length = 0
+    for reference, hypothesis in zip(references, hypotheses, strict=True):
+        ref, hyp = reference.split(), hypothesis.split()
+        ref_length, hyp_length = ref_length + len(ref), hyp_length + len(hyp)
+        for n in range(1, 5):
+            matches[n - 1] += sum((_ngrams(hyp, n) & _ngrams(ref, n)).values())
+            possible[n - 1] += max(len(hyp) - n + 1, 0)
+    if hyp_length == 0:
+        return 0.0
+    log_mean = sum(math.log((m + 1) / (p + 1)) for m, p in zip(matches, possible, strict=True)) / 4
+    ratio = hyp_length / ref_length if ref_length else 1.0
+    brevity = 1.0 if ratio > 1.0 else math.exp(1 - 1 / ratio)
+    return 100 * brevity * math.exp(log_mean)

@@ -82,12 +82,21 @@ def _encode_examples(
         examples = by_task.setdefault(str(record.get("task", task)), [])
         if per_task is not None and len(examples) >= per_task:
             break
-        source = _cut(tokenizer.encode(record["input"]), limits.max_input_tokens, tokenizer.eos_id)
-        target = _cut(
-            tokenizer.encode(record["target"]), limits.max_target_tokens, tokenizer.eos_id
-        )
-        examples.append(Example(source, target))
+        examples.append(encode_record(record, tokenizer, limits))
     return by_task
+
+
+def encode_record(record: dict, tokenizer: CodeTokenizer, limits: Limits) -> Example:
+    """One {"input", "target"} record as token ids, cut to the limits."""
+    source = _cut(tokenizer.encode(record["input"]), limits.max_input_tokens, tokenizer.eos_id)
+    target = _cut(tokenizer.encode(record["target"]), limits.max_target_tokens, tokenizer.eos_id)
+    return Example(source, target)
+
+
+def encode_records(
+    records: Sequence[dict], tokenizer: CodeTokenizer, limits: Limits
+) -> list[Example]:
+    return [encode_record(r, tokenizer, limits) for r in records]
 
 
 def _encode_functions(

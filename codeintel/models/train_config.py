@@ -38,6 +38,9 @@ class TrainConfig:
     # example sets made apart from the build (`data_pipelines neural-bugs` / `traced-bugs`
     # OUT folders): their train examples join the fine-tuning mixture
     extra_data: tuple[Path, ...] = ()
+    # CodeXGLUE code-refinement folders (`codeintel.models.refinement`): their train
+    # pairs join the fine-tuning mixture as fix examples
+    refinement_data: tuple[Path, ...] = ()
     tokenizer: str = TRAIN_TOKENIZER  # a directory with codeintel_tokenizer.model, or "train"
     vocab_size: int = 8000
     d_model: int = 256
@@ -177,4 +180,5 @@ def load_train_config(path: Path, overrides: Mapping[str, Any] | None = None) ->
 def config_to_json(config: TrainConfig) -> dict[str, Any]:
     out = dataclasses.asdict(config)
     out["extra_data"] = [str(p) for p in config.extra_data]
+    out["refinement_data"] = [str(p) for p in config.refinement_data]
     return {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}

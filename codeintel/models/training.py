@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codeintel.errors import ConfigError, ModelError
-from codeintel.models import data
+from codeintel.errors import ConfigError, InputError, ModelError
+from codeintel.models import data, refinement
 from codeintel.models.data import DENOISE, Denoiser, Example, Limits, Mixture, Noise, StreamPosition
 from codeintel.models.seq2seq import LIMITS_FILE
 from codeintel.models.tokenizer import TOKENIZER_FILE, CodeTokenizer, train_tokenizer
@@ -124,6 +124,9 @@ def load_data(config: TrainConfig, tokenizer: CodeTokenizer) -> TrainData:
             raise ConfigError(f"extra_data {extra} has no examples/train/ folder")
         more = data.load_examples(extra, "train", tokenizer, limits, workers=workers)
         examples = {t: [*examples.get(t, []), *more.get(t, [])] for t in {*examples, *more}}
+    for folder in config.refinement_data:
+        fixes = data.encode_records(refinement_records(folder), tokenizer, limits)
+        examples = {**examples, "fix": [*examples.get("fix", []), *fixes]}
     valid = data.load_examples(config.data_dir, "valid", tokenizer, limits, config.eval_examples)
     valid_functions = data.load_functions(
         config.data_dir, "valid", tokenizer, denoiser.crop, config.eval_examples
@@ -468,6 +471,15 @@ def evaluate(
     return results
 
 
+def refinement_records(folder: Path) -> list[dict[str, str]]:
+    """The train pairs of a CodeXGLUE refinement folder as fix records."""
+    try:
+        pairs = refinement.read_pairs(folder, "train")
+    except InputError as exc:
+        raise ConfigError(f"refinement_data: {exc}") from exc
+    return [r for r in (refinement.fix_record(b, f) for b, f in pairs) if r is not None]
+
+
 def write_model_card(config: TrainConfig, result: TrainResult) -> None:
     lines = [
         f"# {config.out_dir.name}",
@@ -481,7 +493,8 @@ def write_model_card(config: TrainConfig, result: TrainResult) -> None:
         f"- steps: {config.pretrain_steps} pretraining + {config.finetune_steps} fine-tuning "
         f"({result.step} done), batch {config.batch_tokens} tokens, lr {config.lr}",
         f"- data: {config.data_dir}"
-        + "".join(f" + {extra} (train examples)" for extra in config.extra_data),
+        + "".join(f" + {extra} (train examples)" for extra in config.extra_data)
+        + "".join(f" + {folder} (refinement train pairs)" for folder in config.refinement_data),
         f"- task weights: {json.dumps(dict(config.task_weights))}",
         f"- training throughput: {result.tokens_per_second} tokens/s",
         f"- tokens seen: {result.tokens_seen:,} (input + target, padding excluded)",

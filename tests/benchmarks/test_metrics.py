@@ -6,6 +6,7 @@ from benchmarks.metrics import (
     codexglue_bleu,
     codexglue_sentence_bleu,
     codexglue_tokens,
+    corpus_bleu,
     corpus_smoothed_bleu4,
     normalize_code,
     pass_at_k,
@@ -93,3 +94,16 @@ def test_rouge_l_is_the_f1_of_the_longest_common_subsequence():
     want = 2 * precision * recall / (precision + recall)
     assert rouge_l("the cat sat on the mat", "the cat on a mat") == pytest.approx(want)
     assert rouge_l("x", "") == 0.0
+
+
+def test_corpus_bleu_smooths_every_order_and_penalises_short_output():
+    assert corpus_bleu(["a b c d"], ["a b c d"]) == pytest.approx(100.0)
+    # "a b" for "a b c d": every smoothed precision is 1 (3/3, 2/2, 1/1, 1/1) and the
+    # hypotheses are half as long, so BLEU is exp(1 - 4 / 2)
+    assert corpus_bleu(["a b c d"], ["a b"]) == pytest.approx(100 * math.exp(-1))
+    # summed over the corpus, not averaged: unigrams 1 + 4 matches of 2 + 4, bigrams
+    # 0 + 3 of 1 + 3, trigrams 2 of 2, 4-grams 1 of 1; equal lengths
+    two = corpus_bleu(["x y", "a b c d"], ["x z", "a b c d"])
+    want = ((5 + 1) / (6 + 1) * (3 + 1) / (4 + 1) * (2 + 1) / (2 + 1) * (1 + 1) / (1 + 1)) ** 0.25
+    assert two == pytest.approx(100 * want)
+    assert corpus_bleu(["a"], [""]) == 0.0
