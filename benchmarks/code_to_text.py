@@ -23,13 +23,14 @@ import json
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from benchmarks.heldout import read_examples, template_docstring
 from benchmarks.metrics import codexglue_bleu, rouge_l
 from codeintel.errors import CodeintelError, InputError
 from codeintel.models import formats
+from codeintel.tasks.docstring import DocDecoding
 
 
 @dataclass(frozen=True)
@@ -78,19 +79,18 @@ def read_codexglue(path: Path, limit: int | None) -> list[Pair]:
     return pairs
 
 
-def corpus_pairs(data: Path, limit: int | None) -> list[Pair]:
-    records = read_examples(data, "test", "doc", limit or 10**9)
+def corpus_pairs(data: Path, split: str, limit: int | None) -> list[Pair]:
+    records = read_examples(data, split, "doc", limit or 10**9)
     if not records:
-        raise InputError(f"no doc examples in {data}/examples/test (build it first)")
+        raise InputError(f"no doc examples in {data}/examples/{split} (build it first)")
     return [Pair(r["input"], r["target"], "") for r in records]
 
 
-def hypotheses(model, pairs: Sequence[Pair]) -> Iterator[str]:
+def hypotheses(model, pairs: Sequence[Pair], decoding: DocDecoding) -> Iterator[str]:
     """The model's cleaned summary for each pair, in batches."""
-    from codeintel.models import DecodeMode, GenerationConfig
     from codeintel.tasks.docstring import summary_line
 
-    config = GenerationConfig(n=1, mode=DecodeMode.BEAM, max_new_tokens=64, beam_width=5)
+    config = decoding.generation(1)
     for start in range(0, len(pairs), config.batch_size):
         batch = pairs[start : start + config.batch_size]
         for generated in model.generate([p.model_input for p in batch], config):
@@ -121,7 +121,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--corpus", type=Path, default=Path("build/data"), help="our build (without --data)"
     )
+    parser.add_argument("--split", default="test", choices=["valid", "test"], help="of --corpus")
     parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    default = DocDecoding()
+    parser.add_argument("--no-repeat-ngram", type=int, default=default.no_repeat_ngram_size)
+    parser.add_argument("--length-penalty", type=float, default=default.length_penalty)
     parser.add_argument("--limit", type=int, default=None, help="only the first N functions")
     parser.add_argument("--json", type=Path, default=None, help="also write the scores here")
     return parser.parse_args(argv)
@@ -131,12 +135,15 @@ def main(argv: Sequence[str]) -> int:
     from codeintel.models import load_model
 
     args = parse_args(argv)
+    decoding = replace(
+        DocDecoding(), no_repeat_ngram_size=args.no_repeat_ngram, length_penalty=args.length_penalty
+    )
     started = time.perf_counter()
     try:
         pairs = (
             read_codexglue(args.data, args.limit)
             if args.data
-            else corpus_pairs(args.corpus, args.limit)
+            else corpus_pairs(args.corpus, args.split, args.limit)
         )
         model = load_model(args.model)
     except CodeintelError as exc:
@@ -144,10 +151,11 @@ def main(argv: Sequence[str]) -> int:
         return 2
     references = [p.reference for p in pairs]
     report = {
-        "data": str(args.data or f"{args.corpus} (test split)"),
+        "data": str(args.data or f"{args.corpus} ({args.split} split)"),
+        "decoding": asdict(decoding),
         "functions": len(pairs),
         "model": str(model.path),
-        "model_scores": scores(references, list(hypotheses(model, pairs))),
+        "model_scores": scores(references, list(hypotheses(model, pairs, decoding))),
         "template_scores": scores(references, [template(p) for p in pairs]),
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -60,6 +60,8 @@ class GenerationConfig:
     seed: int = 0
     batch_size: int = 8
     beam_width: int | None = None  # beams searched (>= n); None: n. The n best are returned.
+    no_repeat_ngram_size: int = 0  # > 0: no n-gram of this size twice in an output
+    length_penalty: float = 0.0  # beam search: scores divided by length ** this (0: none)
 
     @property
     def beams(self) -> int:
@@ -249,11 +251,15 @@ class Seq2SeqModel:
             "eos_token_id": self.tokenizer.eos_id,
         }
         beam = config.mode is DecodeMode.BEAM
+        if config.no_repeat_ngram_size > 0:
+            kwargs["no_repeat_ngram_size"] = config.no_repeat_ngram_size
         if edit_sources is not None:
             rows = config.beams if beam else config.n  # decoder rows per input
             kwargs["logits_processor"] = self._edit_constraint(edit_sources, rows)
         if beam:
-            kwargs.update(num_beams=config.beams, do_sample=False, length_penalty=0.0)
+            kwargs.update(
+                num_beams=config.beams, do_sample=False, length_penalty=config.length_penalty
+            )
             outputs = self.model.generate(**kwargs)
         else:
             kwargs.update(

@@ -35,6 +35,28 @@ from parsers import ParsedFile, ParseError, Scope, parse
 from parsers.text import body_without_docstring, line_start, parses, splice
 
 
+@dataclass(frozen=True)
+class DocDecoding:
+    """How summaries are decoded (chosen on the valid split, BENCHMARKS.md)."""
+
+    beam_width: int = 5
+    max_new_tokens: int = 64
+    no_repeat_ngram_size: int = 0
+    length_penalty: float = 0.0
+
+    def generation(self, n: int) -> Any:
+        from codeintel.models import DecodeMode, GenerationConfig
+
+        return GenerationConfig(
+            n=n,
+            mode=DecodeMode.BEAM,
+            max_new_tokens=self.max_new_tokens,
+            beam_width=max(n, self.beam_width),
+            no_repeat_ngram_size=self.no_repeat_ngram_size,
+            length_penalty=self.length_penalty,
+        )
+
+
 class DocStyle(str, enum.Enum):
     ONELINE = "oneline"
     GOOGLE = "google"
@@ -211,10 +233,8 @@ def parse_source(request: DocstringRequest) -> ParsedFile:
 
 def run(request: DocstringRequest, model: Any, insert_best: bool = False) -> DocstringResult:
     """input -> generate -> post-process (-> insert the best of each function)."""
-    from codeintel.models import DecodeMode, GenerationConfig
-
     parsed = parse_source(request)
-    generation = GenerationConfig(n=request.n, mode=DecodeMode.BEAM, max_new_tokens=64)
+    generation = DocDecoding().generation(request.n)
     found = []
     for scope in targets(parsed, request):
         generated = model.generate([model_input(parsed, scope)], generation)[0]
