@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from benchmarks.executor import print_report
 from benchmarks.heldout import read_examples, template_docstring
 from benchmarks.metrics import codexglue_bleu, rouge_l
 from codeintel.errors import CodeintelError, InputError
@@ -159,9 +160,7 @@ def main(argv: Sequence[str]) -> int:
         "template_scores": scores(references, [template(p) for p in pairs]),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    print(json.dumps(report, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print_report(report, args.json)
     return 0
 
 

@@ -99,6 +99,14 @@ def read_records(path: Path | None) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+def print_report(report: dict, path: Path | None) -> None:
+    """A suite's report as JSON on stdout, and in `path` too if given."""
+    text = json.dumps(report, indent=2)
+    print(text)
+    if path is not None:
+        path.write_text(text + "\n", encoding="utf-8")
+
+
 def run_jobs(
     job: Callable[[dict], dict],
     items: Sequence[dict],

@@ -36,6 +36,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.executor import print_report
 from benchmarks.metrics import corpus_smoothed_bleu4, normalize_code
 from codeintel.models import formats
 from codeintel.tasks.repair import Candidate, CandidateMode, RepairConfig, Target
@@ -271,9 +272,7 @@ def main(argv: Sequence[str]) -> int:
         "doc_template_bleu4": round(template_bleu, 2),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    print(json.dumps(report, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print_report(report, args.json)
     return 0
 
 

@@ -16,12 +16,12 @@ that copies the buggy method. Train a Java fixer on the same folder with the
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from benchmarks.executor import print_report
 from benchmarks.metrics import corpus_bleu
 from codeintel.errors import CodeintelError
 from codeintel.models import formats
@@ -91,9 +91,7 @@ def main(argv: Sequence[str]) -> int:
         "copy_baseline_scores": scores(references, buggy),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    print(json.dumps(report, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print_report(report, args.json)
     return 0
 
 
