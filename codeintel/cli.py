@@ -13,7 +13,6 @@ import argparse
 import importlib
 import os
 import sys
-import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -60,15 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> NoReturn:
-    """The console script: `main`, then exit without waiting for a model that is still
-    loading in a daemon thread (repair loads it alongside its first validations and
-    may have finished without it); the output is flushed first."""
+    """The console script: `main`, then, with the output flushed, an exit that skips the
+    interpreter's teardown. Once torch is loaded that teardown takes about a second
+    (BENCHMARKS.md), and a model still loading in a daemon thread (repair loads it
+    alongside its first validations, and may have finished without it) would be
+    waited for. Every file the commands write is closed before `main` returns."""
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    if any(t.daemon and t.is_alive() for t in threading.enumerate()):
-        os._exit(code)
-    sys.exit(code)
+    os._exit(code)
 
 
 if __name__ == "__main__":
