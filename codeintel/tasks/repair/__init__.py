@@ -24,7 +24,7 @@ waiting for the model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,26 +79,20 @@ def run(request: RepairRequest, model: ModelHandle) -> RepairResult:
         targets = localize(request, parsed, baseline)
         hot = trace_lines(baseline, request.module_file)
         validation = Validation(request, parsed, baseline, targets, sandbox)
-        rules, families = _deterministic(targets, hot, request.config)
-        validation.made_all(rules + families)
+        edits = request.config.candidates is not CandidateMode.MODEL
+        rules = [c for t in targets for c in rule_candidates(t.block, hot)] if edits else []
+        validation.made_all(rules)
         untried = validation.try_each(rules, stop=model.ready)  # while the model loads
         for target in targets if not validation.done else ():
             loaded = model.get()
             target = with_model_input(target, parsed, first_trace(baseline), loaded)
             generated = _generated(target, loaded, request.config, validation)
             validation.try_each(rank(target, untried + generated, loaded, _limit(request)))
-        validation.try_each(families)
+        if edits and not validation.done:  # made only when reached: they are many
+            families = [c for t in targets for c in family_candidates(t.block, hot)]
+            validation.made_all(families)
+            validation.try_each(families)
         return validation.result(model.seconds())
-
-
-def _deterministic(
-    targets: Sequence[Target], hot: Sequence[int], config: RepairConfig
-) -> tuple[list[Candidate], list[Candidate]]:
-    """Every target's rule edits and family candidates (none in model-only mode)."""
-    if config.candidates is CandidateMode.MODEL:
-        return [], []
-    rules = [c for t in targets for c in rule_candidates(t.block, hot)]
-    return rules, [c for t in targets for c in family_candidates(t.block, hot)]
 
 
 def _limit(request: RepairRequest) -> int:

@@ -114,8 +114,9 @@ class RepairResult(JsonRecord):
     function: str | None = None
     winner: Candidate | None = None
     winner_rank: int | None = None  # 1-based: the n-th candidate of its function validated
-    generated: dict[str, int] = field(default_factory=dict)  # candidates per source
-    families: dict[str, int] = field(default_factory=dict)  # candidates per family
+    generated: dict[str, int] = field(default_factory=dict)  # candidates made, per source
+    families: dict[str, int] = field(default_factory=dict)  # made, per family (the families
+    # are made only when validation reaches them)
     winner_family: str | None = None  # the winner's rule or family name, or "model"
     validated: dict[str, int] = field(default_factory=dict)  # validations per source
     failing_tests: tuple[str, ...] = ()
