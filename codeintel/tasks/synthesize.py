@@ -20,7 +20,6 @@ ranked by running them.
 from __future__ import annotations
 
 import ast
-import doctest
 import enum
 import re
 from collections.abc import Sequence
@@ -129,16 +128,33 @@ def programs(parsed: ParsedFile, scope: Scope, generated: Sequence[Any]) -> list
 
 
 def docstring_examples(docstring: str, name: str) -> list[tuple[str, str]]:
-    """(call, expected) pairs from the docstring: doctest examples and `name(...) == y`
+    """(call, expected) pairs from the docstring: `>>>` examples and `name(...) == y`
     (or `➞`, `=>`, `->`) lines whose both sides are Python expressions."""
-    pairs = [
-        (e.source.strip(), e.want.strip())
-        for e in doctest.DocTestParser().get_examples(docstring)
-        if e.want.strip()
-    ]
+    pairs = _doctests(docstring.splitlines())
     pattern = re.compile(rf"^\s*({re.escape(name)}\(.*\))\s*(?:==|➞|=>|->)\s*(.+?)\s*$")
     pairs += [m.groups() for m in map(pattern.match, docstring.splitlines()) if m]
     return [(call, want) for call, want in pairs if _expression(call) and _expression(want)]
+
+
+def _doctests(lines: Sequence[str]) -> list[tuple[str, str]]:
+    """(source, expected output) of each `>>>` example with an output: `...` lines
+    continue the source, and the output runs to a blank line or the next `>>>`.
+    Indentation is ignored (doctest itself refuses what is inconsistently indented)."""
+    found: list[tuple[str, str]] = []
+    source: list[str] | None = None
+    want: list[str] = []
+    for line in [*map(str.strip, lines), ""]:
+        if source is not None and (not line or line.startswith(">>>")):
+            if want:
+                found.append(("\n".join(source), "\n".join(want)))
+            source, want = None, []
+        if line.startswith(">>>"):
+            source = [line[3:].strip()]
+        elif source is not None and line.startswith("...") and not want:
+            source.append(line[3:].strip())
+        elif source is not None and line:
+            want.append(line)
+    return found
 
 
 def _expression(text: str) -> bool:

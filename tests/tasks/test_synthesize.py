@@ -118,3 +118,11 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["body", str(tmp_path / "none.py"), "--function", "add"]) == 2
     assert main(["body", str(source), "--function", "add", "--n", "0"]) == 2
     assert source.read_bytes() == before
+
+
+def test_examples_with_ragged_indentation_are_still_read():
+    docstring = 'Join.\n    >>> join("a",\n    ... "b")\n  "ab"\n>>> join("", "")\n\'\'\n'
+    assert docstring_examples(docstring, "join") == [
+        ('join("a",\n"b")', '"ab"'),
+        ('join("", "")', "''"),
+    ]
