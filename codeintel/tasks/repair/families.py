@@ -14,7 +14,9 @@ driven by the function's own statements, names and expressions:
 - loop_guard: the test of a `while` loop replaced by a name the loop's body changes
   (`while True:` -> `while queue:` when the body pops from `queue`);
 - slice_bound: a bound of a slice dropped (`a[i:j]` -> `a[i:]`, `a[:j]`), or a
-  missing one added (`a[i:]` -> `a[i:-1]`, `a[:j]` -> `a[1:j]`).
+  missing one added (`a[i:]` -> `a[i:-1]`, `a[:j]` -> `a[1:j]`);
+- swap_operands: the operands of an operator whose order matters swapped
+  (`a - b` -> `b - a`; also `/`, `//`, `%`, `**`, `<<`, `>>`, `@`).
 
 Only candidates that parse and differ from the input are kept, in a deterministic
 order, without duplicates, at most `limit` per family.
@@ -60,6 +62,7 @@ def family_edits(
         _added_clauses(function, source),
         _loop_guards(function, source),
         _slice_bounds(function, source),
+        _swapped_operands(function, source),
         _guards(function, lines),
         _insertions(function, lines, hot),
     ):
@@ -311,3 +314,43 @@ def _bound_text(source: str, lower: ast.expr | None, upper: ast.expr | None) -> 
                 return None
             parts.append(text)
     return ":".join(parts)
+
+
+# --- operand order -------------------------------------------------------------------
+
+_ORDERED = {
+    ast.Sub: "-", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
+    ast.LShift: "<<", ast.RShift: ">>", ast.MatMult: "@",
+}  # fmt: skip
+
+
+def _offset(offsets: list[int], line: int, column: int) -> int:
+    return offsets[line - 1] + column
+
+
+def _swapped_operands(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit]:
+    """`left OP right` -> `right OP left`, brackets and spacing kept with each side."""
+    offsets = _line_offsets(source)
+    for node in ast.walk(function):
+        symbol = _ORDERED.get(type(node.op)) if isinstance(node, ast.BinOp) else None
+        if symbol is None or node.lineno != node.end_lineno:
+            continue
+        start = _offset(offsets, node.lineno, node.col_offset)
+        end = _offset(offsets, node.end_lineno, node.end_col_offset)
+        left_end = _offset(offsets, node.left.end_lineno, node.left.end_col_offset)
+        right_start = _offset(offsets, node.right.lineno, node.right.col_offset)
+        gap = source[left_end:right_start]  # closing brackets, the operator, opening ones
+        at = gap.find(symbol)
+        if at < 0:
+            continue
+        before_op, after_op = gap[:at], gap[at + len(symbol) :]
+        left = source[start:left_end] + before_op.rstrip(" ")
+        right = after_op.lstrip(" ") + source[right_start:end]
+        spaces = (
+            before_op[len(before_op.rstrip(" ")) :],
+            after_op[: len(after_op) - len(after_op.lstrip(" "))],
+        )
+        after = f"{right}{spaces[0]}{symbol}{spaces[1]}{left}"
+        yield FamilyEdit(
+            "swap_operands", node.lineno, source[start:end], after, _spliced(source, node, after)
+        )

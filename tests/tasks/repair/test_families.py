@@ -98,3 +98,10 @@ def test_a_slice_bound_can_be_dropped_or_added():
     assert WRONG_SLICE.replace("xs[1:-1]", "xs[:-1]") in bounds
     added = sources("def head(xs):\n    return xs[:2]\n", "slice_bound")
     assert "def head(xs):\n    return xs[1:2]\n" in added
+
+
+def test_operands_of_an_ordered_operator_can_be_swapped():
+    source = "def gap(a, b):\n    return a - b * 2\n"
+    swapped = sources(source, "swap_operands")
+    assert "def gap(a, b):\n    return b * 2 - a\n" in swapped
+    assert not sources("def add(a, b):\n    return a + b\n", "swap_operands")
