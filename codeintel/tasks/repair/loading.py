@@ -54,8 +54,7 @@ class ModelHandle:
         handle._thread = threading.Thread(
             target=handle._load, args=(load,), name="codeintel-model-load", daemon=True
         )
-        handle._previous_interval = sys.getswitchinterval()
-        sys.setswitchinterval(_SWITCH_INTERVAL_S)
+        sys.setswitchinterval(_SWITCH_INTERVAL_S)  # __init__ kept the one to restore
         handle._thread.start()
         return handle
 

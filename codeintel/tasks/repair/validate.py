@@ -77,7 +77,8 @@ class Validation:
         change = {self.request.module_file: patched.decode("utf-8")}
         self.validated[candidate.source.value] += 1
         self.tried[candidate.function] += 1
-        if self._passes(change, self.baseline.failed, first_failure=True) and self._fixes(
+        quick = self._run(change, self.baseline.failed, first_failure=True)
+        if quick.outcome is Outcome.PASSED and self._fixes(
             self._run(change, tuple(self.request.tests), first_failure=False)
         ):
             rank = self.tried[candidate.function]
@@ -91,9 +92,6 @@ class Validation:
             limits=self.limits,
             first_failure=first_failure,
         )
-
-    def _passes(self, change: dict[str, str], tests: tuple[str, ...], first_failure: bool) -> bool:
-        return self._run(change, tests, first_failure).outcome is Outcome.PASSED
 
     def _fixes(self, run: TestRun) -> bool:
         return run.outcome is Outcome.PASSED and self.must_pass <= set(run.passed)
