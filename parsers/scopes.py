@@ -139,13 +139,13 @@ class ParsedFile:
             hint += f"; {self.syntax_summary()}, so its scopes may be cut short: fix that first"
         raise ScopeNotFoundError(f"no function or class named {name!r} in this file{hint}")
 
-    def syntax_summary(self) -> str:
-        """'the file does not parse: syntax error at line N (and K more)', or '' if it does."""
+    def syntax_summary(self, name: str = "the file") -> str:
+        """'NAME does not parse: syntax error at line N (and K more)', or '' if it does."""
         if not self.errors:
             return ""
         first = self.errors[0]
         more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-        return f"the file does not parse: {first.message} at line {first.span.start_line}{more}"
+        return f"{name} does not parse: {first.message} at line {first.span.start_line}{more}"
 
     def scope_at_line(self, line: int) -> Scope:
         """The innermost scope whose span contains `line` (the module if none)."""

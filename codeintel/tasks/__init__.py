@@ -10,6 +10,7 @@ import importlib
 from typing import Any
 
 from codeintel.errors import InputError
+from parsers import ParsedFile, parse
 
 # name -> "module:function" of the task's run(request, model)
 TASKS: dict[str, str] = {
@@ -17,6 +18,14 @@ TASKS: dict[str, str] = {
     "synthesize": "codeintel.tasks.synthesize:run",
     "docstring": "codeintel.tasks.docstring:run",
 }
+
+
+def parse_python(source: str, name: str) -> ParsedFile:
+    """The parsed source of a task's input; InputError naming the first syntax error."""
+    parsed = parse(source, "python")
+    if parsed.has_errors:
+        raise InputError(parsed.syntax_summary(name))
+    return parsed
 
 
 def get_task(name: str) -> Any:

@@ -31,6 +31,7 @@ from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.files import read_text
 from codeintel.models import formats
 from codeintel.records import JsonRecord
+from codeintel.tasks import parse_python
 from parsers import ParsedFile, ParseError, Scope, parse
 from parsers.text import body_without_docstring, line_start, parses, splice
 
@@ -224,16 +225,9 @@ def insert_all(source: str, chosen: Sequence[tuple[str, str]]) -> str:
 # --- the pipeline and the API -------------------------------------------------------------
 
 
-def parse_source(request: DocstringRequest) -> ParsedFile:
-    parsed = parse(request.source, "python")
-    if parsed.has_errors:
-        raise InputError(parsed.syntax_summary())
-    return parsed
-
-
 def run(request: DocstringRequest, model: Any, insert_best: bool = False) -> DocstringResult:
     """input -> generate -> post-process (-> insert the best of each function)."""
-    parsed = parse_source(request)
+    parsed = parse_python(request.source, "the file")
     generation = DocDecoding().generation(request.n)
     found = []
     for scope in targets(parsed, request):
@@ -276,7 +270,7 @@ def summarize(
         names = ", ".join(s.value for s in DocStyle)
         raise InputError(f"unknown docstring style {style!r}; one of {names}") from exc
     request = DocstringRequest(source, function, chosen, n, force)
-    targets(parse_source(request), request)  # bad input fails before the model loads
+    targets(parse_python(source, "the file"), request)  # bad input fails before the model loads
     if model is None or isinstance(model, str):
         from codeintel.models import load_model
 

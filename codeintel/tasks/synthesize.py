@@ -31,7 +31,8 @@ from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.models import formats
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Limits, Outcome, SandboxConfig, Validator
-from parsers import ParsedFile, ParseError, Scope, parse
+from codeintel.tasks import parse_python
+from parsers import ParsedFile, ParseError, Scope
 from parsers.text import parses, reindent
 
 MODULE = "solution.py"  # the program's file name in the sandbox; tests import it
@@ -91,9 +92,7 @@ def _function(parsed: ParsedFile, name: str | None) -> Scope:
 
 def model_input(request: SynthesisRequest) -> tuple[ParsedFile, Scope, str]:
     """The parsed text, the function, and the model's `body:` input."""
-    parsed = parse(request.text, "python")
-    if parsed.has_errors:
-        raise InputError(parsed.syntax_summary())
+    parsed = parse_python(request.text, "the text")
     scope = _function(parsed, request.function)
     docstring = (scope.docstring or "").strip()
     return parsed, scope, formats.pymt5_input(formats.Prefix.BODY, scope.signature, docstring, "")

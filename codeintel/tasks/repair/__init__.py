@@ -30,7 +30,8 @@ from typing import Any
 
 from codeintel.errors import InputError
 from codeintel.files import read_text
-from codeintel.tasks.repair.baseline import open_sandbox, parse_module, run_baseline
+from codeintel.tasks import parse_python
+from codeintel.tasks.repair.baseline import open_sandbox, run_baseline
 from codeintel.tasks.repair.candidates import (
     family_candidates,
     model_candidates,
@@ -71,7 +72,7 @@ __all__ = [
 
 def run(request: RepairRequest, model: ModelHandle) -> RepairResult:
     """The pipeline: baseline -> localize -> candidates -> rank -> validate -> result."""
-    parsed = parse_module(request)
+    parsed = parse_python(request.source, request.module_file)
     with open_sandbox(request) as sandbox:
         baseline = run_baseline(request, sandbox)
         if isinstance(baseline, RepairResult):

@@ -11,18 +11,9 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from codeintel.errors import InputError, RepairInputError
+from codeintel.errors import RepairInputError
 from codeintel.sandbox import Limits, Outcome, TestResult, TestRun, Validator, limit_message
 from codeintel.tasks.repair.records import RepairConfig, RepairOutcome, RepairRequest, RepairResult
-from parsers import ParsedFile, parse
-
-
-def parse_module(request: RepairRequest) -> ParsedFile:
-    parsed = parse(request.source, "python")
-    if parsed.has_errors:
-        line = parsed.errors[0].span.start_line
-        raise InputError(f"{request.module_file} does not parse (syntax error at line {line})")
-    return parsed
 
 
 def open_sandbox(request: RepairRequest) -> Validator:
