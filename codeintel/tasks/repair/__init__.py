@@ -24,7 +24,7 @@ waiting for the model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,11 +84,8 @@ def run(request: RepairRequest, model: ModelHandle) -> RepairResult:
         rules = [c for t in targets for c in rule_candidates(t.block, hot)] if edits else []
         validation.made_all(rules)
         untried = validation.try_each(rules, stop=model.ready)  # while the model loads
-        for target in targets if not validation.done else ():
-            loaded = model.get()
-            target = with_model_input(target, parsed, first_trace(baseline), loaded)
-            generated = _generated(target, loaded, request.config, validation)
-            validation.try_each(rank(target, untried + generated, loaded, _limit(request)))
+        if not validation.done:
+            _with_model(validation, targets, untried, model.get())
         if edits and not validation.done:  # made only when reached: they are many
             families = [c for t in targets for c in family_candidates(t.block, hot)]
             validation.made_all(families)
@@ -96,8 +93,18 @@ def run(request: RepairRequest, model: ModelHandle) -> RepairResult:
         return validation.result(model.seconds())
 
 
-def _limit(request: RepairRequest) -> int:
-    return request.config.max_candidates
+def _with_model(
+    validation: Validation, targets: Sequence[Target], untried: list[Candidate], model: Any
+) -> None:
+    """Function by function: the model's candidates and the rule edits not yet tried,
+    ranked by the model (in their given order without one), validated."""
+    trace, limit = first_trace(validation.baseline), validation.request.config.max_candidates
+    for target in targets:
+        if validation.done:
+            return
+        target = with_model_input(target, validation.parsed, trace, model)
+        generated = _generated(target, model, validation.request.config, validation)
+        validation.try_each(rank(target, untried + generated, model, limit))
 
 
 def _generated(
