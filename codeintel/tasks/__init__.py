@@ -1,7 +1,8 @@
 """The task table: every task the CLI, LSP and benchmarks can run, by name.
 
 Each entry names a task's `run(request, model) -> result`, the whole pipeline of
-that task (see `codeintel.tasks.repair`).
+that task (see `codeintel.tasks.repair`). `parse_python` is the check every task's
+source input goes through.
 """
 
 from __future__ import annotations

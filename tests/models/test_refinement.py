@@ -71,7 +71,7 @@ def test_a_java_fixer_trains_on_the_folder_and_is_scored(tiny_data: Path, tmp_pa
     assert main(["--data", str(DATA), "--model", str(out)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["methods"] == 6 and report["copy_baseline_scores"]["exact_match"] == 0.0
-    assert 0.0 <= report["model_scores"]["exact_match"] <= 100.0
+    assert report["model_scores"]["bleu4"] > 0.0  # every method got a prediction
 
 
 def test_the_runner_reports_bad_folders_as_exit_2(tmp_path: Path, capsys):
