@@ -42,6 +42,11 @@ _EXPORTS: dict[str, str] = {
     "RepairResult": "codeintel.tasks.repair",
     "synthesize": "codeintel.tasks.synthesize",
     "summarize": "codeintel.tasks.docstring",
+    "generate_tests": "codeintel.tasks.testgen",
+    "TestgenConfig": "codeintel.tasks.testgen",
+    "TestSuiteResult": "codeintel.tasks.testgen",
+    "generate_asserts": "codeintel.tasks.asserts",
+    "AssertCandidate": "codeintel.tasks.asserts",
     "get_task": "codeintel.tasks",
     # errors
     "CodeintelError": "codeintel.errors",

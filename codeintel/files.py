@@ -147,3 +147,22 @@ def _replace(target: Path, text: str) -> Path:
         raise
     _fsync_dir(target.parent)
     return backup
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Create `path` holding `text`, whole or not at all; InputError if it exists (a hard
+    link of a finished temporary file, which fails rather than replace a file)."""
+    target = Path(os.path.abspath(path))
+    if not target.parent.is_dir():
+        raise InputError(f"cannot write {path}: folder {target.parent} does not exist")
+    like = os.stat(target.parent)
+    with _interrupts_deferred():
+        tmp = _temporary(target, text.encode("utf-8"), like)
+        try:
+            os.chmod(tmp, 0o644)
+            os.link(tmp, target)
+        except FileExistsError as exc:
+            raise InputError(f"{path} exists; pass --force to replace it") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        _fsync_dir(target.parent)

@@ -104,6 +104,7 @@ class Coverage(JsonRecord):
     lines_missed: tuple[int, ...]
     branches_covered: int
     branches_total: int
+    branch_arcs: tuple[tuple[int, int], ...] = ()  # the branch arcs taken: (from line, to line)
 
     @property
     def line_rate(self) -> float:
@@ -120,6 +121,8 @@ class TestRun(JsonRecord):
     execution: Execution
     coverage: Coverage | None = None
     runner: str = ""  # which harness ran the tests: "pytest", "quick" (fast path) or both
+    # run_tests with coverage: each test file's own coverage, in the order of the files
+    file_coverage: tuple[Coverage | None, ...] = ()
 
     @property
     def passed(self) -> tuple[str, ...]:

@@ -160,12 +160,14 @@ def coverage(replies: Sequence[dict]) -> Coverage | None:
     missed = set.intersection(*(set(r["lines_missed"]) for r in found))
     arcs = set.intersection(*({tuple(a) for a in r["branch_arcs_missed"]} for r in found))
     total = max(r["branches_total"] for r in found)
+    hit = set().union(*({tuple(a) for a in r.get("branch_arcs_hit", ())} for r in found))
     return Coverage(
         module=found[0]["module"],
         lines_covered=tuple(sorted(statements - missed)),
         lines_missed=tuple(sorted(missed)),
         branches_covered=total - len(arcs),
         branches_total=total,
+        branch_arcs=tuple(sorted(hit)),
     )
 
 
@@ -199,7 +201,14 @@ def test_run(
         execution=execution,
         coverage=coverage(replies),
         runner="+".join(runners),
+        file_coverage=_file_coverage(replies),
     )
+
+
+def _file_coverage(replies: Sequence[dict]) -> tuple[Coverage | None, ...]:
+    """Each child's own coverage (one child per test file); () when none was measured."""
+    found = tuple(coverage([reply]) for reply in replies)
+    return found if any(c is not None for c in found) else ()
 
 
 def limit_message(outcome: Outcome, limits: Limits) -> str | None:

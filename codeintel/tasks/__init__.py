@@ -18,6 +18,8 @@ TASKS: dict[str, str] = {
     "repair": "codeintel.tasks.repair:run",
     "synthesize": "codeintel.tasks.synthesize:run",
     "docstring": "codeintel.tasks.docstring:run",
+    "testgen": "codeintel.tasks.testgen:run",
+    "asserts": "codeintel.tasks.asserts:run",
 }
 
 

@@ -129,13 +129,13 @@ def programs(parsed: ParsedFile, scope: Scope, generated: Sequence[Any]) -> list
 def docstring_examples(docstring: str, name: str) -> list[tuple[str, str]]:
     """(call, expected) pairs from the docstring: `>>>` examples and `name(...) == y`
     (or `➞`, `=>`, `->`) lines whose both sides are Python expressions."""
-    pairs = _doctests(docstring.splitlines())
+    pairs = doctests(docstring.splitlines())
     pattern = re.compile(rf"^\s*({re.escape(name)}\(.*\))\s*(?:==|➞|=>|->)\s*(.+?)\s*$")
     pairs += [m.groups() for m in map(pattern.match, docstring.splitlines()) if m]
     return [(call, want) for call, want in pairs if _expression(call) and _expression(want)]
 
 
-def _doctests(lines: Sequence[str]) -> list[tuple[str, str]]:
+def doctests(lines: Sequence[str]) -> list[tuple[str, str]]:
     """(source, expected output) of each `>>>` example with an output: `...` lines
     continue the source, and the output runs to a blank line or the next `>>>`.
     Indentation is ignored (doctest itself refuses what is inconsistently indented)."""

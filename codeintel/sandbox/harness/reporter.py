@@ -322,6 +322,7 @@ def _stop_coverage(cov, module: str, workdir: str) -> dict:
     missing_arcs = sorted(
         [line, dest] for line, dests in analysis.missing_branch_arcs().items() for dest in dests
     )
+    hit = analysis.executed_branch_arcs()
     return {
         "event": "coverage",
         "module": module,
@@ -329,4 +330,5 @@ def _stop_coverage(cov, module: str, workdir: str) -> dict:
         "lines_missed": sorted(analysis.missing),
         "branches_total": analysis.numbers.n_branches,
         "branch_arcs_missed": missing_arcs,
+        "branch_arcs_hit": sorted([line, dest] for line, dests in hit.items() for dest in dests),
     }

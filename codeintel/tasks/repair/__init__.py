@@ -30,6 +30,7 @@ from typing import Any
 
 from codeintel.errors import InputError
 from codeintel.files import read_text
+from codeintel.models.loading import ModelHandle
 from codeintel.tasks import parse_python
 from codeintel.tasks.repair.baseline import open_sandbox, run_baseline
 from codeintel.tasks.repair.candidates import (
@@ -38,7 +39,6 @@ from codeintel.tasks.repair.candidates import (
     rule_candidates,
     unique_parsable,
 )
-from codeintel.tasks.repair.loading import ModelHandle
 from codeintel.tasks.repair.localize import first_trace, localize, trace_lines, with_model_input
 from codeintel.tasks.repair.rank import rank
 from codeintel.tasks.repair.records import (

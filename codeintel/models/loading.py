@@ -1,4 +1,4 @@
-"""The model, loaded in a background thread while the first steps of a repair run.
+"""The model, loaded in a background thread while the first steps of a task run.
 
 Loading the bundled model (importing torch and transformers, reading the weights)
 takes seconds; the baseline run and the rule edits need no model. A `ModelHandle`

@@ -1,4 +1,4 @@
-"""The model loading alongside a repair (`codeintel.tasks.repair.loading`)."""
+"""The model loading alongside a repair (`codeintel.models.loading`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from codeintel.errors import ModelError
-from codeintel.tasks.repair.loading import ModelHandle
+from codeintel.models.loading import ModelHandle
 
 
 def test_a_missing_checkpoint_fails_at_once(tmp_path):

@@ -1,0 +1,131 @@
+"""`codeintel tests FILE [--function NAME] [--budget S] [--out PATH] [--force] [--json]`.
+
+Prints a pytest file of tests that passed against the current code; writes it only
+with --out (a new file, or with --force over an existing one, atomically, keeping a
+backup). Exit codes: 0 tests kept, 1 none could be kept, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from codeintel.errors import InputError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="the Python module to test")
+    parser.add_argument("--function", help="one function or method (default: every public one)")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds in all (default 60)")
+    parser.add_argument("--out", type=Path, help="write the test file here")
+    parser.add_argument("--force", action="store_true", help="replace --out if it exists")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--model", help="checkpoint path or bundled name")
+    parser.add_argument("--no-model", action="store_true", help="the execution search alone")
+    parser.add_argument("--samples", type=int, default=4, help="model samples per function")
+    parser.add_argument(
+        "--mutation-score", action="store_true", help="also run the tests on mutants"
+    )
+
+
+def path_setup(out: Path, root: Path) -> str:
+    """Lines that put the project root on sys.path, so the file runs from anywhere."""
+    folder = out.resolve().parent
+    root = root.resolve()
+    if folder == root:
+        return ""
+    try:
+        depth = len(folder.relative_to(root).parts)
+        where = f"Path(__file__).resolve().parents[{depth}]"
+    except ValueError:
+        where = f"Path({os.fspath(root)!r})"
+    return (
+        "import sys\nfrom pathlib import Path\n\n"
+        f"sys.path.insert(0, str({where}))  # the project root\n"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeintel.tasks.testgen import TestgenConfig, generate_tests, project_root
+    from codeintel.tasks.testgen.writer import suite_file
+
+    if args.samples < 0:
+        raise InputError("--samples must be 0 or more")
+    if args.out is not None and args.out.exists() and not args.force:
+        raise InputError(f"{args.out} exists; pass --force to replace it")
+    config = TestgenConfig(samples=0 if args.no_model else args.samples)
+    with _progress_bar() as progress:
+        result = generate_tests(
+            args.file,
+            args.function,
+            args.budget,
+            args.model,
+            mutation_score=args.mutation_score,
+            config=config,
+            progress=progress,
+        )
+    text = result.test_file
+    if text and args.out is not None:
+        root, _ = project_root(args.file)
+        text = suite_file(result.module, result.tests, path_setup(args.out, root))
+    print(json.dumps(result.to_json(), indent=2) if args.json else text, end="")
+    print(_summary(result), file=sys.stderr)
+    if not result.tests:
+        return 1
+    if args.out is not None:
+        _write(args.out, text, args.force)
+        print(f"codeintel: wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _summary(result) -> str:
+    mutation = ""
+    if result.mutation is not None:
+        m = result.mutation
+        mutation = f", {m.killed}/{m.mutants} mutants killed"
+    return (
+        f"codeintel: {len(result.tests)} tests kept for {result.module}: lines "
+        f"{result.lines_covered}/{result.lines_total}, branches "
+        f"{result.branches_covered}/{result.branches_total}{mutation} "
+        f"({result.seconds:.1f} s, sandbox: {result.tier.value})"
+    )
+
+
+def _write(out: Path, text: str, force: bool) -> None:
+    from codeintel.files import replace_file, write_new_file
+
+    if out.exists() and force:
+        replace_file(out, text)
+    else:
+        write_new_file(out, text)
+
+
+class _progress_bar:
+    """A rich progress bar on stderr (nothing when stderr is not a terminal), called as
+    the task's progress callback."""
+
+    def __enter__(self):
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        console = Console(stderr=True)
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self.bar.__enter__()
+        self.task = self.bar.add_task("starting", total=1.0)
+        return self
+
+    def __call__(self, what: str, share: float) -> None:
+        self.bar.update(self.task, description=what, completed=share)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)

@@ -1,0 +1,414 @@
+"""Unit-test generation (AthenaTest, then beyond it with execution).
+
+    result = generate_tests("pkg/mod.py", budget_seconds=60)
+    print(result.test_file)
+
+`run` is the pipeline, every step bounded by the request's budget:
+
+1. input: the module is parsed and its focal functions found (`plan.focal_functions`:
+   public functions, public classes' constructors and methods).
+2. search (`plan`, `search`, `probe.py`): argument sets from signatures, type hints,
+   defaults, doctests, call sites in the project and the constants the body compares
+   with; each call runs twice in the sandbox, with its lines and arcs traced.
+3. generate (`model`): the model samples `test:` candidates from the focal context.
+4. post-process (`writer`): each observed call becomes a test asserting what it did
+   (value, exception, changed arguments and state); the search's tests are first cut
+   to those that add coverage (`minimize`).
+5. grade (`check`): every candidate runs alone, twice, under `run_tests`; the judge's
+   per-test coverage then picks the smallest set reaching the same coverage; the kept
+   tests run together as the final file, whose coverage is the result's. Optionally,
+   the share of mutants of the focal code the file kills (`mutation`).
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from codeintel.errors import InputError
+from codeintel.files import read_text
+from codeintel.models.loading import ModelHandle
+from codeintel.tasks import parse_python
+from codeintel.tasks.testgen import check, model, mutation, writer
+from codeintel.tasks.testgen.minimize import greedy_cover
+from codeintel.tasks.testgen.plan import Focal, call_sites, focal_functions
+from codeintel.tasks.testgen.records import (
+    FocalTests,
+    GeneratedTest,
+    Origin,
+    RejectedTest,
+    Rejection,
+    TestgenConfig,
+    TestgenRequest,
+    TestSuiteResult,
+)
+from codeintel.tasks.testgen.search import Observed, SearchSettings, search
+
+__all__ = ["TestSuiteResult", "TestgenConfig", "generate_tests", "make_request", "run"]
+
+
+# --- the request: the module, its project root, the files the sandbox gets ------------
+
+
+def project_root(path: Path) -> tuple[Path, str]:
+    """The folder the module is imported from (above its packages) and its dotted name."""
+    path = path.resolve()
+    parts = [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    if not all(p.isidentifier() for p in parts):
+        raise InputError(f"{path} cannot be imported as a module: {'.'.join(parts)!r}")
+    return folder, ".".join(parts)
+
+
+def project_files(root: Path, module: str, path: Path, limit: int) -> dict[str, str]:
+    """The module, its package's other modules and the modules beside it (at most
+    `limit`, the nearest first), as relative path -> text; unreadable ones are skipped."""
+    top = root / module.split(".")[0]
+    found = sorted(top.rglob("*.py")) if top.is_dir() else []
+    found += sorted(p for p in root.glob("*.py"))
+    files = {path.resolve().relative_to(root).as_posix(): read_text(path, "file")}
+    for candidate in found:
+        if len(files) >= limit:
+            break
+        rel = candidate.relative_to(root).as_posix()
+        if rel not in files and "test" not in candidate.name:
+            try:
+                files[rel] = read_text(candidate, "file")
+            except InputError:
+                continue
+    return files
+
+
+def make_request(
+    path: str | Path,
+    function: str | None = None,
+    budget_seconds: float = 60.0,
+    mutation_score: bool = False,
+    config: TestgenConfig | None = None,
+    progress: Any = None,
+) -> TestgenRequest:
+    """A request for the module at `path`; InputError for a file that cannot be used."""
+    path = Path(path)
+    if budget_seconds <= 0:
+        raise InputError("the budget must be a positive number of seconds")
+    if path.suffix != ".py":
+        raise InputError(f"{path} is not a Python file (.py)")
+    source = read_text(path, "file")
+    if not source.strip():
+        raise InputError(f"{path} is empty: there is nothing to test")
+    parse_python(source, str(path))
+    config = config or TestgenConfig()
+    root, module = project_root(path)
+    files = project_files(root, module, path, config.max_project_files)
+    return TestgenRequest(
+        path,
+        module,
+        root,
+        source,
+        files,
+        function,
+        budget_seconds,
+        mutation_score,
+        config,
+        progress,
+    )
+
+
+# --- the pipeline ---------------------------------------------------------------------
+
+
+def _say(request: TestgenRequest, what: str, share: float) -> None:
+    if request.progress is not None:
+        request.progress(what, share)
+
+
+def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
+    """input -> search -> generate -> post-process -> grade; see the module docstring."""
+    started = time.monotonic()
+    deadline = started + request.budget_s
+    tree = ast.parse(request.source)
+    focals = focal_functions(tree, request.function)
+    if not focals:
+        raise InputError(f"{request.path} has no public function or method to test")
+    files, config = request.project, request.config
+    module_file = request.path.resolve().relative_to(request.root).as_posix()
+    _say(request, "searching for inputs", 0.05)
+    observed, execution = search(
+        files,
+        request.module,
+        module_file,
+        _with_constructors(tree, focals),
+        call_sites({k: v for k, v in files.items() if k != module_file}, focals),
+        request.budget_s * 0.35,
+        _settings(config),
+    )
+    chosen = {f.qualname for f in focals}
+    observed = [o for o in observed if o.call.focal in chosen]
+    found, unwritten = _search_tests(observed, focals, request.module)
+    _say(request, "running the search's tests", 0.4)
+    per_test = config.call_seconds * 3 + 1
+    graded = check.grade(
+        files,
+        request.module,
+        writer.unique_names(found),
+        config.sandbox,
+        request.budget_s * 0.3,
+        per_test,
+    )
+    _say(request, "writing the model's tests", 0.6)
+    sampled = _model_tests(request, model_handle, focals, started + request.budget_s * 0.8)
+    from_model = _grade_model(request, graded.kept, sampled, _left(deadline) * 0.6, per_test)
+    passed = [*graded.kept, *from_model.kept]
+    kept, extra = _minimal(passed)
+    _say(request, "running the kept tests together", 0.8)
+    final, kept, dropped = _final(request, kept, deadline, per_test)
+    rejected = [*unwritten, *graded.rejected, *from_model.rejected, *extra, *dropped]
+    score = None
+    if request.mutation_score and kept:
+        _say(request, "running the tests on mutants", 0.9)
+        score = _mutation(request, focals, module_file, kept, deadline)
+    _say(request, "done", 1.0)
+    coverage = final.coverage if final is not None else None
+    return TestSuiteResult(
+        module=request.module,
+        path=str(request.path),
+        functions=_grouped(focals, kept, rejected),
+        test_file=writer.suite_file(request.module, kept) if kept else "",
+        lines_covered=len(coverage.lines_covered) if coverage else 0,
+        lines_total=len(coverage.lines_covered) + len(coverage.lines_missed) if coverage else 0,
+        branches_covered=coverage.branches_covered if coverage else 0,
+        branches_total=coverage.branches_total if coverage else 0,
+        tier=final.execution.tier if final is not None else execution.tier,
+        model_samples=len(sampled),
+        model_passed=len(from_model.kept),
+        mutation=score,
+        seconds=time.monotonic() - started,
+        warning=execution.warning,
+    )
+
+
+def _with_constructors(tree: ast.Module, focals: Sequence[Focal]) -> list[Focal]:
+    """The focal functions, and the constructors of their methods' classes (the search
+    needs objects to call the methods on)."""
+    owners = {f.owner for f in focals if f.kind in ("method", "property")}
+    names = {f.qualname for f in focals}
+    extra = [
+        f
+        for f in focal_functions(tree)
+        if f.kind == "constructor" and f.owner in owners and f.qualname not in names
+    ]
+    return [*extra, *focals]
+
+
+def _grade_model(
+    request: TestgenRequest,
+    kept: Sequence[GeneratedTest],
+    sampled: Sequence[GeneratedTest],
+    seconds: float,
+    per_test: float,
+) -> check.Graded:
+    """The model's samples graded as the search's were (named apart from the kept)."""
+    if not sampled:
+        return check.Graded((), ())
+    named = writer.unique_names([*kept, *sampled])[len(kept) :]
+    config = request.config.sandbox
+    return check.grade(request.project, request.module, named, config, seconds, per_test)
+
+
+def _settings(config: TestgenConfig) -> SearchSettings:
+    return SearchSettings(
+        config.calls_per_function,
+        config.constructors_per_class,
+        config.call_seconds,
+        config.import_seconds,
+        config.sandbox,
+    )
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 1.0)
+
+
+def _search_tests(
+    observed: Sequence[Observed], focals: Sequence[Focal], module: str
+) -> tuple[list[GeneratedTest], list[RejectedTest]]:
+    """The observed calls worth a test: written, then cut to those adding coverage by
+    the search's own trace (the judge measures again later). Calls whose outcome
+    changed between the two runs are rejected as flaky."""
+    by_name = {f.qualname: f for f in focals}
+    written: list[tuple[GeneratedTest, Observed]] = []
+    rejected = []
+    for seen in observed:
+        test = writer.write_test(seen.call, seen.record, by_name[seen.call.focal], module)
+        if test is not None:
+            written.append((test, seen))
+        elif seen.record.get("status") == "raised":
+            text = f"# {seen.call.focal}{seen.call.args}"
+            rejected.append(
+                RejectedTest(
+                    seen.call.focal,
+                    Origin.SEARCH,
+                    text,
+                    Rejection.FLAKY,
+                    "the call ended differently on two runs",
+                )
+            )
+    chosen = greedy_cover(written, lambda pair: pair[1].coverage, _cost)
+    return [test for test, _ in chosen], rejected
+
+
+def _cost(pair: tuple[GeneratedTest, Observed]) -> float:
+    """Among tests that cover as much: prefer one whose value is stable and asserted,
+    then one that returns (then the earlier planned:
+    doctest and call-site arguments come first, as a reader would write them)."""
+    record = pair[1].record
+    return float(record.get("status") != "returned") + 2.0 * (not record.get("deterministic"))
+
+
+def _covers(test: GeneratedTest, baseline: frozenset[int]) -> frozenset:
+    lines = {(test.focal, line) for line in test.lines if line not in baseline}
+    return frozenset(lines | {(test.focal, arc) for arc in test.branches})
+
+
+def _minimal(passed: Sequence[GeneratedTest]) -> tuple[list[GeneratedTest], list[RejectedTest]]:
+    """The smallest set of passing tests with their coverage (by the judge's numbers),
+    credited per focal function so that each keeps a test of its own."""
+    shared = _shared_lines(passed)
+    chosen = greedy_cover(list(passed), lambda t: _covers(t, shared))
+    names = {t.name for t in chosen}
+    extra = [
+        RejectedTest(t.focal, t.origin, t.source, Rejection.NO_COVERAGE)
+        for t in passed
+        if t.name not in names
+    ]
+    return chosen, extra
+
+
+def _shared_lines(tests: Sequence[GeneratedTest]) -> frozenset[int]:
+    """Lines that every passing test runs (the module's import), credited to none."""
+    sets = [set(t.lines) for t in tests if t.lines]
+    return frozenset(set.intersection(*sets)) if len(sets) > 1 else frozenset()
+
+
+def _final(
+    request: TestgenRequest, kept: list[GeneratedTest], deadline: float, per_test: float
+) -> tuple[Any, list[GeneratedTest], list[RejectedTest]]:
+    """Run the kept tests as one file; a test that fails only there (it depends on
+    another's state) is dropped, and the rest run again."""
+    dropped: list[RejectedTest] = []
+    run = None
+    for _ in range(3):
+        if not kept:
+            return run, kept, dropped
+        kept = _in_focal_order(request, kept)
+        run, failing = check.final_run(
+            request.project, request.module, kept, request.config.sandbox, _left(deadline), per_test
+        )
+        if not failing:
+            return run, [replace(t, passed=True) for t in kept], dropped
+        dropped += [
+            RejectedTest(
+                t.focal,
+                t.origin,
+                t.source,
+                Rejection.FAILS,
+                "fails when run with the other kept tests",
+            )
+            for t in kept
+            if t.name in failing
+        ]
+        kept = [t for t in kept if t.name not in failing]
+    return run, [], dropped
+
+
+def _in_focal_order(request: TestgenRequest, tests: list[GeneratedTest]) -> list[GeneratedTest]:
+    order = {f.qualname: i for i, f in enumerate(focal_functions(ast.parse(request.source)))}
+    return sorted(tests, key=lambda t: order.get(t.focal, len(order)))
+
+
+def _model_tests(
+    request: TestgenRequest, handle: Any, focals: Sequence[Focal], until: float
+) -> list[GeneratedTest]:
+    """The model's samples, one focal function at a time while there is time."""
+    if handle is None or request.config.samples <= 0 or time.monotonic() > until:
+        return []
+    loaded = handle.get() if isinstance(handle, ModelHandle) else handle
+    if loaded is None:
+        return []
+    parsed = parse_python(request.source, str(request.path))
+    out: list[GeneratedTest] = []
+    for focal in focals:
+        if time.monotonic() > until:
+            break
+        out += model.candidates(loaded, parsed, [focal], request.config.samples)
+    return out
+
+
+def _mutation(
+    request: TestgenRequest,
+    focals: Sequence[Focal],
+    module_file: str,
+    kept: Sequence[GeneratedTest],
+    deadline: float,
+) -> Any:
+    variants = mutation.mutants(request.source, focals, request.config.mutants_per_function)
+    return mutation.mutation_score(
+        request.project,
+        module_file,
+        check.FINAL,
+        writer.suite_file(request.module, kept),
+        variants,
+        request.config.sandbox,
+        _left(deadline),
+    )
+
+
+def _grouped(
+    focals: Sequence[Focal], kept: Sequence[GeneratedTest], rejected: Sequence[RejectedTest]
+) -> tuple[FocalTests, ...]:
+    return tuple(
+        FocalTests(
+            focal.qualname,
+            focal.line,
+            tuple(t for t in kept if t.focal == focal.qualname),
+            tuple(r for r in rejected if r.focal == focal.qualname),
+        )
+        for focal in focals
+    )
+
+
+# --- the API --------------------------------------------------------------------------
+
+
+def generate_tests(
+    path: str | Path,
+    function: str | None = None,
+    budget_seconds: float = 60,
+    model: Any = None,
+    *,
+    mutation_score: bool = False,
+    config: TestgenConfig | None = None,
+    progress: Any = None,
+) -> TestSuiteResult:
+    """Pytest tests for `function` (or every public function and method) of the module
+    at `path`; see the module docstring. `model` is a path, a bundled name, a loaded
+    model or None for the default; `config.samples = 0` runs the search alone. Nothing
+    of the user's is written: `result.test_file` is the file's text."""
+    request = make_request(path, function, budget_seconds, mutation_score, config, progress)
+    focal_functions(ast.parse(request.source), function)  # an unknown name fails first
+    return run(request, _handle(model, request.config))
+
+
+def _handle(model: Any, config: TestgenConfig) -> Any:
+    if config.samples <= 0:
+        return None
+    if model is None or isinstance(model, (str, Path)):
+        return ModelHandle.start_loading(model)
+    return model

@@ -1,0 +1,128 @@
+"""Grading candidate tests with `run_tests`: the judge's verdict and coverage, never the
+search's own notes. Each candidate runs alone in its own file (twice: a test that does
+not pass both times is flaky), then the kept ones run together as the final file."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from codeintel.sandbox import Coverage, SandboxConfig, TestOutcome, TestRun, run_tests
+from codeintel.tasks.testgen.records import GeneratedTest, RejectedTest, Rejection
+from codeintel.tasks.testgen.writer import suite_file
+
+FINAL = "test_codeintel_generated.py"
+RUN_S = 0.3  # a candidate's share of a run's time limit, at least: its own pytest session
+
+
+@dataclass(frozen=True)
+class Graded:
+    kept: tuple[GeneratedTest, ...]
+    rejected: tuple[RejectedTest, ...]
+
+
+def _candidate_name(i: int) -> str:
+    return f"test_codeintel_candidate_{i}.py"
+
+
+def _limits(config: SandboxConfig, count: int, seconds: float, per_test: float) -> SandboxConfig:
+    limits = replace(config.limits, timeout_s=max(seconds, 1.0), test_timeout_s=per_test)
+    return replace(config, limits=replace(limits, cpu_s=int(max(seconds, 1.0)) + 1))
+
+
+def _outcomes(run: TestRun, names: Sequence[str]) -> dict[str, tuple[bool, str]]:
+    """Per file: (every test in it passed, what went wrong if not)."""
+    out = {}
+    for name in names:
+        results = [t for t in run.tests if t.node_id.partition("::")[0] == name]
+        bad = [t for t in results if t.outcome is not TestOutcome.PASSED]
+        if results and not bad:
+            out[name] = (True, "")
+        elif not results:
+            out[name] = (False, "error: no test ran")
+        else:
+            failure = bad[0].failure
+            detail = f"{failure.exc_type}: {failure.message}" if failure else bad[0].outcome.value
+            out[name] = (False, f"{bad[0].outcome.value}: {detail[:300]}")
+    return out
+
+
+def grade(
+    files: dict[str, str],
+    module: str,
+    candidates: Sequence[GeneratedTest],
+    config: SandboxConfig,
+    seconds: float,
+    per_test: float,
+) -> Graded:
+    """Each candidate alone, twice; kept ones carry the lines and branches the judge saw."""
+    rejected = [_unparsable(t, module) for t in candidates]
+    runnable = [t for t, r in zip(candidates, rejected, strict=True) if r is None]
+    names = [_candidate_name(i) for i in range(len(runnable))]
+    if not runnable:
+        return Graded((), tuple(r for r in rejected if r is not None))
+    cand = {n: suite_file(module, [t]) for n, t in zip(names, runnable, strict=True)}
+    sandbox = _limits(config, len(names), max(seconds / 2, RUN_S * len(names) + 3), per_test)
+    first = run_tests({**files, **cand}, names, sandbox, coverage_of=module)
+    outcome = _outcomes(first, names)
+    again = [n for n in names if outcome[n][0]]
+    second = _outcomes(run_tests({**files, **cand}, again, sandbox), again) if again else {}
+    coverage = dict(zip(names, first.file_coverage, strict=False))
+    kept, out = [], [r for r in rejected if r is not None]
+    for name, test in zip(names, runnable, strict=True):
+        ok, detail = outcome[name]
+        if ok and second.get(name, (False, ""))[0]:
+            kept.append(_with_coverage(test, coverage.get(name)))
+        elif ok:
+            out.append(_reject(test, Rejection.FLAKY, second.get(name, (False, "no run"))[1]))
+        else:
+            reason = Rejection.FAILS if detail.startswith("failed") else Rejection.ERRORS
+            out.append(_reject(test, reason, detail))
+    return Graded(tuple(kept), tuple(out))
+
+
+def _unparsable(test: GeneratedTest, module: str) -> RejectedTest | None:
+    try:
+        ast.parse(suite_file(module, [test]))
+    except (SyntaxError, ValueError) as exc:
+        return _reject(test, Rejection.NO_PARSE, str(exc))
+    return None
+
+
+def _reject(test: GeneratedTest, reason: Rejection, detail: str) -> RejectedTest:
+    return RejectedTest(test.focal, test.origin, test.source, reason, detail)
+
+
+def _with_coverage(test: GeneratedTest, coverage: Coverage | None) -> GeneratedTest:
+    if coverage is None:
+        return test
+    return replace(test, lines=coverage.lines_covered, branches=coverage.branch_arcs)
+
+
+def final_run(
+    files: dict[str, str],
+    module: str,
+    tests: Sequence[GeneratedTest],
+    config: SandboxConfig,
+    seconds: float,
+    per_test: float,
+) -> tuple[TestRun, set[str]]:
+    """The kept tests as one file: its run (with the module's coverage) and the names of
+    the tests that did not pass in it."""
+    sandbox = _limits(config, len(tests), seconds, per_test)
+    run = run_tests(
+        {**files, FINAL: suite_file(module, tests)}, [FINAL], sandbox, coverage_of=module
+    )
+    passed = {t.node_id.rpartition("::")[2] for t in run.tests if t.outcome is TestOutcome.PASSED}
+    return run, {t.name for t in tests} - _passed_names(tests, passed)
+
+
+def _passed_names(tests: Sequence[GeneratedTest], passed: set[str]) -> set[str]:
+    """A test passed if its function (or, for a model's unittest class, each of its
+    methods) is among the passed node ids."""
+    out = set()
+    for test in tests:
+        if test.name in passed or any(p.startswith(test.name) for p in passed):
+            out.add(test.name)
+    return out

@@ -1,0 +1,91 @@
+"""The model's part (AthenaTest): `test:` + the focal method and its focal context ->
+sampled test candidates, each made into a runnable test of the focal module."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from codeintel.context import build_focal
+from codeintel.errors import CodeintelError
+from codeintel.models import formats
+from codeintel.tasks.testgen.plan import Focal
+from codeintel.tasks.testgen.records import GeneratedTest, Origin
+from parsers import ParsedFile
+
+FOCAL_BUDGET = 240  # tokens of focal context, as in the training data (data_pipelines/focal)
+
+
+def model_input(parsed: ParsedFile, focal: Focal) -> str | None:
+    """`test:` + the focal method + its class's focal context (the training format);
+    None for a class without its own constructor."""
+    try:
+        context = build_focal(parsed, focal.qualname, FOCAL_BUDGET)
+    except CodeintelError:
+        return None
+    head, _, rest = context.text.partition("\n\n")
+    return formats.testgen_input(head, rest)
+
+
+def generation(samples: int) -> Any:
+    from codeintel.models import DecodeMode, GenerationConfig
+
+    return GenerationConfig(n=samples, mode=DecodeMode.SAMPLE, max_new_tokens=96, temperature=0.8)
+
+
+def as_test(text: str, focal: Focal, index: int) -> GeneratedTest:
+    """A model sample as a test: a plain function keeps its shape; a unittest method
+    (`def test_x(self):`) goes into a TestCase class of its own. The source is kept even
+    when it does not parse, so the rejection can show it."""
+    name = f"test_{focal.qualname.replace('.__init__', '').replace('.', '_').lower()}_model_{index}"
+    function = _renamed(text.strip(), name)
+    if _takes_self(function):
+        cls = "Test" + "".join(p.title() for p in name.split("_")[1:])
+        body = textwrap.indent(function, "    ")
+        source = f"class {cls}(unittest.TestCase):\n{body}\n"
+        imports: tuple[str, ...] = ("import unittest",)
+    else:
+        source, imports = function + "\n", ()
+    return GeneratedTest(
+        name, focal.qualname, Origin.MODEL, source, ("written by the model",), imports=imports
+    )
+
+
+def _renamed(text: str, name: str) -> str:
+    head, sep, rest = text.partition("(")
+    if head.startswith("def ") and sep:
+        return f"def {name}({rest}"
+    return text
+
+
+def _takes_self(function: str) -> bool:
+    try:
+        tree = ast.parse(function)
+    except (SyntaxError, ValueError):
+        return function.split("(", 1)[-1].startswith("self")
+    node = tree.body[0] if tree.body else None
+    return (
+        isinstance(node, ast.FunctionDef)
+        and bool(node.args.args)
+        and node.args.args[0].arg == "self"
+    )
+
+
+def candidates(
+    model: Any, parsed: ParsedFile, focals: Sequence[Focal], samples: int
+) -> list[GeneratedTest]:
+    """`samples` candidates per focal function, in one batch."""
+    if samples <= 0:
+        return []
+    found = [(f, model_input(parsed, f)) for f in focals]
+    chosen = [f for f, text in found if text is not None]
+    inputs = [text for _, text in found if text is not None]
+    if not inputs:
+        return []
+    generated = model.generate(inputs, generation(samples))
+    out = []
+    for focal, outputs in zip(chosen, generated, strict=True):
+        out += [as_test(g.text, focal, i) for i, g in enumerate(outputs)]
+    return out

@@ -1,0 +1,509 @@
+"""The search's plan: the focal functions of a module and the calls to try on each.
+
+Pure functions of source text. For each parameter a pool of argument expressions is
+built from (in this order) its default value, the arguments of calls to it in the
+module's docstrings (doctests) and elsewhere in the project, the constants the body
+compares it with (and their neighbours), its type hint, its name, and a generic
+pool. Calls are the doctest and call-site argument lists, then one base call, then
+each parameter varied alone over its pool, then seeded random mixes, up to a limit.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from codeintel.errors import UnknownFunctionError
+from codeintel.tasks.synthesize import doctests
+
+Args = tuple[tuple[str | None, str], ...]  # (keyword or None, argument source) per argument
+
+GENERIC = ("0", "1", "-1", "''", "'abc'", "[]", "[1, 2]", "None", "True", "2.5", "{'a': 1}")
+BY_TYPE: dict[str, tuple[str, ...]] = {
+    "bool": ("True", "False"),
+    "int": ("0", "1", "-1", "2", "10"),
+    "float": ("0.0", "1.5", "-2.0"),
+    "str": ("''", "'a'", "'abc'", "'Hello, World!'", "' x y '"),
+    "bytes": ("b''", "b'abc'", "b'\\x00\\xff'"),
+    "list": ("[]", "[1, 2, 3]", "['a', 'b']"),
+    "tuple": ("()", "(1, 2)"),
+    "dict": ("{}", "{'a': 1, 'b': 2}"),
+    "set": ("set()", "{1, 2}"),
+    "None": ("None",),
+}
+ALIASES = {
+    "Sequence": "list",
+    "Iterable": "list",
+    "List": "list",
+    "Collection": "list",
+    "Mapping": "dict",
+    "Dict": "dict",
+    "MutableMapping": "dict",
+    "Tuple": "tuple",
+    "Set": "set",
+    "FrozenSet": "set",
+    "AnyStr": "str",
+    "bytearray": "bytes",
+    "PathLike": "str",
+    "complex": "float",
+}
+NAME_HINTS = {
+    "int": {
+        "n",
+        "i",
+        "j",
+        "k",
+        "num",
+        "count",
+        "size",
+        "index",
+        "width",
+        "level",
+        "limit",
+        "depth",
+        "length",
+        "number",
+        "start",
+        "stop",
+        "end",
+        "step",
+        "pos",
+        "offset",
+    },
+    "str": {
+        "s",
+        "text",
+        "string",
+        "name",
+        "pattern",
+        "pat",
+        "prefix",
+        "suffix",
+        "sep",
+        "path",
+        "filename",
+        "file",
+        "key",
+        "word",
+        "line",
+        "fmt",
+        "mode",
+        "value",
+        "msg",
+        "label",
+    },
+    "list": {"items", "seq", "values", "lst", "elements", "iterable", "names", "xs", "array"},
+    "bytes": {"data", "buf", "buffer", "h", "header", "raw", "payload", "blob"},
+    "dict": {"d", "mapping", "kwargs", "options", "headers", "params", "table"},
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    how: str  # "positional" (positional-only), "either", or "keyword" (keyword-only)
+    default: str | None  # the default's source, or None when required
+    annotation: str | None
+
+
+@dataclass(frozen=True)
+class Focal:
+    """One focal function or method, and what the search knows of its arguments."""
+
+    qualname: str  # "f", "Cls.method", "Cls.__init__" for the constructor
+    kind: str  # function | method | constructor | property | static
+    line: int
+    end_line: int
+    params: tuple[Param, ...]
+    hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # param -> values
+    literals: tuple[str, ...] = ()  # constants of the body
+    examples: tuple[Args, ...] = ()  # argument lists from doctests and call sites
+
+    @property
+    def owner(self) -> str | None:
+        return self.qualname.rpartition(".")[0] or None
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rpartition(".")[2]
+
+
+@dataclass(frozen=True)
+class Call:
+    id: int
+    focal: str
+    kind: str
+    target: str
+    args: Args
+    ctor: Args = ()
+
+    def to_spec(self) -> dict:
+        args, ctor = [list(a) for a in self.args], [list(a) for a in self.ctor]
+        return {"id": self.id, "kind": self.kind, "target": self.target, "args": args, "ctor": ctor}
+
+
+# --- focal functions ------------------------------------------------------------------
+
+
+def focal_functions(tree: ast.Module, only: str | None = None) -> list[Focal]:
+    """Public functions, and public classes' constructors and public methods, in order;
+    `only` picks one by name or qualified name (UnknownFunctionError if absent)."""
+    found: list[Focal] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _public(node.name):
+            found.append(_focal(node, node.name, "function", tree))
+        elif isinstance(node, ast.ClassDef) and _public(node.name) and not _is_exception(node):
+            found += _class_focals(node, tree)
+    found = [f for f in found if not _is_async(f, tree)]
+    if only is None:
+        return found
+    chosen = [f for f in found if only in (f.qualname, f.name)]
+    if not chosen:
+        known = ", ".join(f.qualname for f in found) or "none"
+        raise UnknownFunctionError(f"no public function or method {only!r}; known: {known}")
+    return chosen[:1] if only in (f.name for f in chosen) else chosen
+
+
+def _is_exception(node: ast.ClassDef) -> bool:
+    """An exception class (by its bases' names): tested where it is raised, not alone."""
+    names = [ast.unparse(b).rpartition(".")[2] for b in node.bases]
+    return any(n.endswith(("Error", "Exception", "Warning")) or n == "BaseException" for n in names)
+
+
+def _public(name: str) -> bool:
+    return not name.startswith("_")
+
+
+def _is_async(focal: Focal, tree: ast.Module) -> bool:
+    return any(
+        isinstance(n, ast.AsyncFunctionDef) and n.lineno == focal.line for n in ast.walk(tree)
+    )
+
+
+def _class_focals(node: ast.ClassDef, tree: ast.Module) -> list[Focal]:
+    methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    init = next((m for m in methods if m.name == "__init__"), None)
+    if init is not None:
+        out = [_focal(init, f"{node.name}.__init__", "constructor", tree)]
+    else:
+        out = [Focal(f"{node.name}.__init__", "constructor", node.lineno, node.lineno, ())]
+    for method in methods:
+        if _public(method.name):
+            out.append(_focal(method, f"{node.name}.{method.name}", _method_kind(method), tree))
+    return out
+
+
+def _method_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    names = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
+    if "property" in names:
+        return "property"
+    if names & {"staticmethod", "classmethod"}:
+        return "static"
+    return "method"
+
+
+def _focal(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, kind: str, tree) -> Focal:
+    params = parameters(node, drop_first=kind in ("method", "constructor", "property"))
+    params = params if kind != "static" or not _is_classmethod(node) else params[1:]
+    return Focal(
+        qualname=qualname,
+        kind=kind,
+        line=node.lineno,
+        end_line=node.end_lineno or node.lineno,
+        params=params,
+        hints=compared_constants(node, {p.name for p in params}),
+        literals=body_literals(node),
+        examples=tuple(doctest_calls(tree, qualname.rpartition(".")[2])),
+    )
+
+
+def _is_classmethod(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in node.decorator_list)
+
+
+def parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, drop_first: bool) -> tuple:
+    a = node.args
+    positional = [*a.posonlyargs, *a.args]
+    defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    out = [
+        Param(
+            p.arg,
+            "either" if i >= len(a.posonlyargs) else "positional",
+            _source(d),
+            _source(p.annotation),
+        )
+        for i, (p, d) in enumerate(zip(positional, defaults, strict=True))
+    ]
+    out += [
+        Param(p.arg, "keyword", _source(d), _source(p.annotation))
+        for p, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)
+    ]
+    return tuple(out[1:] if drop_first and positional else out)
+
+
+def _source(node: ast.AST | None) -> str | None:
+    return ast.unparse(node) if node is not None else None
+
+
+# --- what the body and the docstrings say about arguments -----------------------------
+
+
+def compared_constants(node: ast.AST, names: set[str]) -> dict[str, tuple[str, ...]]:
+    """Per parameter, constants the body compares it with (`x == 3`, `x in ('a', 'b')`,
+    `x.startswith(b'GIF')`, `x[:4] == b'RIFF'`), with neighbours of numbers and
+    padded versions of prefixes, so that both sides of each test are reached."""
+    found: dict[str, list[str]] = {}
+    for sub in ast.walk(node):
+        for name, constant, prefix in _comparisons(sub, names):
+            found.setdefault(name, []).extend(_around(constant, prefix))
+    return {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
+
+
+def _subject(node: ast.AST, names: set[str]) -> tuple[str | None, bool]:
+    """The parameter a comparison is about, and whether it looks at a slice of it."""
+    if isinstance(node, ast.Name) and node.id in names:
+        return node.id, False
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        return (node.value.id, True) if node.value.id in names else (None, False)
+    return None, False
+
+
+def _comparisons(node: ast.AST, names: set[str]) -> Iterable[tuple[str, object, bool]]:
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left, right = node.left, node.comparators[0]
+        for a, b in ((left, right), (right, left)):
+            name, sliced = _subject(a, names)
+            if name is not None:
+                for constant in _constants(b):
+                    yield name, constant, sliced
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        name, _ = _subject(node.func.value, names)
+        if name is not None and node.func.attr in ("startswith", "endswith") and node.args:
+            for constant in _constants(node.args[0]):
+                yield name, constant, True
+
+
+def _constants(node: ast.AST) -> list[object]:
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    return []
+
+
+def _around(value: object, prefix: bool) -> list[str]:
+    if isinstance(value, bool) or value is None:
+        return [repr(value)]
+    if isinstance(value, int):
+        return [repr(value - 1), repr(value), repr(value + 1)]
+    if isinstance(value, (str, bytes)) and prefix:
+        pad = value[:0] + (b"\0" if isinstance(value, bytes) else " ")  # type: ignore[operator]
+        return [repr(value), repr(value + pad * 32), repr(pad * 8 + value)]  # type: ignore[operator]
+    return [repr(value)] if isinstance(value, (str, bytes, float)) else []
+
+
+def body_literals(node: ast.AST) -> tuple[str, ...]:
+    """Short str, bytes and number constants of the body, first seen first (at most 8)."""
+    out: list[str] = []
+    for sub in ast.walk(node):
+        value = sub.value if isinstance(sub, ast.Constant) else None
+        if isinstance(value, (str, bytes, int, float)) and not isinstance(value, bool):
+            text = repr(value)
+            if len(text) <= 40 and text not in out and not _is_docstring_text(node, sub):
+                out.append(text)
+    return tuple(out[:8])
+
+
+def _is_docstring_text(function: ast.AST, constant: ast.AST) -> bool:
+    body = getattr(function, "body", [])
+    first = body[0] if body else None
+    return isinstance(first, ast.Expr) and first.value is constant
+
+
+def doctest_calls(tree: ast.Module, name: str) -> list[Args]:
+    """Literal argument lists of calls to `name` in the module's `>>>` examples."""
+    out: list[Args] = []
+    for node in ast.walk(tree):
+        doc = _docstring(node)
+        for source, _ in doctests(doc.splitlines()) if doc else ():
+            out += literal_calls(source, name)
+    return out
+
+
+def _docstring(node: ast.AST) -> str | None:
+    if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        return ast.get_docstring(node)
+    return None
+
+
+def literal_calls(source: str, name: str) -> list[Args]:
+    """Argument lists of the calls to `name` (or `x.name`) in `source` whose arguments
+    are all literals; [] when `source` does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _called_name(node.func) == name:
+            args = _literal_args(node)
+            if args is not None:
+                out.append(args)
+    return out
+
+
+def _called_name(func: ast.AST) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _literal_args(call: ast.Call) -> Args | None:
+    pairs: list[tuple[str | None, ast.AST]] = [(None, a) for a in call.args]
+    pairs += [(k.arg, k.value) for k in call.keywords]
+    if any(k is None and isinstance(v, ast.Starred) for k, v in pairs):
+        return None
+    out = []
+    for keyword, value in pairs:
+        try:
+            ast.literal_eval(value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+        out.append((keyword, ast.unparse(value)))
+    return tuple(out)
+
+
+def call_sites(sources: Mapping[str, str], focals: Sequence[Focal]) -> dict[str, list[Args]]:
+    """Per focal name, literal argument lists of calls to it in the project's other files."""
+    out: dict[str, list[Args]] = {}
+    for text in sources.values():
+        for focal in focals:
+            if focal.kind != "constructor" and focal.name in text:
+                out.setdefault(focal.qualname, []).extend(literal_calls(text, focal.name)[:10])
+    return out
+
+
+# --- argument pools and calls ---------------------------------------------------------
+
+
+def type_names(annotation: str | None) -> list[str]:
+    """The BY_TYPE keys an annotation names, in order (`Optional[list[int]]` -> list, None)."""
+    if not annotation:
+        return []
+    text = annotation.replace("typing.", "").replace("|", ",").replace("[", ",")
+    words = [w.strip(" ]'\"") for w in text.split(",")]
+    kinds = [ALIASES.get(w, w) for w in words]
+    if "Optional" in words:
+        kinds.append("None")
+    return [k for k in dict.fromkeys(kinds) if k in BY_TYPE]
+
+
+def pool(param: Param, focal: Focal) -> list[str]:
+    """Argument expressions to try for one parameter, most likely useful first."""
+    values = list(focal.hints.get(param.name, ()))
+    kinds = type_names(param.annotation) or _default_kinds(param) or _name_kinds(param.name)
+    for kind in kinds:
+        values += BY_TYPE[kind]
+    literal_kinds = {"str": (str,), "bytes": (bytes,), "int": (int,), "float": (float, int)}
+    wanted = tuple(t for k in kinds for t in literal_kinds.get(k, ()))
+    values += [v for v in focal.literals if wanted and isinstance(ast.literal_eval(v), wanted)]
+    if not kinds:
+        values += [*focal.literals[:4], *GENERIC]
+    out = list(dict.fromkeys(values))
+    return [v for v in out if v != param.default]
+
+
+def _default_kinds(param: Param) -> list[str]:
+    if param.default is None:
+        return []
+    try:
+        value = ast.literal_eval(param.default)
+    except (ValueError, SyntaxError, TypeError):
+        return []
+    if value is None:
+        return []
+    kind = type(value).__name__
+    return [kind] if kind in BY_TYPE else []
+
+
+def _name_kinds(name: str) -> list[str]:
+    lowered = name.lower()
+    if lowered.startswith(("is_", "has_", "use_", "allow")) or lowered in ("strict", "flag"):
+        return ["bool"]
+    return [kind for kind, names in NAME_HINTS.items() if lowered in names]
+
+
+def argument_sets(focal: Focal, extra: Sequence[Args] = (), limit: int = 40, seed: int = 0):
+    """The argument lists to try, deduplicated, at most `limit`: examples first, then a
+    base call, each parameter varied alone, then random mixes."""
+    pools = {p.name: pool(p, focal) for p in focal.params}
+    required = [p for p in focal.params if p.default is None]
+    base = {p.name: (pools[p.name] or ["None"])[0] for p in required}
+    out: list[Args] = [*focal.examples, *extra, _args(focal, base)]
+    for param in focal.params:
+        for value in pools[param.name]:
+            out.append(_args(focal, {**base, param.name: value}))
+    rng = random.Random(seed)
+    for _ in range(limit * 2):
+        if not focal.params:
+            break
+        mix = {p.name: rng.choice(pools[p.name] or ["None"]) for p in required}
+        optional = [p for p in focal.params if p.default is not None and pools[p.name]]
+        for p in rng.sample(optional, k=min(len(optional), rng.randint(0, 2))):
+            mix[p.name] = rng.choice(pools[p.name])
+        out.append(_args(focal, mix))
+    return list(dict.fromkeys(out))[:limit]
+
+
+def _args(focal: Focal, chosen: Mapping[str, str]) -> Args:
+    """Required parameters by position (keyword-only ones by keyword), optional ones by
+    keyword; an optional positional-only one is passed with every one before it."""
+    out: list[tuple[str | None, str]] = []
+    for i, param in enumerate(focal.params):
+        if param.name in chosen:
+            optional = param.default is not None and param.how == "either"
+            keyword = param.how == "keyword" or optional
+            out.append((param.name if keyword else None, chosen[param.name]))
+        elif param.how == "positional" and any(p.name in chosen for p in focal.params[i + 1 :]):
+            out.append((None, param.default or "None"))
+    return tuple(out)
+
+
+def plan_calls(
+    focals: Sequence[Focal],
+    ctors: Mapping[str, Sequence[Args]],
+    sites: Mapping[str, Sequence[Args]],
+    limit: int = 40,
+    start: int = 0,
+) -> list[Call]:
+    """Calls for every focal; methods are made on objects built from `ctors[class]`
+    (classes without a working constructor get no method calls)."""
+    calls: list[Call] = []
+    for focal in focals:
+        if focal.kind == "constructor":
+            continue
+        sets = argument_sets(focal, sites.get(focal.qualname, ()), limit)
+        if focal.kind == "property":
+            sets = [()]
+        owner_ctors = list(ctors.get(focal.owner or "", ())) or [()]
+        if focal.kind in ("method", "property") and focal.owner not in ctors:
+            continue
+        for i, args in enumerate(sets):
+            ctor = owner_ctors[i % len(owner_ctors)] if focal.kind != "static" else ()
+            target = focal.qualname
+            calls.append(Call(start + len(calls), focal.qualname, focal.kind, target, args, ctor))
+    return calls
+
+
+def constructor_calls(focals: Sequence[Focal], limit: int = 12, start: int = 0) -> list[Call]:
+    """The first phase: each class's constructor over its argument sets."""
+    calls: list[Call] = []
+    for focal in focals:
+        if focal.kind == "constructor":
+            for args in argument_sets(focal, (), limit):
+                calls.append(
+                    Call(start + len(calls), focal.qualname, "constructor", focal.qualname, args)
+                )
+    return calls

@@ -1,0 +1,289 @@
+"""Runs in the sandbox: import the focal module, make the planned calls, report what happened.
+
+    python -I probe.py SPEC.json
+
+SPEC: {"module": dotted name, "path": the module's file, "token": str, "seconds": float,
+"call_seconds": float, "calls": [{"id", "kind", "target", "ctor": [[kw|null, src]...],
+"args": [[kw|null, src]...]}]}. kind is "function", "constructor", "method",
+"property" or "static" (a staticmethod or classmethod, called on the class).
+
+Each call runs twice from freshly evaluated arguments; the report says whether the two
+runs agreed. One JSON line per call on stdout, each behind the token, written as soon as
+the call ends, so a run killed part way still reports the calls before. Lines and arcs
+are those of the focal module's file, from a trace function (sys.settrace).
+
+This is the search's guide, not its verdict: code under test runs in this process and
+could write anything here. Which tests pass, and what they cover, is decided later by
+`run_tests` and its judge.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+MAX_LITERAL = 240  # longer values are asserted on by length and type
+
+
+class CallTimeout(BaseException):
+    """Raised in a call that ran past its time (a BaseException: `except Exception` in
+    the code under test does not swallow it)."""
+
+
+def _on_alarm(signum, frame):
+    raise CallTimeout
+
+
+class Tracer:
+    """Lines and line-to-line arcs executed in one file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lines: set[int] = set()
+        self.arcs: set[tuple[int, int]] = set()
+
+    def __call__(self, frame, event, arg):
+        if frame.f_code.co_filename != self.path:
+            return None
+        last = [-frame.f_code.co_firstlineno]
+
+        def local(frame, event, arg):
+            if event == "line":
+                self.lines.add(frame.f_lineno)
+                self.arcs.add((last[0], frame.f_lineno))
+                last[0] = frame.f_lineno
+            elif event == "return":
+                self.arcs.add((last[0], -frame.f_code.co_firstlineno))
+            return local
+
+        return local
+
+    def take(self) -> tuple[list[int], list[list[int]]]:
+        lines, arcs = sorted(self.lines), sorted(list(a) for a in self.arcs)
+        self.lines, self.arcs = set(), set()
+        return lines, arcs
+
+
+def literal(value, depth: int = 0) -> str | None:
+    """Python source that evaluates to a value equal to `value`, or None."""
+    if value is None or isinstance(value, (bool, int, str, bytes)):
+        return repr(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return repr(value) if math.isfinite(value) else f"float({str(value)!r})"
+    if depth > 6:
+        return None
+    if type(value) in (list, tuple):
+        return _sequence(value, depth)
+    if type(value) in (set, frozenset):
+        return _set(value, depth)
+    if type(value) is dict:
+        pairs = [(literal(k, depth + 1), literal(v, depth + 1)) for k, v in value.items()]
+        if any(k is None or v is None for k, v in pairs):
+            return None
+        return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+    return None
+
+
+def _sequence(value, depth: int) -> str | None:
+    items = [literal(v, depth + 1) for v in value]
+    if None in items:
+        return None
+    inner = ", ".join(items) + ("," if type(value) is tuple and len(items) == 1 else "")
+    return f"[{inner}]" if type(value) is list else f"({inner})"
+
+
+def _set(value, depth: int) -> str | None:
+    items = [literal(v, depth + 1) for v in value]
+    if None in items:
+        return None
+    if not items:
+        return "set()" if type(value) is set else "frozenset()"
+    body = "{" + ", ".join(sorted(items)) + "}"  # sorted: the same text on every run
+    return body if type(value) is set else f"frozenset({body})"
+
+
+def describe(value) -> dict:
+    """What a test can assert about `value`: its literal, type and size."""
+    kind = type(value)
+    text = literal(value)
+    out = {"type": kind.__qualname__, "module": kind.__module__}
+    if text is not None and len(text) <= MAX_LITERAL:
+        out["literal"] = text
+    with contextlib.suppress(Exception):
+        out["len"] = len(value)
+    if text is None:
+        out["attrs"] = public_state(value)
+    return out
+
+
+def public_state(obj) -> dict[str, str]:
+    """Literals of an object's public instance attributes (at most 8)."""
+    state = {}
+    with contextlib.suppress(Exception):
+        for name, value in list(vars(obj).items()):
+            if name.startswith("_") or len(state) >= 8:
+                continue
+            text = literal(value)
+            if text is not None and len(text) <= MAX_LITERAL:
+                state[name] = text
+    return state
+
+
+def evaluate(pairs, namespace):
+    args, kwargs = [], {}
+    for keyword, source in pairs:
+        value = eval(source, namespace)  # the planner's own argument expressions
+        if keyword is None:
+            args.append(value)
+        else:
+            kwargs[keyword] = value
+    return args, kwargs
+
+
+def lookup(module, dotted: str):
+    value = module
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def invoke(module, call, namespace, args, kwargs, seen: dict):
+    """(the call's result, the object it was made on or constructed, or None); a method's
+    object's state before the call goes into `seen["before"]`."""
+    kind, target = call["kind"], call["target"]
+    if kind in ("function", "static"):
+        return lookup(module, target)(*args, **kwargs), None
+    owner, _, name = target.rpartition(".")
+    cls = lookup(module, owner)
+    if kind == "constructor":
+        return None, cls(*args, **kwargs)
+    try:
+        ctor_args, ctor_kwargs = evaluate(call["ctor"], namespace)
+        obj = cls(*ctor_args, **ctor_kwargs)
+    except Exception as exc:
+        raise CtorFailed(exc) from exc
+    seen["before"] = public_state(obj)
+    if kind == "property":
+        return getattr(obj, name), obj
+    return getattr(obj, name)(*args, **kwargs), obj
+
+
+class CtorFailed(Exception):
+    pass
+
+
+def snapshot(values) -> list[str | None]:
+    return [literal(v) for v in values]
+
+
+def run_once(module, call, namespace, seconds: float) -> dict:
+    """One run of a call: its outcome, and what changed in its arguments and object."""
+    try:
+        args, kwargs = evaluate(call["args"], namespace)
+    except Exception as exc:
+        return {"status": "bad_args", "error": _exception(exc)}
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    sink = io.StringIO()
+    record: dict = {}
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            before = snapshot([*args, *kwargs.values()])
+            seen: dict = {}
+            result, obj = invoke(module, call, namespace, args, kwargs, seen)
+        record["status"] = "returned"
+        record["value"] = describe(result) if call["kind"] != "constructor" else None
+        after = snapshot([*args, *kwargs.values()])
+        changed = enumerate(zip(before, after, strict=True))
+        record["mutated"] = [[i, a] for i, (b, a) in changed if a != b]
+        state = public_state(obj) if obj is not None else {}
+        before = seen.get("before", {})
+        record["state"] = {k: v for k, v in state.items() if before.get(k) != v}
+    except CallTimeout:
+        record["status"] = "timeout"
+    except CtorFailed as exc:
+        record["status"] = "ctor_raised"
+        record["error"] = _exception(exc.__cause__)
+    except Exception as exc:
+        record["status"] = "raised"
+        record["error"] = _exception(exc)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    record["printed"] = bool(sink.getvalue())
+    return record
+
+
+def _exception(exc: BaseException) -> dict:
+    kind = type(exc)
+    return {"type": kind.__qualname__, "module": kind.__module__, "message": str(exc)[:200]}
+
+
+def _same(first: dict, second: dict) -> bool:
+    keep = ("status", "value", "mutated", "state")
+    same = all(first.get(k) == second.get(k) for k in keep)
+    return same and (first.get("error") or {}).get("type") == (second.get("error") or {}).get(
+        "type"
+    )
+
+
+def main(spec_path: str) -> int:
+    with open(spec_path, encoding="utf-8") as handle:
+        spec = json.load(handle)
+    token, out = spec["token"], sys.stdout
+    sys.path.insert(0, os.getcwd())
+    path = os.path.realpath(spec["path"])
+    tracer = Tracer(path)
+    signal.signal(signal.SIGALRM, _on_alarm)
+
+    def emit(record: dict) -> None:
+        out.write(token + json.dumps(record) + "\n")
+        out.flush()
+
+    sys.settrace(tracer)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            module = importlib.import_module(spec["module"])
+    except BaseException as exc:
+        sys.settrace(None)
+        emit({"import": "failed", "error": _exception(exc)})
+        return 0
+    sys.settrace(None)
+    lines, arcs = tracer.take()
+    emit({"import": "ok", "lines": lines, "arcs": arcs})
+    namespace = {"__builtins__": __builtins__, spec["module"].rpartition(".")[2]: module}
+    namespace.update({k: v for k, v in vars(module).items() if not k.startswith("__")})
+    deadline = time.monotonic() + float(spec["seconds"])
+    for call in spec["calls"]:
+        if time.monotonic() > deadline:
+            break
+        emit(probe_call(module, call, namespace, tracer, float(spec["call_seconds"])))
+    return 0
+
+
+def probe_call(module, call: dict, namespace: dict, tracer: Tracer, seconds: float) -> dict:
+    sys.settrace(tracer)
+    try:
+        first = run_once(module, call, namespace, seconds)
+    finally:
+        sys.settrace(None)
+    lines, arcs = tracer.take()
+    second = run_once(module, call, namespace, seconds)
+    return {
+        "id": call["id"],
+        **first,
+        "deterministic": _same(first, second),
+        "lines": lines,
+        "arcs": arcs,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,147 @@
+"""The execution search: run the planned calls in the sandbox (probe.py) and read back
+what each did. Constructors go first, so that methods are called on objects that
+could be built."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from codeintel.errors import InputError
+from codeintel.sandbox import Execution, Outcome, SandboxConfig
+from codeintel.sandbox import run as sandbox_run
+from codeintel.tasks.testgen.plan import Args, Call, Focal, constructor_calls, plan_calls
+
+PROBE = str(Path(__file__).resolve().parent / "probe.py")
+SPEC = "codeintel_probe.json"
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One planned call and the probe's record of it."""
+
+    call: Call
+    record: dict
+
+    @property
+    def coverage(self) -> frozenset:
+        """What it ran of the focal module: lines and arcs, tagged with its focal."""
+        lines = {(self.call.focal, line) for line in self.record.get("lines", ())}
+        arcs = {(self.call.focal, tuple(arc)) for arc in self.record.get("arcs", ())}
+        return frozenset(lines | arcs)
+
+
+@dataclass(frozen=True)
+class Probe:
+    observed: tuple[Observed, ...]
+    execution: Execution
+    import_lines: tuple[int, ...]
+
+
+def probe(
+    files: dict[str, str],
+    module: str,
+    module_path: str,
+    calls: Sequence[Call],
+    seconds: float,
+    call_seconds: float,
+    config: SandboxConfig,
+    import_seconds: float,
+) -> Probe:
+    """Run `calls` in one sandboxed process; InputError when the module cannot be imported
+    (it raised, or its import did not finish)."""
+    token = "@@" + secrets.token_hex(8) + "@@"
+    spec = {
+        "module": module,
+        "path": module_path,
+        "token": token,
+        "seconds": seconds,
+        "call_seconds": call_seconds,
+        "calls": [c.to_spec() for c in calls],
+    }
+    wall = seconds + import_seconds + 2 * call_seconds + 2
+    limits = replace(config.limits, timeout_s=wall, cpu_s=int(wall) + 1)
+    execution = sandbox_run(
+        ["python", "-I", PROBE, SPEC],
+        {**files, SPEC: json.dumps(spec)},
+        replace(config, limits=limits),
+    )
+    records = [
+        json.loads(line[len(token) :])
+        for line in execution.stdout.splitlines()
+        if line.startswith(token)
+    ]
+    header = records[0] if records else None
+    _check_import(header, module, execution, import_seconds)
+    by_id = {c.id: c for c in calls}
+    observed = tuple(Observed(by_id[r["id"]], r) for r in records[1:] if r.get("id") in by_id)
+    return Probe(observed, execution, tuple(header.get("lines", ())))
+
+
+def _check_import(header: dict | None, module: str, execution: Execution, seconds: float) -> None:
+    if header is None:
+        if execution.outcome is Outcome.TIMEOUT:
+            raise InputError(
+                f"importing {module} did not finish within {seconds:g} s "
+                "(does it wait for input, or loop or sleep at import?)"
+            )
+        tail = (execution.stderr.strip().splitlines() or [execution.outcome.value])[-1]
+        raise InputError(f"importing {module} failed in the sandbox: {tail[:300]}")
+    if header.get("import") == "failed":
+        error = header["error"]
+        raise InputError(f"cannot import {module}: {error['type']}: {error['message']}")
+
+
+def search(
+    files: dict[str, str],
+    module: str,
+    module_path: str,
+    focals: Sequence[Focal],
+    sites: dict[str, list[Args]],
+    seconds: float,
+    settings: SearchSettings,
+) -> tuple[list[Observed], Execution]:
+    """Both phases: constructors, then functions and methods (on objects whose
+    constructor worked), sharing `seconds` one third to two thirds."""
+    ctor_calls = constructor_calls(focals, settings.ctors_per_class)
+    first = probe(
+        files,
+        module,
+        module_path,
+        ctor_calls,
+        seconds / 3,
+        settings.call_seconds,
+        settings.sandbox,
+        settings.import_seconds,
+    )
+    ctors: dict[str, list[Args]] = {}
+    for seen in first.observed:
+        if seen.record.get("status") == "returned":
+            ctors.setdefault(seen.call.focal.rpartition(".")[0], []).append(seen.call.args)
+    ctors = {owner: found[:3] for owner, found in ctors.items()}  # objects to call methods on
+    calls = plan_calls(focals, ctors, sites, settings.calls_per_function, start=len(ctor_calls))
+    if not calls:
+        return list(first.observed), first.execution
+    second = probe(
+        files,
+        module,
+        module_path,
+        calls,
+        seconds * 2 / 3,
+        settings.call_seconds,
+        settings.sandbox,
+        settings.import_seconds,
+    )
+    return [*first.observed, *second.observed], second.execution
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    calls_per_function: int
+    ctors_per_class: int
+    call_seconds: float
+    import_seconds: float
+    sandbox: SandboxConfig

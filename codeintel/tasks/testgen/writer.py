@@ -1,0 +1,284 @@
+"""Observed calls -> readable pytest tests with regression assertions. Pure functions.
+
+A search test states what the code does now: the return value (or its type, size and
+public attributes when it has no literal), the exception raised (`pytest.raises`),
+and the arguments and object state the call changed. A value that differed between
+the search's two runs is not asserted on; a call whose outcome differed gives no test.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from collections.abc import Iterable, Sequence
+
+from codeintel.tasks.testgen.plan import Args, Call, Focal
+from codeintel.tasks.testgen.records import GeneratedTest, Origin
+
+HEADER = '''"""Tests of {module}, written by `codeintel tests`.
+
+The tests from its search assert what the code does now, observed by running it
+(regression tests): they are not a statement of what it should do.
+"""
+'''
+MUTABLE = ("[", "{", "set(", "bytearray(")
+
+
+def write_test(call: Call, record: dict, focal: Focal, module: str) -> GeneratedTest | None:
+    """A test for one observed call; None when the call gave nothing to keep (it hung,
+    its constructor or arguments failed, or it ended differently on the two runs)."""
+    if record.get("status") not in ("returned", "raised"):
+        return None
+    stable = bool(record.get("deterministic"))
+    if record["status"] == "raised" and not stable:
+        return None
+    lines, names, imports, checks = _arrange(call, focal, record)
+    if record["status"] == "raised":
+        error = record["error"]
+        exc, exc_imports = _type_name(error["type"], error["module"], module)
+        imports += exc_imports
+        names += [exc] if error["module"] == module else []
+        lines += ["with pytest.raises(" + exc + "):", "    " + _invocation(call, focal)]
+        imports.append("import pytest")
+        checks.append(f"raises {error['type']}")
+    else:
+        lines += _returned(call, focal, record, stable, module, imports, checks)
+    lines += _changes(call, focal, record, stable)
+    checks += _change_checks(call, focal, record, stable)
+    name = _name(focal, record, checks)
+    body = "\n".join("    " + line for line in lines)
+    source = f"def {name}():\n{body}\n"
+    return GeneratedTest(
+        name=name,
+        focal=focal.qualname,
+        origin=Origin.SEARCH,
+        source=source,
+        checks=tuple(checks),
+        imports=tuple(dict.fromkeys(imports)),
+        names=tuple(dict.fromkeys([_importable(focal), *names])),
+    )
+
+
+def _importable(focal: Focal) -> str:
+    return focal.owner or focal.qualname
+
+
+def _arrange(call: Call, focal: Focal, record: dict) -> tuple[list, list, list, list]:
+    """The setup lines: mutable arguments bound to names, the object for a method."""
+    lines: list[str] = []
+    for name, source in _bound_arguments(call, focal, record):
+        lines.append(f"{name} = {source}")
+    if focal.kind in ("method", "property"):
+        lines.append(f"obj = {focal.owner}({_arguments(call.ctor)})")
+    return lines, [], [], []
+
+
+def _ordered(args: Args) -> list[tuple[str | None, str]]:
+    """Arguments in the order the search's probe numbers them: positional, then keyword."""
+    return [a for a in args if a[0] is None] + [a for a in args if a[0] is not None]
+
+
+def _param_names(call: Call, focal: Focal) -> list[str]:
+    positional = [p.name for p in focal.params if p.how != "keyword"]
+    names, i = [], 0
+    for keyword_name, _ in _ordered(call.args):
+        if keyword_name is None:
+            names.append(positional[i] if i < len(positional) else f"arg{i}")
+            i += 1
+        else:
+            names.append(keyword_name)
+    return [_safe(n) for n in names]
+
+
+def _safe(name: str) -> str:
+    taken = (
+        keyword.iskeyword(name) or name in ("obj", "result", "pytest") or hasattr(builtins, name)
+    )
+    return name + "_" if taken else name
+
+
+def _bound_arguments(call: Call, focal: Focal, record: dict) -> list[tuple[str, str]]:
+    """The mutable arguments the call changed: they are asserted on after it."""
+    changed = {i for i, _ in record.get("mutated", ())}
+    ordered = _ordered(call.args)
+    names = _param_names(call, focal)
+    return [(names[i], ordered[i][1]) for i in sorted(changed) if ordered[i][1].startswith(MUTABLE)]
+
+
+def _arguments(args: Args, bound: dict[int, str] | None = None) -> str:
+    bound = bound or {}
+    parts = []
+    for i, (keyword_name, source) in enumerate(_ordered(args)):
+        value = bound.get(i, source)
+        parts.append(value if keyword_name is None else f"{keyword_name}={value}")
+    return ", ".join(parts)
+
+
+def _invocation(call: Call, focal: Focal, record: dict | None = None) -> str:
+    bound: dict[int, str] = {}
+    if record is not None:
+        names = _param_names(call, focal)
+        bound = {i: names[i] for i, _ in _bound_arguments_index(call, record)}
+    args = _arguments(call.args, bound)
+    if focal.kind == "function":
+        return f"{focal.name}({args})"
+    if focal.kind == "constructor":
+        return f"{focal.owner}({args})"
+    if focal.kind == "static":
+        return f"{focal.qualname}({args})"
+    if focal.kind == "property":
+        return f"obj.{focal.name}"
+    return f"obj.{focal.name}({args})"
+
+
+def _bound_arguments_index(call: Call, record: dict) -> list[tuple[int, str]]:
+    ordered = _ordered(call.args)
+    changed = {i for i, _ in record.get("mutated", ())}
+    return [(i, ordered[i][1]) for i in sorted(changed) if ordered[i][1].startswith(MUTABLE)]
+
+
+def _returned(
+    call: Call, focal: Focal, record: dict, stable: bool, module: str, imports: list, checks: list
+) -> list[str]:
+    invocation = _invocation(call, focal, record)
+    if focal.kind == "constructor":
+        return [f"obj = {invocation}"]
+    value = record.get("value") or {}
+    if not stable:
+        checks.append("runs without raising (its value changes between runs)")
+        return [invocation]
+    if value.get("literal") == "None":
+        checks.append("returns None")
+        return [f"assert {invocation} is None"]
+    lines = [f"result = {invocation}"]
+    lines += _value_checks(value, module, imports, checks)
+    return lines
+
+
+def _value_checks(value: dict, module: str, imports: list, checks: list) -> list[str]:
+    text = value.get("literal")
+    if text in ("True", "False"):
+        checks.append(f"returns {text}")
+        return [f"assert result is {text}"]
+    if text is not None:
+        checks.append(f"returns {_short(text)}")
+        return [f"assert result == {text}"]
+    kind, more = _type_name(value["type"], value["module"], module)
+    imports += more
+    out = [f"assert isinstance(result, {kind})"] if kind else []
+    if not kind:
+        out = [f"assert type(result).__name__ == {value['type']!r}"]
+    checks.append(f"returns a {value['type']}")
+    if "len" in value:
+        out.append(f"assert len(result) == {value['len']}")
+    for attr, attr_value in list((value.get("attrs") or {}).items())[:5]:
+        out.append(f"assert result.{attr} == {attr_value}")
+    return out
+
+
+def _type_name(qualname: str, owner: str, module: str) -> tuple[str, list[str]]:
+    """How a test names a type: a builtin, a name from the focal module, or
+    `package.Name` with its import; '' when it has no public name."""
+    if owner == "builtins":
+        return qualname, []
+    if owner == module:
+        return qualname, []
+    if "<" in qualname or any(part.startswith("_") for part in owner.split(".")):
+        return "", []
+    return f"{owner}.{qualname}", [f"import {owner}"]
+
+
+def _changes(call: Call, focal: Focal, record: dict, stable: bool) -> list[str]:
+    if not stable:
+        return []
+    out = []
+    names = _param_names(call, focal)
+    for i, after in record.get("mutated", ()):
+        if _ordered(call.args)[i][1].startswith(MUTABLE):
+            out.append(f"assert {names[i]} == {after}")
+    for attr, value in (record.get("state") or {}).items():
+        if focal.kind != "property":
+            out.append(f"assert obj.{attr} == {value}")
+    return out[:8]
+
+
+def _change_checks(call: Call, focal: Focal, record: dict, stable: bool) -> list[str]:
+    if not stable:
+        return []
+    names = _param_names(call, focal)
+    out = [f"changes {names[i]}" for i, _ in record.get("mutated", ())]
+    if record.get("state") and focal.kind != "property":
+        out.append("sets " + ", ".join(list(record["state"])[:3]))
+    return out
+
+
+def _short(text: str, width: int = 30) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _name(focal: Focal, record: dict, checks: Sequence[str]) -> str:
+    """test_<focal>_<what it checks>: `test_translate_returns_str`."""
+    subject = focal.qualname.replace(".__init__", "").replace(".", "_")
+    what = checks[0] if checks and not checks[0].startswith("runs") else "runs"
+    value = record.get("value") or {}
+    if what.startswith("returns ") and value.get("literal") not in (None, "True", "False", "None"):
+        what = "returns_" + _kind_word(value)
+    return "test_" + _snake(subject) + "_" + _snake(what)
+
+
+def _kind_word(value: dict) -> str:
+    """`odd` for 'odd', `10` for 10, `minus_1` for -1, else `empty_list`, `list`, ..."""
+    text = value.get("literal") or ""
+    bare = text.strip("'\"")
+    if text[:1] in "'\"" and re.fullmatch(r"[A-Za-z][A-Za-z0-9_ ]{0,15}", bare):
+        return bare
+    if re.fullmatch(r"-?\d{1,6}(\.\d{1,3})?", text):
+        return text.replace("-", "minus_").replace(".", "_")
+    empty = text in ("''", 'b""', "b''", "[]", "()", "{}", "set()")
+    return ("empty_" if empty else "") + value["type"].lower()
+
+
+def _snake(text: str) -> str:
+    text = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", text)
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60] or "case"
+
+
+def unique_names(tests: Iterable[GeneratedTest]) -> list[GeneratedTest]:
+    """The tests with names made unique (`_2`, `_3`, ... after the first)."""
+    from dataclasses import replace
+
+    seen: dict[str, int] = {}
+    out = []
+    for test in tests:
+        count = seen.get(test.name, 0) + 1
+        seen[test.name] = count
+        if count == 1:
+            out.append(test)
+            continue
+        name = f"{test.name}_{count}"
+        source = test.source.replace(f"def {test.name}(", f"def {name}(", 1)
+        source = source.replace(f"class {test.name}(", f"class {name}(", 1)
+        out.append(replace(test, name=name, source=source))
+    return out
+
+
+def suite_file(module: str, tests: Sequence[GeneratedTest], path_setup: str = "") -> str:
+    """The whole pytest file: the header, the imports the tests need, the tests."""
+    imports = sorted({line for t in tests for line in t.imports})
+    names = sorted({n for t in tests for n in t.names})
+    star = any(t.origin is Origin.MODEL for t in tests)
+    head = [HEADER.format(module=module), *([path_setup] if path_setup else [])]
+    head += imports
+    if names:
+        head.append(f"from {module} import {', '.join(names)}")
+    if star:
+        head.append(f"from {module} import *  # noqa: F403 (the model's tests use its names)")
+        head.append(_module_import(module))
+    body = "\n\n\n".join(t.source.rstrip("\n") for t in tests)
+    return "\n".join(head) + "\n\n\n" + body + "\n"
+
+
+def _module_import(module: str) -> str:
+    package, _, name = module.rpartition(".")
+    return f"from {package} import {name}" if package else f"import {module}"

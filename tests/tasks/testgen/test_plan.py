@@ -1,0 +1,91 @@
+"""The search's plan: focal functions, argument pools and calls (pure functions)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from codeintel.errors import UnknownFunctionError
+from codeintel.tasks.testgen.plan import (
+    argument_sets,
+    call_sites,
+    compared_constants,
+    focal_functions,
+    literal_calls,
+    plan_calls,
+    type_names,
+)
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "testgen"
+SHAPES = (FIXTURES / "shapes.py").read_text()
+
+
+def focal(name: str, source: str = SHAPES):
+    return focal_functions(ast.parse(source), name)[0]
+
+
+def test_focal_functions_are_public_functions_constructors_and_methods():
+    names = [(f.qualname, f.kind) for f in focal_functions(ast.parse(SHAPES))]
+    assert names == [
+        ("clamp", "function"),
+        ("split_fields", "function"),
+        ("add_all", "function"),
+        ("classify", "function"),
+        ("Counter.__init__", "constructor"),
+        ("Counter.tick", "method"),
+        ("Counter.reset", "method"),
+        ("Counter.negative", "property"),
+    ]  # ParseError, an exception class, is tested where it is raised
+
+
+def test_an_unknown_function_names_the_known_ones():
+    with pytest.raises(UnknownFunctionError, match="known: clamp, split_fields"):
+        focal_functions(ast.parse(SHAPES), "nope")
+
+
+def test_parameters_keep_defaults_hints_and_drop_self():
+    tick = focal("tick")
+    assert [(p.name, p.default, p.annotation) for p in tick.params] == [("times", "1", "int")]
+    assert [p.how for p in focal("clamp").params] == ["either", "either", "either"]
+
+
+def test_compared_constants_reach_both_sides_of_each_comparison():
+    source = "def f(n, h):\n    if n == 3:\n        return 1\n    return h.startswith(b'GIF')\n"
+    hints = compared_constants(ast.parse(source).body[0], {"n", "h"})
+    assert hints["n"] == ("2", "3", "4")
+    assert "b'GIF'" in hints["h"]
+    assert any(v.startswith("b'GIF\\x00") for v in hints["h"])  # long enough to be read
+
+
+def test_doctest_calls_come_first_then_a_base_call_then_variations():
+    sets = argument_sets(focal("clamp"))
+    assert sets[0] == ((None, "12"),)  # from `>>> clamp(12)`
+    assert ((None, "0"),) in sets  # the type hint's pool
+    assert any(("high", "-1") in s for s in sets)  # optional parameters by keyword
+    assert len(sets) == len(set(sets)) <= 40
+
+
+def test_type_names_read_hints():
+    assert type_names("Optional[list[int]]") == ["list", "int", "None"]
+    assert type_names("str | None") == ["str", "None"]
+    assert type_names("SomeClass") == []
+
+
+def test_literal_calls_and_call_sites():
+    assert literal_calls("area(3, 4)\narea(x, 1)\nobj.area(1, h=2)", "area") == [
+        ((None, "3"), (None, "4")),
+        ((None, "1"), ("h", "2")),
+    ]
+    assert literal_calls("def broken(:", "area") == []
+    sites = call_sites({"uses.py": "clamp(5, high=3)"}, focal_functions(ast.parse(SHAPES)))
+    assert sites == {"clamp": [((None, "5"), ("high", "3"))]}
+
+
+def test_methods_are_called_on_objects_from_working_constructors():
+    focals = focal_functions(ast.parse(SHAPES))
+    calls = plan_calls(focals, {"Counter": [((None, "5"),)]}, {}, limit=5)
+    ticks = [c for c in calls if c.focal == "Counter.tick"]
+    assert ticks and all(c.ctor == ((None, "5"),) for c in ticks)
+    assert not any(c.kind == "constructor" for c in calls)
+    without = plan_calls(focals, {}, {}, limit=5)
+    assert not any(c.focal.startswith("Counter.") for c in without)  # no object to call on
