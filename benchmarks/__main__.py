@@ -17,6 +17,8 @@ SUITES: dict[str, tuple[str, str]] = {
     "humaneval": ("benchmarks.humaneval", "HumanEval pass@k, samples run in the sandbox"),
     "code-to-text": ("benchmarks.code_to_text", "CodeXGLUE code-to-text BLEU-4 and ROUGE-L"),
     "refinement": ("benchmarks.refinement", "CodeXGLUE code refinement (Java bug fixes)"),
+    "testgen": ("benchmarks.testgen", "test generation coverage and mutation score vs Pynguin"),
+    "asserts": ("benchmarks.asserts", "assert generation on the held-out assert pairs"),
 }
 
 

@@ -51,6 +51,7 @@ class AssertRequest:
     focal_source: str  # the focal code: a function, or the whole module it lives in
     n: int = 10
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    header: str | None = None  # the test file's imports; None: the focal module's names
 
 
 def _prefix_tree(prefix: str) -> ast.FunctionDef:
@@ -73,14 +74,16 @@ def _unittest(node: ast.FunctionDef) -> bool:
     return bool(node.args.args) and node.args.args[0].arg == "self"
 
 
-def test_source(prefix: str, statement: str) -> str:
-    """The runnable test file: the focal module's names, the prefix, the statement."""
+def runnable_test(prefix: str, statement: str, header: str | None = None) -> str:
+    """The runnable test file: the focal module's names (or `header`), the prefix, the
+    statement."""
     node = _prefix_tree(prefix)
     body = textwrap.dedent(prefix).rstrip("\n")
     lines = [ln for ln in body.split("\n")[1:] if ln.strip()]
     indent = (lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())] if lines else "") or "    "
     function = f"{body}\n{indent}{statement}\n"
-    head = "import unittest\nimport focal\nfrom focal import *  # noqa: F403\n\n\n"
+    names = "import focal\nfrom focal import *  # noqa: F403\n" if header is None else header
+    head = f"import unittest\n{names.rstrip()}\n\n\n"
     if _unittest(node):
         return head + "class TestAssert(unittest.TestCase):\n" + textwrap.indent(function, "    ")
     return head + function
@@ -101,7 +104,7 @@ def observed_values(request: AssertRequest) -> dict[str, str]:
     script = _OBSERVE.format(name=node.name, token=token, unittest=_unittest(node))
     files = {
         FOCAL: request.focal_source,
-        TEST: test_source(request.test_prefix, "pass"),
+        TEST: runnable_test(request.test_prefix, "pass", request.header),
         "codeintel_probe.py": PROBE.read_text(encoding="utf-8"),
         "codeintel_observe.py": script,
     }
@@ -181,11 +184,15 @@ def run(request: AssertRequest, model: Any) -> list[AssertCandidate]:
 def grade(request: AssertRequest, found: list[tuple[str, float, str]]) -> list[AssertCandidate]:
     if not found:
         return []
-    files = {FOCAL: request.focal_source, TEST: test_source(request.test_prefix, "pass")}
+    files = {
+        FOCAL: request.focal_source,
+        TEST: runnable_test(request.test_prefix, "pass", request.header),
+    }
     out = []
     with Validator(files, [TEST], request.sandbox) as validator:
         for statement, score, origin in found:
-            run_ = validator.validate({TEST: test_source(request.test_prefix, statement)})
+            source = runnable_test(request.test_prefix, statement, request.header)
+            run_ = validator.validate({TEST: source})
             out.append(AssertCandidate(statement, score, run_.outcome is Outcome.PASSED, origin))
     return out
 

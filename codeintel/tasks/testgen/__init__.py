@@ -146,7 +146,7 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
         module_file,
         _with_constructors(tree, focals),
         call_sites({k: v for k, v in files.items() if k != module_file}, focals),
-        request.budget_s * 0.35,
+        request.budget_s * 0.5,
         _settings(config),
     )
     chosen = {f.qualname for f in focals}
@@ -359,11 +359,11 @@ def _mutation(
     deadline: float,
 ) -> Any:
     variants = mutation.mutants(request.source, focals, request.config.mutants_per_function)
+    files = {**request.project, check.FINAL: writer.suite_file(request.module, kept)}
     return mutation.mutation_score(
-        request.project,
+        files,
         module_file,
-        check.FINAL,
-        writer.suite_file(request.module, kept),
+        [check.FINAL],
         variants,
         request.config.sandbox,
         _left(deadline),

@@ -38,18 +38,18 @@ def mutants(source: str, focals: Sequence[Focal], per_function: int) -> list[str
 def mutation_score(
     files: dict[str, str],
     module_file: str,
-    test_name: str,
-    test_source: str,
+    tests: Sequence[str],
     variants: Sequence[str],
     config: SandboxConfig,
     seconds: float,
 ) -> MutationScore:
-    """Run the test file on each variant of the module (within `seconds` in all)."""
+    """Run `tests` (test files or node ids among `files`) on each variant of the module,
+    within `seconds` in all."""
     if not variants:
         return MutationScore(0, 0)
     per = max(seconds / len(variants), 0.5)
     killed = 0
-    with Validator({**files, test_name: test_source}, [test_name], config) as validator:
+    with Validator(files, list(tests), config) as validator:
         for variant in variants:
             run = validator.validate({module_file: variant}, timeout_s=per, first_failure=True)
             killed += run.outcome is not Outcome.PASSED

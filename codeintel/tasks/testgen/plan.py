@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from codeintel.errors import UnknownFunctionError
@@ -507,3 +507,32 @@ def constructor_calls(focals: Sequence[Focal], limit: int = 12, start: int = 0) 
                     Call(start + len(calls), focal.qualname, "constructor", focal.qualname, args)
                 )
     return calls
+
+
+def explore_targets(
+    focals: Sequence[Focal], ctors: Mapping[str, Sequence[Args]], kinds: Collection[str]
+) -> list[dict]:
+    """What the probe's random search draws from, for each focal of `kinds`: the
+    parameters, their pools, the body's constants, and objects' constructor arguments
+    (methods of classes without a working constructor are left out)."""
+    out = []
+    for focal in focals:
+        needs_object = focal.kind in ("method", "property")
+        if (
+            focal.kind not in kinds
+            or (needs_object and focal.owner not in ctors)
+            or not focal.params
+        ):
+            continue
+        out.append(
+            {
+                "focal": focal.qualname,
+                "kind": focal.kind,
+                "target": focal.qualname,
+                "params": [[p.name, p.how, p.default is not None] for p in focal.params],
+                "pools": {p.name: pool(p, focal) for p in focal.params},
+                "literals": list(focal.literals),
+                "ctors": [[list(a) for a in args] for args in ctors.get(focal.owner or "", ())],
+            }
+        )
+    return out

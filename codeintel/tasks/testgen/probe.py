@@ -261,11 +261,126 @@ def main(spec_path: str) -> int:
     namespace = {"__builtins__": __builtins__, spec["module"].rpartition(".")[2]: module}
     namespace.update({k: v for k, v in vars(module).items() if not k.startswith("__")})
     deadline = time.monotonic() + float(spec["seconds"])
+    seconds, seen = float(spec["call_seconds"]), set()
     for call in spec["calls"]:
         if time.monotonic() > deadline:
             break
-        emit(probe_call(module, call, namespace, tracer, float(spec["call_seconds"])))
+        record = probe_call(module, call, namespace, tracer, seconds)
+        seen |= _covered(call, record)
+        emit(record)
+    targets = spec.get("explore", [])
+    if targets:
+        explorer = Explorer(targets, namespace, int(spec.get("seed", 0)))
+        first_id = max((c["id"] for c in spec["calls"]), default=0) + 1
+        for record in explorer.run(module, tracer, seen, deadline, seconds, first_id):
+            emit(record)
     return 0
+
+
+def _covered(call: dict, record: dict) -> set:
+    focal = call["target"]
+    return {(focal, line) for line in record.get("lines", ())} | {
+        (focal, tuple(arc)) for arc in record.get("arcs", ())
+    }
+
+
+class Explorer:
+    """Coverage-guided random search, after the planned calls: new argument lists drawn
+    from each parameter's pool, with strings and bytes spliced from the pools' pieces
+    and the body's constants, numbers nudged, lists made of pool values. A call that
+    reaches a line or arc no call reached before is kept (run a second time, for the
+    determinism check) and reported with its arguments as literals."""
+
+    def __init__(self, targets: list[dict], namespace: dict, seed: int) -> None:
+        import random
+
+        self.rng = random.Random(seed)
+        self.targets = [self._values(t, namespace) for t in targets]
+        self.targets = [t for t in self.targets if t is not None]
+        pieces = [v for t in self.targets for vs in t["values"].values() for v in vs]
+        pieces += [_eval_or(src, namespace) for t in targets for src in t.get("literals", ())]
+        self.strings = [v for v in pieces if isinstance(v, str)] or ["a"]
+        self.strings += list({c for v in self.strings for c in v[:16]})
+        self.bytes = [v for v in pieces if isinstance(v, bytes)] or [b"a"]
+        self.ints = [v for v in pieces if isinstance(v, int) and not isinstance(v, bool)] or [0]
+
+    @staticmethod
+    def _values(target: dict, namespace: dict) -> dict | None:
+        values = {}
+        for name, sources in target["pools"].items():
+            found = [_eval_or(src, namespace) for src in sources]
+            values[name] = [v for v in found if v is not _MISSING]
+        return {**target, "values": values}
+
+    def draw(self, target: dict) -> list | None:
+        """[[keyword or None, source], ...] for one random call, or None."""
+        args = []
+        for name, how, optional in target["params"]:
+            if optional and self.rng.random() < 0.6:
+                continue
+            text = literal(self.value(target["values"].get(name) or [None]))
+            if text is None or len(text) > MAX_LITERAL:
+                return None
+            keyword = name if how == "keyword" or (optional and how == "either") else None
+            args.append([keyword, text])
+        return args
+
+    def value(self, pool: list):
+        base = self.rng.choice(pool)
+        roll = self.rng.random()
+        if roll < 0.4:
+            return base
+        if isinstance(base, str):
+            return "".join(self.rng.choice(self.strings) for _ in range(self.rng.randint(1, 4)))
+        if isinstance(base, bytes):
+            parts = [self.rng.choice(self.bytes) for _ in range(self.rng.randint(1, 3))]
+            return b"".join(parts) + bytes(self.rng.randint(0, 40))
+        if isinstance(base, int) and not isinstance(base, bool):
+            return self.rng.choice(self.ints) + self.rng.choice((-1, 0, 1, 2, 10))
+        if isinstance(base, list):
+            kind = self.rng.choice((self.strings, self.ints))
+            return [self.rng.choice(kind) for _ in range(self.rng.randint(0, 4))]
+        return base
+
+    def run(self, module, tracer, seen: set, deadline: float, seconds: float, next_id: int):
+        namespace_free = {"__builtins__": __builtins__}
+        while self.targets and time.monotonic() < deadline:
+            target = self.rng.choice(self.targets)
+            args = self.draw(target)
+            if args is None:
+                continue
+            ctors = target.get("ctors") or [[]]
+            call = {
+                "id": next_id,
+                "kind": target["kind"],
+                "target": target["target"],
+                "args": args,
+                "ctor": self.rng.choice(ctors),
+            }
+            sys.settrace(tracer)
+            try:
+                first = run_once(module, call, namespace_free, seconds)
+            finally:
+                sys.settrace(None)
+            lines, arcs = tracer.take()
+            record = {**first, "lines": lines, "arcs": arcs}
+            new = _covered(call, record) - seen
+            if not new or first["status"] not in ("returned", "raised"):
+                continue
+            seen |= new
+            second = run_once(module, call, namespace_free, seconds)
+            next_id += 1
+            yield {"id": call["id"], "call": call, **record, "deterministic": _same(first, second)}
+
+
+_MISSING = object()
+
+
+def _eval_or(source: str, namespace: dict):
+    try:
+        return eval(source, namespace)
+    except Exception:
+        return _MISSING
 
 
 def probe_call(module, call: dict, namespace: dict, tracer: Tracer, seconds: float) -> dict:

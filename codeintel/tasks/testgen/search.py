@@ -13,7 +13,14 @@ from pathlib import Path
 from codeintel.errors import InputError
 from codeintel.sandbox import Execution, Outcome, SandboxConfig
 from codeintel.sandbox import run as sandbox_run
-from codeintel.tasks.testgen.plan import Args, Call, Focal, constructor_calls, plan_calls
+from codeintel.tasks.testgen.plan import (
+    Args,
+    Call,
+    Focal,
+    constructor_calls,
+    explore_targets,
+    plan_calls,
+)
 
 PROBE = str(Path(__file__).resolve().parent / "probe.py")
 SPEC = "codeintel_probe.json"
@@ -50,9 +57,11 @@ def probe(
     call_seconds: float,
     config: SandboxConfig,
     import_seconds: float,
+    explore: Sequence[dict] = (),
 ) -> Probe:
-    """Run `calls` in one sandboxed process; InputError when the module cannot be imported
-    (it raised, or its import did not finish)."""
+    """Run `calls`, then the random search over `explore` while time is left, in one
+    sandboxed process; InputError when the module cannot be imported (it raised, or
+    its import did not finish)."""
     token = "@@" + secrets.token_hex(8) + "@@"
     spec = {
         "module": module,
@@ -61,6 +70,7 @@ def probe(
         "seconds": seconds,
         "call_seconds": call_seconds,
         "calls": [c.to_spec() for c in calls],
+        "explore": list(explore),
     }
     wall = seconds + import_seconds + 2 * call_seconds + 2
     limits = replace(config.limits, timeout_s=wall, cpu_s=int(wall) + 1)
@@ -77,8 +87,22 @@ def probe(
     header = records[0] if records else None
     _check_import(header, module, execution, import_seconds)
     by_id = {c.id: c for c in calls}
-    observed = tuple(Observed(by_id[r["id"]], r) for r in records[1:] if r.get("id") in by_id)
+    observed = tuple(
+        Observed(by_id[r["id"]] if r.get("id") in by_id else _found_call(r["call"]), r)
+        for r in records[1:]
+        if r.get("id") in by_id or "call" in r
+    )
     return Probe(observed, execution, tuple(header.get("lines", ())))
+
+
+def _found_call(spec: dict) -> Call:
+    """A call the probe's random search made up."""
+
+    def args(pairs: list) -> Args:
+        return tuple((keyword, source) for keyword, source in pairs)
+
+    target = spec["target"]
+    return Call(spec["id"], target, spec["kind"], target, args(spec["args"]), args(spec["ctor"]))
 
 
 def _check_import(header: dict | None, module: str, execution: Execution, seconds: float) -> None:
@@ -107,15 +131,17 @@ def search(
     """Both phases: constructors, then functions and methods (on objects whose
     constructor worked), sharing `seconds` one third to two thirds."""
     ctor_calls = constructor_calls(focals, settings.ctors_per_class)
+    share = 1 / 3 if ctor_calls else 0.05
     first = probe(
         files,
         module,
         module_path,
         ctor_calls,
-        seconds / 3,
+        seconds * share,
         settings.call_seconds,
         settings.sandbox,
         settings.import_seconds,
+        explore_targets(focals, {}, {"constructor"}),
     )
     ctors: dict[str, list[Args]] = {}
     for seen in first.observed:
@@ -130,10 +156,11 @@ def search(
         module,
         module_path,
         calls,
-        seconds * 2 / 3,
+        seconds * (1 - share),
         settings.call_seconds,
         settings.sandbox,
         settings.import_seconds,
+        explore_targets(focals, ctors, {"function", "method", "static"}),
     )
     return [*first.observed, *second.observed], second.execution
 
