@@ -21,6 +21,7 @@ from codeintel.tasks.synthesize import doctests
 Args = tuple[tuple[str | None, str], ...]  # (keyword or None, argument source) per argument
 
 GENERIC = ("0", "1", "-1", "''", "'abc'", "[]", "[1, 2]", "None", "True", "2.5", "{'a': 1}")
+OTHER_TYPES = ("b'abc'", "'abc'", "0", "[1, 2]", "None")
 BY_TYPE: dict[str, tuple[str, ...]] = {
     "bool": ("True", "False"),
     "int": ("0", "1", "-1", "2", "10"),
@@ -403,7 +404,8 @@ def type_names(annotation: str | None) -> list[str]:
 def pool(param: Param, focal: Focal) -> list[str]:
     """Argument expressions to try for one parameter, most likely useful first."""
     values = list(focal.hints.get(param.name, ()))
-    kinds = type_names(param.annotation) or _default_kinds(param) or _name_kinds(param.name)
+    hinted = type_names(param.annotation) or _default_kinds(param)
+    kinds = hinted or _name_kinds(param.name)
     for kind in kinds:
         values += BY_TYPE[kind]
     literal_kinds = {"str": (str,), "bytes": (bytes,), "int": (int,), "float": (float, int)}
@@ -411,6 +413,8 @@ def pool(param: Param, focal: Focal) -> list[str]:
     values += [v for v in focal.literals if wanted and isinstance(ast.literal_eval(v), wanted)]
     if not kinds:
         values += [*focal.literals[:4], *GENERIC]
+    elif not hinted:
+        values += OTHER_TYPES  # a name is a weak hint: other types too, last
     out = list(dict.fromkeys(values))
     return [v for v in out if v != param.default]
 

@@ -303,6 +303,7 @@ class Explorer:
         self.strings += list({c for v in self.strings for c in v[:16]})
         self.bytes = [v for v in pieces if isinstance(v, bytes)] or [b"a"]
         self.ints = [v for v in pieces if isinstance(v, int) and not isinstance(v, bool)] or [0]
+        self.anything = [v for v in pieces if v is not _MISSING] or [None]
 
     @staticmethod
     def _values(target: dict, namespace: dict) -> dict | None:
@@ -326,6 +327,8 @@ class Explorer:
         return args
 
     def value(self, pool: list):
+        if self.rng.random() < 0.1:  # another parameter's value: type hints can be wrong
+            return self.rng.choice(self.anything)
         base = self.rng.choice(pool)
         roll = self.rng.random()
         if roll < 0.4:

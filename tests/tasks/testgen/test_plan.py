@@ -89,3 +89,20 @@ def test_methods_are_called_on_objects_from_working_constructors():
     assert not any(c.kind == "constructor" for c in calls)
     without = plan_calls(focals, {}, {}, limit=5)
     assert not any(c.focal.startswith("Counter.") for c in without)  # no object to call on
+
+
+def test_explore_targets_carry_pools_and_constructors():
+    from codeintel.tasks.testgen.plan import explore_targets
+
+    focals = focal_functions(ast.parse(SHAPES))
+    targets = explore_targets(focals, {"Counter": [((None, "3"),)]}, {"function", "method"})
+    by_name = {t["focal"]: t for t in targets}
+    assert "Counter.reset" not in by_name  # no parameters: nothing to draw
+    assert by_name["Counter.tick"]["ctors"] == [[[None, "3"]]]
+    assert by_name["clamp"]["params"] == [
+        ["value", "either", False],
+        ["low", "either", True],
+        ["high", "either", True],
+    ]
+    assert "0" in by_name["clamp"]["pools"]["value"]
+    assert explore_targets(focals, {}, {"method"}) == []  # no object to call methods on
