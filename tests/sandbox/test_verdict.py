@@ -85,6 +85,23 @@ def test_coverage_of_several_children_is_their_union():
     assert (merged.branches_covered, merged.branches_total) == (1, 2)
 
 
+def test_each_test_file_keeps_its_own_coverage_with_the_arcs_it_took():
+    def cov(missed: list[int], hit: list[list[int]]) -> dict:
+        return {"event": "coverage", "module": "mod", "statements": [1, 2, 3],
+                "lines_missed": missed, "branches_total": 2,
+                "branch_arcs_missed": [], "branch_arcs_hit": hit}  # fmt: skip
+
+    first = reply([record("passed", "passed"), finish(1, 0), cov([3], [[1, 2]])], 0)
+    second = reply([record("passed", "passed", "test_b.py::test_b"), finish(1, 0),
+                    cov([2], [[1, 3]])], 0)  # fmt: skip
+    run = verdict.test_run([first, second], EXECUTION)
+    assert [c.lines_covered for c in run.file_coverage] == [(1, 2), (1, 3)]
+    assert [c.branch_arcs for c in run.file_coverage] == [((1, 2),), ((1, 3),)]
+    assert run.coverage.branch_arcs == ((1, 2), (1, 3))
+    assert verdict.test_run([reply([record("passed", "passed"), finish(1, 0)], 0)],
+                            EXECUTION).file_coverage == ()  # fmt: skip
+
+
 def test_a_test_file_without_a_reply_is_an_error():
     good = reply([record("passed", "passed"), finish(1, 0)], 0)
     run = verdict.test_run([good], EXECUTION, expected=["test_mod.py", "test_b.py"])

@@ -360,13 +360,7 @@ class Explorer:
                 "args": args,
                 "ctor": self.rng.choice(ctors),
             }
-            sys.settrace(tracer)
-            try:
-                first = run_once(module, call, namespace_free, seconds)
-            finally:
-                sys.settrace(None)
-            lines, arcs = tracer.take()
-            record = {**first, "lines": lines, "arcs": arcs}
+            first, record = traced(module, call, namespace_free, tracer, seconds)
             new = _covered(call, record) - seen
             if not new or first["status"] not in ("returned", "raised"):
                 continue
@@ -386,13 +380,20 @@ def _eval_or(source: str, namespace: dict):
         return _MISSING
 
 
-def probe_call(module, call: dict, namespace: dict, tracer: Tracer, seconds: float) -> dict:
+def traced(module, call: dict, namespace: dict, tracer: Tracer, seconds: float):
+    """One run of `call` with its lines and arcs traced: (the run, the run with them)."""
     sys.settrace(tracer)
     try:
         first = run_once(module, call, namespace, seconds)
     finally:
         sys.settrace(None)
     lines, arcs = tracer.take()
+    return first, {**first, "lines": lines, "arcs": arcs}
+
+
+def probe_call(module, call: dict, namespace: dict, tracer: Tracer, seconds: float) -> dict:
+    first, record = traced(module, call, namespace, tracer, seconds)
+    lines, arcs = record["lines"], record["arcs"]
     second = run_once(module, call, namespace, seconds)
     return {
         "id": call["id"],
