@@ -30,6 +30,7 @@ import sys
 import time
 
 MAX_LITERAL = 240  # longer values are asserted on by length and type
+STALE_S = 5.0  # the random search stops after this long without reaching anything new
 
 
 class CallTimeout(BaseException):
@@ -289,7 +290,8 @@ class Explorer:
     from each parameter's pool, with strings and bytes spliced from the pools' pieces
     and the body's constants, numbers nudged, lists made of pool values. A call that
     reaches a line or arc no call reached before is kept (run a second time, for the
-    determinism check) and reported with its arguments as literals."""
+    determinism check) and reported with its arguments as literals. It stops at the
+    deadline, or after STALE_S seconds in which nothing new was reached."""
 
     def __init__(self, targets: list[dict], namespace: dict, seed: int) -> None:
         import random
@@ -347,7 +349,8 @@ class Explorer:
 
     def run(self, module, tracer, seen: set, deadline: float, seconds: float, next_id: int):
         namespace_free = {"__builtins__": __builtins__}
-        while self.targets and time.monotonic() < deadline:
+        last_new = time.monotonic()
+        while self.targets and time.monotonic() < min(deadline, last_new + STALE_S):
             target = self.rng.choice(self.targets)
             args = self.draw(target)
             if args is None:
@@ -365,6 +368,7 @@ class Explorer:
             if not new or first["status"] not in ("returned", "raised"):
                 continue
             seen |= new
+            last_new = time.monotonic()
             second = run_once(module, call, namespace_free, seconds)
             next_id += 1
             yield {"id": call["id"], "call": call, **record, "deterministic": _same(first, second)}
