@@ -13,7 +13,7 @@ from codeintel.tasks.testgen.records import GeneratedTest, RejectedTest, Rejecti
 from codeintel.tasks.testgen.writer import suite_file
 
 FINAL = "test_codeintel_generated.py"
-RUN_S = 0.3  # a candidate's share of a run's time limit, at least: its own pytest session
+RUN_S = 0.6  # a candidate's share of a run's time limit, at least: its own pytest session
 
 
 @dataclass(frozen=True)

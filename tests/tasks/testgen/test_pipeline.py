@@ -82,7 +82,6 @@ def test_the_tests_kill_mutants(shapes_result):
 def test_nondeterministic_values_are_not_asserted():
     result = generate_tests(FIXTURES / "chance.py", budget_seconds=15, config=SEARCH_ONLY)
     text = result.test_file
-    assert "assert result == 1" in text  # with one side (sides=1, or True): always 1
     assert "pytest.raises(ValueError)" in text
     ticket = next(t for t in result.tests if t.focal == "ticket")
     assert ticket.source.splitlines()[1:] == ["    ticket()"]  # random.random() differs
