@@ -168,7 +168,7 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
     passed = [*graded.kept, *from_model.kept]
     kept, extra = _minimal(passed)
     _say(request, "running the kept tests together", 0.8)
-    final, kept, dropped = _final(request, kept, deadline, per_test)
+    final, kept, dropped = _final(request, focals, kept, deadline, per_test)
     rejected = [*unwritten, *graded.rejected, *from_model.rejected, *extra, *dropped]
     score = None
     if request.mutation_score and kept:
@@ -298,7 +298,11 @@ def _shared_lines(tests: Sequence[GeneratedTest]) -> frozenset[int]:
 
 
 def _final(
-    request: TestgenRequest, kept: list[GeneratedTest], deadline: float, per_test: float
+    request: TestgenRequest,
+    focals: Sequence[Focal],
+    kept: list[GeneratedTest],
+    deadline: float,
+    per_test: float,
 ) -> tuple[Any, list[GeneratedTest], list[RejectedTest]]:
     """Run the kept tests as one file; a test that fails only there (it depends on
     another's state) is dropped, and the rest run again."""
@@ -307,7 +311,8 @@ def _final(
     for _ in range(3):
         if not kept:
             return run, kept, dropped
-        kept = _in_focal_order(request, kept)
+        order = {f.qualname: i for i, f in enumerate(focals)}
+        kept = sorted(kept, key=lambda t: order[t.focal])
         run, failing = check.final_run(
             request.project, request.module, kept, request.config.sandbox, _left(deadline), per_test
         )
@@ -326,11 +331,6 @@ def _final(
         ]
         kept = [t for t in kept if t.name not in failing]
     return run, [], dropped
-
-
-def _in_focal_order(request: TestgenRequest, tests: list[GeneratedTest]) -> list[GeneratedTest]:
-    order = {f.qualname: i for i, f in enumerate(focal_functions(ast.parse(request.source)))}
-    return sorted(tests, key=lambda t: order.get(t.focal, len(order)))
 
 
 def _model_tests(

@@ -26,7 +26,7 @@ def _candidate_name(i: int) -> str:
     return f"test_codeintel_candidate_{i}.py"
 
 
-def _limits(config: SandboxConfig, count: int, seconds: float, per_test: float) -> SandboxConfig:
+def _limits(config: SandboxConfig, seconds: float, per_test: float) -> SandboxConfig:
     limits = replace(config.limits, timeout_s=max(seconds, 1.0), test_timeout_s=per_test)
     return replace(config, limits=replace(limits, cpu_s=int(max(seconds, 1.0)) + 1))
 
@@ -63,7 +63,7 @@ def grade(
     if not runnable:
         return Graded((), tuple(r for r in rejected if r is not None))
     cand = {n: suite_file(module, [t]) for n, t in zip(names, runnable, strict=True)}
-    sandbox = _limits(config, len(names), max(seconds / 2, RUN_S * len(names) + 3), per_test)
+    sandbox = _limits(config, max(seconds / 2, RUN_S * len(names) + 3), per_test)
     first = run_tests({**files, **cand}, names, sandbox, coverage_of=module)
     outcome = _outcomes(first, names)
     again = [n for n in names if outcome[n][0]]
@@ -110,7 +110,7 @@ def final_run(
 ) -> tuple[TestRun, set[str]]:
     """The kept tests as one file: its run (with the module's coverage) and the names of
     the tests that did not pass in it."""
-    sandbox = _limits(config, len(tests), seconds, per_test)
+    sandbox = _limits(config, seconds, per_test)
     run = run_tests(
         {**files, FINAL: suite_file(module, tests)}, [FINAL], sandbox, coverage_of=module
     )

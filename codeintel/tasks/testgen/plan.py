@@ -153,11 +153,10 @@ def focal_functions(tree: ast.Module, only: str | None = None) -> list[Focal]:
     `only` picks one by name or qualified name (UnknownFunctionError if absent)."""
     found: list[Focal] = []
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _public(node.name):
+        if isinstance(node, ast.FunctionDef) and _public(node.name):  # not async ones
             found.append(_focal(node, node.name, "function", tree))
         elif isinstance(node, ast.ClassDef) and _public(node.name) and not _is_exception(node):
             found += _class_focals(node, tree)
-    found = [f for f in found if not _is_async(f, tree)]
     if only is None:
         return found
     chosen = [f for f in found if only in (f.qualname, f.name)]
@@ -177,12 +176,6 @@ def _public(name: str) -> bool:
     return not name.startswith("_")
 
 
-def _is_async(focal: Focal, tree: ast.Module) -> bool:
-    return any(
-        isinstance(n, ast.AsyncFunctionDef) and n.lineno == focal.line for n in ast.walk(tree)
-    )
-
-
 def _class_focals(node: ast.ClassDef, tree: ast.Module) -> list[Focal]:
     methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     init = next((m for m in methods if m.name == "__init__"), None)
@@ -191,7 +184,7 @@ def _class_focals(node: ast.ClassDef, tree: ast.Module) -> list[Focal]:
     else:
         out = [Focal(f"{node.name}.__init__", "constructor", node.lineno, node.lineno, ())]
     for method in methods:
-        if _public(method.name):
+        if _public(method.name) and isinstance(method, ast.FunctionDef):
             out.append(_focal(method, f"{node.name}.{method.name}", _method_kind(method), tree))
     return out
 

@@ -45,7 +45,6 @@ class Observed:
 class Probe:
     observed: tuple[Observed, ...]
     execution: Execution
-    import_lines: tuple[int, ...]
 
 
 def probe(
@@ -92,7 +91,7 @@ def probe(
         for r in records[1:]
         if r.get("id") in by_id or "call" in r
     )
-    return Probe(observed, execution, tuple(header.get("lines", ())))
+    return Probe(observed, execution)
 
 
 def _found_call(spec: dict) -> Call:

@@ -33,7 +33,10 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
     stable = bool(record.get("deterministic"))
     if record["status"] == "raised" and not stable:
         return None
-    lines, names, imports, checks = _arrange(call, focal, record)
+    lines = _arrange(call, focal, record)
+    names: list[str] = []
+    imports: list[str] = []
+    checks: list[str] = []
     if record["status"] == "raised":
         error = record["error"]
         exc, exc_imports = _type_name(error["type"], error["module"], module)
@@ -64,14 +67,13 @@ def _importable(focal: Focal) -> str:
     return focal.owner or focal.qualname
 
 
-def _arrange(call: Call, focal: Focal, record: dict) -> tuple[list, list, list, list]:
+def _arrange(call: Call, focal: Focal, record: dict) -> list[str]:
     """The setup lines: mutable arguments bound to names, the object for a method."""
-    lines: list[str] = []
-    for name, source in _bound_arguments(call, focal, record):
-        lines.append(f"{name} = {source}")
+    names, ordered = _param_names(call, focal), _ordered(call.args)
+    lines = [f"{names[i]} = {ordered[i][1]}" for i in _bound(call, record)]
     if focal.kind in ("method", "property"):
         lines.append(f"obj = {focal.owner}({_arguments(call.ctor)})")
-    return lines, [], [], []
+    return lines
 
 
 def _ordered(args: Args) -> list[tuple[str | None, str]]:
@@ -98,12 +100,12 @@ def _safe(name: str) -> str:
     return name + "_" if taken else name
 
 
-def _bound_arguments(call: Call, focal: Focal, record: dict) -> list[tuple[str, str]]:
-    """The mutable arguments the call changed: they are asserted on after it."""
-    changed = {i for i, _ in record.get("mutated", ())}
+def _bound(call: Call, record: dict) -> list[int]:
+    """The indexes (in `_ordered` order) of the mutable arguments the call changed: they
+    are bound to names before it and asserted on after it."""
     ordered = _ordered(call.args)
-    names = _param_names(call, focal)
-    return [(names[i], ordered[i][1]) for i in sorted(changed) if ordered[i][1].startswith(MUTABLE)]
+    changed = {i for i, _ in record.get("mutated", ())}
+    return [i for i in sorted(changed) if ordered[i][1].startswith(MUTABLE)]
 
 
 def _arguments(args: Args, bound: dict[int, str] | None = None) -> str:
@@ -119,7 +121,7 @@ def _invocation(call: Call, focal: Focal, record: dict | None = None) -> str:
     bound: dict[int, str] = {}
     if record is not None:
         names = _param_names(call, focal)
-        bound = {i: names[i] for i, _ in _bound_arguments_index(call, record)}
+        bound = {i: names[i] for i in _bound(call, record)}
     args = _arguments(call.args, bound)
     if focal.kind == "function":
         return f"{focal.name}({args})"
@@ -130,12 +132,6 @@ def _invocation(call: Call, focal: Focal, record: dict | None = None) -> str:
     if focal.kind == "property":
         return f"obj.{focal.name}"
     return f"obj.{focal.name}({args})"
-
-
-def _bound_arguments_index(call: Call, record: dict) -> list[tuple[int, str]]:
-    ordered = _ordered(call.args)
-    changed = {i for i, _ in record.get("mutated", ())}
-    return [(i, ordered[i][1]) for i in sorted(changed) if ordered[i][1].startswith(MUTABLE)]
 
 
 def _returned(
@@ -166,8 +162,9 @@ def _value_checks(value: dict, module: str, imports: list, checks: list) -> list
         return [f"assert result == {text}"]
     kind, more = _type_name(value["type"], value["module"], module)
     imports += more
-    out = [f"assert isinstance(result, {kind})"] if kind else []
-    if not kind:
+    if kind:
+        out = [f"assert isinstance(result, {kind})"]
+    else:
         out = [f"assert type(result).__name__ == {value['type']!r}"]
     checks.append(f"returns a {value['type']}")
     if "len" in value:
@@ -192,11 +189,9 @@ def _type_name(qualname: str, owner: str, module: str) -> tuple[str, list[str]]:
 def _changes(call: Call, focal: Focal, record: dict, stable: bool) -> list[str]:
     if not stable:
         return []
-    out = []
     names = _param_names(call, focal)
-    for i, after in record.get("mutated", ()):
-        if _ordered(call.args)[i][1].startswith(MUTABLE):
-            out.append(f"assert {names[i]} == {after}")
+    after = dict(record.get("mutated", ()))
+    out = [f"assert {names[i]} == {after[i]}" for i in _bound(call, record)]
     for attr, value in (record.get("state") or {}).items():
         if focal.kind != "property":
             out.append(f"assert obj.{attr} == {value}")
@@ -258,7 +253,6 @@ def unique_names(tests: Iterable[GeneratedTest]) -> list[GeneratedTest]:
             continue
         name = f"{test.name}_{count}"
         source = test.source.replace(f"def {test.name}(", f"def {name}(", 1)
-        source = source.replace(f"class {test.name}(", f"class {name}(", 1)
         out.append(replace(test, name=name, source=source))
     return out
 
