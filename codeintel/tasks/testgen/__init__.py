@@ -330,7 +330,11 @@ def _final(
             if t.name in failing
         ]
         kept = [t for t in kept if t.name not in failing]
-    return run, [], dropped
+    unsettled = "the kept tests did not pass together within three runs"
+    dropped += [
+        RejectedTest(t.focal, t.origin, t.source, Rejection.ERRORS, unsettled) for t in kept
+    ]
+    return None, [], dropped
 
 
 def _model_tests(

@@ -115,14 +115,4 @@ def final_run(
         {**files, FINAL: suite_file(module, tests)}, [FINAL], sandbox, coverage_of=module
     )
     passed = {t.node_id.rpartition("::")[2] for t in run.tests if t.outcome is TestOutcome.PASSED}
-    return run, {t.name for t in tests} - _passed_names(tests, passed)
-
-
-def _passed_names(tests: Sequence[GeneratedTest], passed: set[str]) -> set[str]:
-    """A test passed if its function (or, for a model's unittest class, each of its
-    methods) is among the passed node ids."""
-    out = set()
-    for test in tests:
-        if test.name in passed or any(p.startswith(test.name) for p in passed):
-            out.add(test.name)
-    return out
+    return run, {t.name for t in tests} - passed
