@@ -40,6 +40,8 @@ from data_pipelines.split import split_of
 
 SPLIT = (0.9, 0.05, 0.05)  # the data builds' ratios (data_pipelines/config.py)
 TEST_FILE = "test_generated.py"
+NOTHING = {"tests": 0, "passing": 0, "lines_covered": 0, "lines_total": 0, "branches_covered": 0,
+           "branches_total": 0, "covered_lines": (), "mutants": 0, "killed": 0}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,16 +82,7 @@ def measure(source: str, sut: str, tests: str, config: SandboxConfig) -> dict:
     passing = [t.node_id for t in first.tests if t.outcome is TestOutcome.PASSED]
     out = {"tests": len(first.tests), "passing": len(passing)}
     if not passing:
-        return {
-            **out,
-            "lines_covered": 0,
-            "lines_total": 0,
-            "branches_covered": 0,
-            "branches_total": 0,
-            "covered_lines": (),
-            "mutants": 0,
-            "killed": 0,
-        }
+        return {**NOTHING, **out}
     kept = run_tests(files, passing, replace(config, limits=limits), coverage_of=sut)
     cov = kept.coverage
     focals = focal_functions(ast.parse(source))
@@ -170,21 +163,9 @@ def job(item: dict) -> dict:
     else:
         python = str(Path(item["pynguin"]).absolute())
         tests, seconds, extra = pynguin(name, source, item["budget"], python)
-    measured = measure(source, f"{name}_sut", tests, SandboxConfig()) if tests else {}
-    focals, hit = focal_covered(source, measured.pop("covered_lines", ()))
-    zero = dict.fromkeys(
-        (
-            "tests",
-            "passing",
-            "lines_covered",
-            "lines_total",
-            "branches_covered",
-            "branches_total",
-            "mutants",
-            "killed",
-        ),
-        0,
-    )
+    measured = measure(source, f"{name}_sut", tests, SandboxConfig()) if tests else NOTHING
+    measured = dict(measured)
+    focals, hit = focal_covered(source, measured.pop("covered_lines"))
     record = ToolRecord(
         module=name,
         tool=tool,
@@ -192,7 +173,8 @@ def job(item: dict) -> dict:
         seconds=round(seconds, 1),
         focal_functions=focals,
         focal_covered=hit,
-        **{**zero, **measured, **extra},
+        **measured,
+        **extra,
     )
     return asdict(record)
 

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.force:
         raise InputError(f"{args.out} exists; pass --force to replace it")
     config = TestgenConfig(samples=0 if args.no_model else args.samples)
-    with _progress_bar() as progress:
+    with _ProgressBar() as progress:
         result = generate_tests(
             args.file,
             args.function,
@@ -103,7 +103,7 @@ def _write(out: Path, text: str, force: bool) -> None:
         write_new_file(out, text)
 
 
-class _progress_bar:
+class _ProgressBar:
     """A rich progress bar on stderr (nothing when stderr is not a terminal), called as
     the task's progress callback."""
 
