@@ -11,7 +11,7 @@ import pytest
 from codeintel.cli import main
 from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.tasks.testgen import TestgenConfig, generate_tests
-from codeintel.tasks.testgen.records import Origin, Rejection
+from codeintel.tasks.testgen.records import Origin
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "testgen"
 SEARCH_ONLY = TestgenConfig(samples=0)
@@ -51,13 +51,15 @@ def test_exceptions_and_defaults_are_reached(shapes_result):
     assert "Counter(step=0)" in text
 
 
-def test_minimisation_drops_tests_that_add_nothing(shapes_result):
+def test_minimisation_keeps_only_tests_that_add_coverage(shapes_result):
     classify = next(f for f in shapes_result.functions if f.focal == "classify")
     assert len(classify.tests) == 4  # zero, negative, even, odd: one per path
-    assert (
-        any(r.reason is Rejection.NO_COVERAGE for f in shapes_result.functions for r in f.rejected)
-        or len(shapes_result.tests) <= 20
-    )
+    for focal in shapes_result.functions:
+        covered: set = set()
+        for test in focal.tests:  # in the order picked: each adds what the others do not
+            mine = set(test.lines) | set(test.branches)
+            assert mine and not mine <= covered, (focal.focal, test.name)
+            covered |= mine
 
 
 def test_the_file_passes_under_plain_pytest(shapes_result, tmp_path):
