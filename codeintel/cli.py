@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "context": ("codeintel.commands.context", "print a model input built from a file"),
     "doc": ("codeintel.commands.doc", "write docstrings for functions (--write inserts them)"),
     "repair": ("codeintel.commands.repair", "repair a function so that failing tests pass"),
+    "serve": ("codeintel.commands.serve", "the language server for editors (LSP over stdio)"),
     "tests": ("codeintel.commands.tests", "write pytest tests that pass and cover a module"),
     "train": ("codeintel.commands.train", "train a seq2seq checkpoint from a config file"),
 }

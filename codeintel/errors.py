@@ -37,3 +37,7 @@ class SandboxError(CodeintelError):
 
 class RepairInputError(InputError):
     """Repair cannot start: no failing test, tests that cannot import the code, ..."""
+
+
+class Cancelled(CodeintelError):
+    """The job was cancelled (an editor's cancel request): its sandbox runs were killed."""

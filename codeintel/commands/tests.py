@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -31,26 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def path_setup(out: Path, root: Path) -> str:
-    """Lines that put the project root on sys.path, so the file runs from anywhere."""
-    folder = out.resolve().parent
-    root = root.resolve()
-    if folder == root:
-        return ""
-    try:
-        depth = len(folder.relative_to(root).parts)
-        where = f"Path(__file__).resolve().parents[{depth}]"
-    except ValueError:
-        where = f"Path({os.fspath(root)!r})"
-    return (
-        "import sys\nfrom pathlib import Path\n\n"
-        f"sys.path.insert(0, str({where}))  # the project root\n"
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     from codeintel.tasks.testgen import TestgenConfig, generate_tests, project_root
-    from codeintel.tasks.testgen.writer import suite_file
+    from codeintel.tasks.testgen.writer import path_setup, suite_file
 
     if args.samples < 0:
         raise InputError("--samples must be 0 or more")

@@ -45,6 +45,7 @@ names the tier it ran in):
   caller's uid and are cleaned up by process group and supervisor.
 """
 
+from codeintel.sandbox.control import JobControl
 from codeintel.sandbox.isolation import detect_tier
 from codeintel.sandbox.runner import Validator, is_test_file, run, run_tests, sweep_stale_workdirs
 from codeintel.sandbox.types import (
@@ -67,6 +68,7 @@ __all__ = [
     "Execution",
     "Failure",
     "Frame",
+    "JobControl",
     "Limits",
     "Outcome",
     "SandboxConfig",

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from codeintel.errors import Cancelled
+from codeintel.sandbox.control import JobControl
 from codeintel.sandbox.harness import toolkit
 from codeintel.sandbox.isolation import bwrap_prefix, kill_run, limit_process, sandbox_env
 from codeintel.sandbox.types import Execution, Limits, Outcome, Tier
@@ -31,6 +33,7 @@ class Launch:
     python: str
     token: str = ""  # marks every process of the run (environment), for cleanup
     warning: str = ""  # what the tier does not protect here (isolation.isolation_warning)
+    control: JobControl | None = None  # cancels the run (control.py)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ def execute(
 
     `stdin_data` (small) is all the process can read on stdin.
     """
+    if launch.control is not None:
+        launch.control.started_run()
     started, cpu0 = time.perf_counter(), os.times()
     stdin = _pipe_with(stdin_data)
     try:
@@ -130,7 +135,7 @@ def execute(
     disk_watch = toolkit.DiskWatch(str(launch.workdir), asdict(launch.limits))
     deadline = time.monotonic() + launch.limits.timeout_s
     timed_out, disk = toolkit.watch(
-        reader, disk_watch, deadline, lambda: proc.poll() is not None, _leftovers(proc, launch)
+        reader, disk_watch, deadline, _ended(proc, launch.control), _leftovers(proc, launch)
     )
     _stop(proc, launch.tier)
     kill_run(launch.uid, launch.token)
@@ -143,6 +148,8 @@ def execute(
         stream.close()
     if channel_r is not None:
         os.close(channel_r)
+    if launch.control is not None and launch.control.cancelled:
+        raise Cancelled("cancelled: the sandbox run was killed")
     return Raw(
         returncode=returncode,
         stdout=bytes(reader.data["stdout"]),
@@ -155,6 +162,13 @@ def execute(
         truncated=reader.truncated,
         disk=disk,
     )
+
+
+def _ended(proc: subprocess.Popen, control: JobControl | None) -> Callable[[], bool]:
+    """True once the process exited, or the job was cancelled (then the sweep kills it)."""
+    if control is None:
+        return lambda: proc.poll() is not None
+    return lambda: control.cancelled or proc.poll() is not None
 
 
 def _leftovers(proc: subprocess.Popen, launch: Launch) -> Callable[[], None]:

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from codeintel.errors import InputError, SandboxError
 from codeintel.sandbox import verdict
+from codeintel.sandbox.harness.toolkit import TICK_S
 from codeintel.sandbox.isolation import (
     detect_tier,
     give_to,
@@ -105,7 +106,7 @@ def workspace(files: Files, config: SandboxConfig) -> Iterator[Launch]:
         write_files(root, files)
         give_to(root, uid)
         warning = isolation_warning(tier, uid)
-        yield Launch(root, tier, uid, config.limits, config.python, token, warning)
+        yield Launch(root, tier, uid, config.limits, config.python, token, warning, config.control)
     finally:
         kill_run(uid, token)
         shutil.rmtree(root, ignore_errors=True)
@@ -284,6 +285,13 @@ class Validator:
             return True
         return False
 
+    def _check_cancelled(self) -> None:
+        """Cancelled, with the judge and the candidate's processes killed, if the job was."""
+        control = self.config.control
+        if control is not None and control.cancelled:
+            self._stop()
+            control.check()
+
     def close(self) -> None:
         self._stop()
         shutil.rmtree(self.base, ignore_errors=True)
@@ -298,8 +306,12 @@ class Validator:
         deadline = time.monotonic() + timeout
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
-            ready = select.select([self.replies], [], [], max(left, 0))[0] if left > 0 else []
-            chunk = os.read(self.replies, 1 << 20) if ready else b""
+            if left <= 0:
+                return None
+            if not select.select([self.replies], [], [], min(left, TICK_S))[0]:
+                self._check_cancelled()
+                continue
+            chunk = os.read(self.replies, 1 << 20)
             if not chunk:
                 return None
             self.buffer += chunk
@@ -320,6 +332,8 @@ class Validator:
         `first_failure`, if given, replace the Validator's own for this run only."""
         if self.proc is None:
             raise SandboxError("validate() on a closed Validator")
+        if self.config.control is not None:
+            self.config.control.started_run()
         self.count += 1
         workdir = self.base / f"c{self.count}"
         write_files(workdir, {**self.files, **changed})

@@ -5,8 +5,12 @@ from __future__ import annotations
 import enum
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codeintel.records import JsonRecord
+
+if TYPE_CHECKING:
+    from codeintel.sandbox.control import JobControl
 
 
 class Tier(str, enum.Enum):
@@ -56,6 +60,8 @@ class SandboxConfig:
     limits: Limits = field(default_factory=Limits)
     tier: Tier | None = None  # None: the strongest tier that works here
     python: str = sys.executable
+    # a job's cancel flag and run counter (control.py); None: runs cannot be cancelled
+    control: JobControl | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

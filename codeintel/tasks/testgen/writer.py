@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import os
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from codeintel.tasks.testgen.plan import Args, Call, Focal
 from codeintel.tasks.testgen.records import GeneratedTest, Origin
@@ -276,3 +278,20 @@ def suite_file(module: str, tests: Sequence[GeneratedTest], path_setup: str = ""
 def _module_import(module: str) -> str:
     package, _, name = module.rpartition(".")
     return f"from {package} import {name}" if package else f"import {module}"
+
+
+def path_setup(out: Path, root: Path) -> str:
+    """Lines that put the project root on sys.path, so the file runs from anywhere."""
+    folder = out.resolve().parent
+    root = root.resolve()
+    if folder == root:
+        return ""
+    try:
+        depth = len(folder.relative_to(root).parts)
+        where = f"Path(__file__).resolve().parents[{depth}]"
+    except ValueError:
+        where = f"Path({os.fspath(root)!r})"
+    return (
+        "import sys\nfrom pathlib import Path\n\n"
+        f"sys.path.insert(0, str({where}))  # the project root\n"
+    )

@@ -1,0 +1,57 @@
+""" "Fix this function": repair against the module's test file, the fix as an edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from codeintel.errors import InputError
+from codeintel.lsp.documents import test_file_for, text_of
+from codeintel.lsp.records import Action, Proposal, Target, document_edit
+from codeintel.sandbox import JobControl
+from parsers import Scope
+
+
+def _test_file(target: Target):
+    patterns = target.settings.test_files
+    return test_file_for(target.document.path, target.root, patterns)
+
+
+def offered(target: Target, scope: Scope) -> bool:
+    return _test_file(target) is not None
+
+
+def run(target: Target, control: JobControl, model: Any) -> Proposal:
+    from codeintel.tasks.repair import RepairConfig, RepairOutcome, RepairRequest
+    from codeintel.tasks.repair import run as repair
+
+    test = _test_file(target)
+    if test is None:
+        raise InputError(f"no test file found for {target.document.path.name}")
+    tests = {test.name: text_of(test, target.open_documents)}
+    config = RepairConfig(sandbox=target.sandbox(control))
+    document = target.document
+    control.stage(f"repairing {target.function} against {test.name}")
+    request = RepairRequest(
+        document.text,
+        document.path.name,
+        tests,
+        {},
+        target.function,
+        target.settings.repair_budget_s,
+        config,
+    )
+    result = repair(request, model)
+    if result.outcome is not RepairOutcome.FIXED or result.patched_source is None:
+        return Proposal(result.message)
+    return Proposal(result.message, document_edit(document, result.patched_source))
+
+
+ACTION = Action(
+    command="codeintel.fixFunction",
+    title="Fix this function",
+    kind=types.CodeActionKind.QuickFix,
+    offered=offered,
+    run=run,
+)

@@ -1,0 +1,69 @@
+"""What a code action is given and what it gives back: frozen dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from codeintel.lsp.documents import Document, text_edits
+from codeintel.lsp.settings import ServerSettings
+from codeintel.sandbox import JobControl, Limits, SandboxConfig
+from parsers import Scope
+
+
+@dataclass(frozen=True)
+class Target:
+    """The function an action works on, in its document, with the server's settings."""
+
+    document: Document
+    function: str | None  # qualified name (None: the whole module)
+    root: Path  # the workspace root
+    settings: ServerSettings
+    open_documents: Mapping[Path, str] = field(default_factory=dict)  # editor texts by path
+
+    def sandbox(self, control: JobControl) -> SandboxConfig:
+        """The sandbox of one job: the settings' limits, cancelled with the job."""
+        limits = Limits(
+            timeout_s=self.settings.sandbox_timeout_s,
+            cpu_s=int(self.settings.sandbox_timeout_s) + 1,
+            memory_mb=self.settings.sandbox_memory_mb,
+        )
+        return SandboxConfig(limits=limits, control=control)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An action's answer: what happened, in a sentence, and the edit, if it has one."""
+
+    message: str
+    edit: types.WorkspaceEdit | None = None
+
+
+def document_edit(document: Document, new_text: str) -> types.WorkspaceEdit:
+    """The edit turning the document's text into `new_text` (for its version, if open)."""
+    identifier = types.OptionalVersionedTextDocumentIdentifier(
+        uri=document.uri, version=document.version
+    )
+    change = types.TextDocumentEdit(
+        text_document=identifier, edits=list(text_edits(document.text, new_text))
+    )
+    return types.WorkspaceEdit(document_changes=[change])
+
+
+@dataclass(frozen=True)
+class Action:
+    """One code action: offered on a function when `offered` says so, run as a job.
+
+    `run(target, control, model)` runs in a worker thread; `model` is a ModelHandle
+    (jobs.WatchedModel while it loads; ModelHandle(None) where the load failed and the
+    action can go on without it, see actions.WITHOUT_MODEL)."""
+
+    command: str  # the workspace/executeCommand name, e.g. "codeintel.fixFunction"
+    title: str  # what the editor shows, e.g. "Fix this function"
+    kind: str  # a CodeActionKind
+    offered: Callable[[Target, Scope], bool]
+    run: Callable[[Target, JobControl, Any], Proposal]
