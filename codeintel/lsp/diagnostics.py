@@ -10,7 +10,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from codeintel.errors import InputError
-from codeintel.lsp.documents import Document, test_file_for, text_of
+from codeintel.lsp.documents import Document, find_test_file, text_of
 from codeintel.lsp.records import Target
 from codeintel.sandbox import JobControl, TestResult, TestRun
 
@@ -23,7 +23,7 @@ def run_module_tests(target: Target, control: JobControl) -> tuple[Path, TestRun
     from codeintel.sandbox import run_tests
 
     document = target.document
-    test = test_file_for(document.path, target.root, target.settings.test_files)
+    test = find_test_file(document.path, target.root, target.settings.test_files)
     if test is None:
         patterns = ", ".join(target.settings.test_files)
         raise InputError(f"no test file for {document.path.name} (looked for {patterns})")
@@ -116,7 +116,7 @@ def _test_name(node_id: str) -> str:
     return node_id.rpartition("::")[2].partition("[")[0]
 
 
-def test_diagnostics(test_text: str, run: TestRun) -> list[types.Diagnostic]:
+def diagnostics_in_tests(test_text: str, run: TestRun) -> list[types.Diagnostic]:
     """One diagnostic per failing test, on its `def` line in the test file."""
     where = {name: node.lineno for name, node in _functions(test_text).items()}
     lines = test_text.splitlines(keepends=True)

@@ -1,6 +1,6 @@
 """What the server needs of a document: its text and version, the function at a line,
 its test file by convention, and an edit from old to new text. Pure functions, but for
-the lookups of files on disk (`test_file_for`, `text_of`)."""
+the lookups of files on disk (`find_test_file`, `text_of`)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def candidates_for(module: Path, root: Path, patterns: Sequence[str]) -> list[Pa
     return [folder / name for name in names for folder in folders]
 
 
-def test_file_for(module: Path, root: Path, patterns: Sequence[str]) -> Path | None:
+def find_test_file(module: Path, root: Path, patterns: Sequence[str]) -> Path | None:
     """The first existing test file of `candidates_for` (never the module itself)."""
     for candidate in candidates_for(module, root, patterns):
         if candidate.is_file() and candidate.resolve() != module.resolve():

@@ -7,7 +7,7 @@ from typing import Any
 from lsprotocol import types
 
 from codeintel.errors import InputError
-from codeintel.lsp.documents import test_file_for, text_of
+from codeintel.lsp.documents import find_test_file, text_of
 from codeintel.lsp.records import Action, Proposal, Target, document_edit
 from codeintel.sandbox import JobControl
 from parsers import Scope
@@ -15,7 +15,7 @@ from parsers import Scope
 
 def _test_file(target: Target):
     patterns = target.settings.test_files
-    return test_file_for(target.document.path, target.root, patterns)
+    return find_test_file(target.document.path, target.root, patterns)
 
 
 def offered(target: Target, scope: Scope) -> bool:

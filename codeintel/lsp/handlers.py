@@ -125,7 +125,7 @@ async def run_tests(server: CodeintelServer, *args: Any) -> dict:
     test_text = target.open_documents.get(test) or test.read_text(encoding="utf-8")
     for uri, found in (
         (document.uri, diagnostics.module_diagnostics(document, test_text, run)),
-        (uri_of(test), diagnostics.test_diagnostics(test_text, run)),
+        (uri_of(test), diagnostics.diagnostics_in_tests(test_text, run)),
     ):
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=found)

@@ -26,7 +26,7 @@ from pygls.protocol import LanguageServerProtocol
 from codeintel import __version__
 from codeintel.errors import Cancelled, CodeintelError, ConfigError, InputError, ModelError
 from codeintel.lsp.actions import WITHOUT_MODEL
-from codeintel.lsp.documents import Document, parsed_python, path_of
+from codeintel.lsp.documents import Document, function_at, parsed_python, path_of
 from codeintel.lsp.jobs import WatchedModel, run_job
 from codeintel.lsp.records import Action, Proposal, Target
 from codeintel.lsp.settings import ServerSettings, updated
@@ -123,14 +123,20 @@ class CodeintelServer(LanguageServer):
             return Path(root)
         return document.path.parent
 
-    def target(self, uri: str, function: str | None) -> Target:
-        """The named function of the document, which must parse and define it."""
-        document = self.document(uri)
+    def target(self, spec: CommandArguments) -> Target:
+        """The function the arguments name (or the one at their line) in the document,
+        which must parse and define it."""
+        document = self.document(spec.uri)
         parsed = parsed_python(document)
-        if function is None:
-            raise InputError("no function given")
-        parsed.find(function)  # ScopeNotFoundError for a name the file does not define
-        return self.target_of(document, function)
+        if spec.function is not None:
+            parsed.find(spec.function)  # ScopeNotFoundError for a name it does not define
+            return self.target_of(document, spec.function)
+        if spec.line is None:
+            raise InputError("no function given (a name or a line)")
+        scope = function_at(parsed, spec.line + 1)
+        if scope is None:
+            raise InputError(f"no function at line {spec.line + 1} of {document.path.name}")
+        return self.target_of(document, scope.qualified_name)
 
     def target_of(self, document: Document, function: str | None) -> Target:
         opened = {
@@ -144,19 +150,23 @@ class CodeintelServer(LanguageServer):
 @dataclass(frozen=True)
 class CommandArguments:
     uri: str
-    function: str | None = None
+    function: str | None = None  # a qualified name, as code actions send it
+    line: int | None = None  # or a 0-based line inside it, as the editor's commands send
 
 
 def command_arguments(args: tuple[Any, ...]) -> CommandArguments:
-    """The one argument every codeintel command takes: {"uri": ..., "function": ...}."""
+    """The one argument every codeintel command takes:
+    {"uri": "file://...", "function": "name"} or {"uri": ..., "line": 0-based line}."""
     if len(args) != 1 or not isinstance(args[0], dict) or not isinstance(args[0].get("uri"), str):
         raise JsonRpcInvalidParams.of(
             ValueError('expected one argument {"uri": "file://...", "function": "name"}')
         )
-    function = args[0].get("function")
+    function, line = args[0].get("function"), args[0].get("line")
     if function is not None and not isinstance(function, str):
         raise JsonRpcInvalidParams.of(ValueError("function must be a string"))
-    return CommandArguments(args[0]["uri"], function)
+    if line is not None and (isinstance(line, bool) or not isinstance(line, int) or line < 0):
+        raise JsonRpcInvalidParams.of(ValueError("line must be a line number (from 0)"))
+    return CommandArguments(args[0]["uri"], function, line)
 
 
 def outcome(status: str, message: str, edit: types.WorkspaceEdit | None = None) -> dict:
@@ -169,7 +179,7 @@ async def execute(server: CodeintelServer, action: Action, args: tuple[Any, ...]
     """`action` on the function the arguments name, as a job; its edit delivered."""
     spec = command_arguments(args)
     try:
-        target = server.target(spec.uri, spec.function)
+        target = server.target(spec)
         proposal = await run_job(
             server,
             f"codeintel: {action.title}",

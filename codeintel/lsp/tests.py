@@ -11,7 +11,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from codeintel.lsp.documents import end_of, new_test_file, test_file_for, text_of, uri_of
+from codeintel.lsp.documents import end_of, find_test_file, new_test_file, text_of, uri_of
 from codeintel.lsp.records import Action, Proposal, Target
 from codeintel.sandbox import JobControl
 from parsers import Scope
@@ -38,7 +38,7 @@ def run(target: Target, control: JobControl, model: Any) -> Proposal:
     result = testgen.run(replace(request, source=document.text, project=project), model)
     if not result.tests:
         return Proposal(f"no test for {target.function} passed against the current code")
-    existing = test_file_for(document.path, target.root, target.settings.test_files)
+    existing = find_test_file(document.path, target.root, target.settings.test_files)
     if existing is None:
         path, old = new_test_file(document.path, target.root, target.settings.test_files), ""
     else:

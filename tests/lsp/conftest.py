@@ -49,7 +49,8 @@ async def client(lsp_client: LanguageClient):
         return types.ApplyWorkspaceEditResult(applied=True)
 
     yield
-    await lsp_client.shutdown_session()
+    if lsp_client._server is None or lsp_client._server.returncode is None:  # still running
+        await lsp_client.shutdown_session()
 
 
 def _read_code_actions_as_sent(client: LanguageClient) -> None:

@@ -68,6 +68,20 @@ async def test_fix_this_function_applies_the_validated_edit(
     assert [e.message for e in ended(client)] == ["done"]
 
 
+async def test_a_command_by_line_proposes_the_edit_when_asked_not_to_apply(
+    client: LanguageClient, workspace: Path
+) -> None:
+    await start(client, workspace, {"applyEdits": False})
+    uri = open_file(client, workspace / "calc.py")
+    result = await command(client, "codeintel.fixFunction", uri=uri, line=4)  # in add
+    assert result["status"] == "proposed", result
+    assert client.applied == []
+    (change,) = result["edit"]["documentChanges"]
+    assert [e["newText"] for e in change["edits"]] == ["    return a + b\n"]
+    nowhere = await command(client, "codeintel.fixFunction", uri=uri, line=1)
+    assert nowhere["status"] == "failed" and "no function at line 2" in nowhere["message"]
+
+
 async def test_generate_tests_creates_a_test_file_that_passes(
     client: LanguageClient, workspace: Path
 ) -> None:
