@@ -41,3 +41,7 @@ class RepairInputError(InputError):
 
 class Cancelled(CodeintelError):
     """The job was cancelled (an editor's cancel request): its sandbox runs were killed."""
+
+
+class IndexFormatError(InputError):
+    """A folder that is not a codeintel index, or one this version cannot read."""

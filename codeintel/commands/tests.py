@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from codeintel.commands.progress import ProgressBar
 from codeintel.errors import InputError
 
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.force:
         raise InputError(f"{args.out} exists; pass --force to replace it")
     config = TestgenConfig(samples=0 if args.no_model else args.samples)
-    with _ProgressBar() as progress:
+    with ProgressBar() as progress:
         result = generate_tests(
             args.file,
             args.function,
@@ -83,31 +84,3 @@ def _write(out: Path, text: str, force: bool) -> None:
         replace_file(out, text)
     else:
         write_new_file(out, text)
-
-
-class _ProgressBar:
-    """A rich progress bar on stderr (nothing when stderr is not a terminal), called as
-    the task's progress callback."""
-
-    def __enter__(self):
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        console = Console(stderr=True)
-        self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        )
-        self.bar.__enter__()
-        self.task = self.bar.add_task("starting", total=1.0)
-        return self
-
-    def __call__(self, what: str, share: float) -> None:
-        self.bar.update(self.task, description=what, completed=share)
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(None, None, None)

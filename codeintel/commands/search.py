@@ -1,0 +1,41 @@
+"""`codeintel search "QUERY" [--index DIR] [--k N] [--mmr L] [--json]`.
+
+The functions of an index (`codeintel index`) nearest to a plain-language or code
+query, MMR re-ranked: `file:line`, score and signature. Exit codes: 0 found, 1
+nothing found, 2 bad input (no index, an index of another version, an empty query).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from codeintel.commands.index import DEFAULT_INDEX
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", help="what to look for: words or code")
+    parser.add_argument(
+        "--index", type=Path, default=DEFAULT_INDEX, help=f"the index folder ({DEFAULT_INDEX})"
+    )
+    parser.add_argument("--k", type=int, default=10, help="results (default 10)")
+    parser.add_argument(
+        "--mmr", type=float, default=0.7, help="MMR lambda: 1 relevance only (default 0.7)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the hits as JSON lines")
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeintel.retrieval import SearchConfig, load_index, search
+
+    config = SearchConfig(k=args.k, mmr_lambda=args.mmr)
+    index = load_index(args.index)
+    hits = search(index, args.query, config)
+    for hit in hits:
+        if args.json:
+            print(json.dumps(hit.to_json()))
+        else:
+            signature = " ".join(hit.function.signature.split())
+            print(f"{hit.function.where}  {hit.score:.3f}  {signature}")
+    return 0 if hits else 1
