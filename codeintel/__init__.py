@@ -20,6 +20,10 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # parsing
     "parse": "parsers",
+    # retrieval
+    "build_index": "codeintel.retrieval",
+    "load_index": "codeintel.retrieval",
+    "search": "codeintel.retrieval",
     # model inputs under a token budget
     "build_skeleton": "codeintel.context",
     "build_ewash": "codeintel.context",
@@ -47,6 +51,8 @@ _EXPORTS: dict[str, str] = {
     "TestSuiteResult": "codeintel.tasks.testgen",
     "generate_asserts": "codeintel.tasks.asserts",
     "AssertCandidate": "codeintel.tasks.asserts",
+    "complete": "codeintel.tasks.completion",
+    "Completion": "codeintel.tasks.completion",
     "get_task": "codeintel.tasks",
     # errors
     "CodeintelError": "codeintel.errors",
@@ -55,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "ModelError": "codeintel.errors",
     "ModelNotFoundError": "codeintel.errors",
     "SandboxError": "codeintel.errors",
+    "IndexFormatError": "codeintel.errors",
 }
 
 __all__ = sorted(_EXPORTS)

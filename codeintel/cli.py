@@ -22,6 +22,7 @@ from parsers.errors import ParseError
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "body": ("codeintel.commands.body", "write a function body from its docstring, run it"),
+    "complete": ("codeintel.commands.complete", "complete the line or block at a cursor"),
     "context": ("codeintel.commands.context", "print a model input built from a file"),
     "doc": ("codeintel.commands.doc", "write docstrings for functions (--write inserts them)"),
     "index": ("codeintel.commands.index", "index a codebase's functions for search and completion"),

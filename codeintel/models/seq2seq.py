@@ -200,8 +200,13 @@ class Seq2SeqModel:
         inputs: Sequence[str],
         config: GenerationConfig | None = None,
         edit_sources: Sequence[str] | None = None,
+        prefixes: Sequence[str] | None = None,
     ) -> list[tuple[Generation, ...]]:
         """Up to `config.n` candidates per input, best first, texts unique.
+
+        With `prefixes` (one per input), each candidate starts with its input's
+        prefix: the decoder is given it and continues from there (completion forces
+        what the user already typed of a line this way); the texts returned include it.
 
         Beam: the n best of `beam_width` beams (default n). Sample: n samples with
         temperature/top-p, deterministic for a given seed, inputs and batch size. Candidates whose
@@ -221,13 +226,17 @@ class Seq2SeqModel:
             raise ModelError(f"invalid generation config {config}")
         if edit_sources is not None and len(edit_sources) != len(inputs):
             raise ModelError(f"{len(edit_sources)} edit sources for {len(inputs)} inputs")
+        if prefixes is not None and (len(prefixes) != len(inputs) or edit_sources is not None):
+            raise ModelError("one prefix per input, and no prefixes with edit sources")
         encoded = self._encode_all(inputs)
         results: list[tuple[Generation, ...]] = []
+        step = 1 if prefixes is not None else config.batch_size  # prefixes differ in length
         with torch.inference_mode():
-            for start in range(0, len(encoded), config.batch_size):
-                batch = encoded[start : start + config.batch_size]
+            for start in range(0, len(encoded), step):
+                batch = encoded[start : start + step]
                 sources = edit_sources[start : start + len(batch)] if edit_sources else None
-                texts = self._generate_batch(batch, config, start, sources)
+                prefix = prefixes[start] if prefixes is not None else None
+                texts = self._generate_batch(batch, config, start, sources, prefix)
                 results.extend(self._rank(batch, texts))
         self.last_truncated = sum(e.truncated for e in encoded)
         return results
@@ -238,6 +247,7 @@ class Seq2SeqModel:
         config: GenerationConfig,
         offset: int,
         edit_sources: Sequence[str] | None,
+        prefix: str | None = None,
     ) -> list[list[str]]:
         import torch
 
@@ -253,6 +263,8 @@ class Seq2SeqModel:
         beam = config.mode is DecodeMode.BEAM
         if config.no_repeat_ngram_size > 0:
             kwargs["no_repeat_ngram_size"] = config.no_repeat_ngram_size
+        if prefix:
+            kwargs["decoder_input_ids"] = self._decoder_start(prefix, len(batch))
         if edit_sources is not None:
             rows = config.beams if beam else config.n  # decoder rows per input
             kwargs["logits_processor"] = self._edit_constraint(edit_sources, rows)
@@ -270,6 +282,13 @@ class Seq2SeqModel:
                 outputs = self.model.generate(**kwargs)
         decoded = [self.tokenizer.decode(row.tolist()) for row in outputs]
         return [decoded[i * config.n : (i + 1) * config.n] for i in range(len(batch))]
+
+    def _decoder_start(self, prefix: str, rows: int) -> torch.Tensor:
+        """The decoder's first ids: its start token, then the prefix's tokens."""
+        start = self.model.config.decoder_start_token_id
+        start = self.tokenizer.pad_id if start is None else start
+        ids = [start, *self.tokenizer.encode(prefix)]
+        return self._pad([ids] * rows, self.tokenizer.pad_id)
 
     def _max_new_tokens(self, config: GenerationConfig) -> int:
         cap = self.max_target_tokens

@@ -20,6 +20,7 @@ TASKS: dict[str, str] = {
     "docstring": "codeintel.tasks.docstring:run",
     "testgen": "codeintel.tasks.testgen:run",
     "asserts": "codeintel.tasks.asserts:run",
+    "completion": "codeintel.tasks.completion:run",
 }
 
 

@@ -1,0 +1,57 @@
+"""`codeintel complete FILE --line L --column C [--mode line|block] [--index DIR] [--n N]`.
+
+Prints completions at the cursor (1-based line, 0-based column), best first: the
+rest of the line, or of the block. With --index, functions retrieved from that index
+(`codeintel index`) are part of the model's input. Exit codes: 0 completions found,
+1 none, 2 bad input (a cursor outside the file, no such index, a file that is not
+UTF-8). The file is not changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from codeintel.errors import InputError
+from codeintel.files import read_text
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="the Python file")
+    parser.add_argument("--line", type=int, required=True, help="the cursor's line (from 1)")
+    parser.add_argument("--column", type=int, required=True, help="the cursor's column (from 0)")
+    parser.add_argument("--mode", choices=["line", "block"], default="line")
+    parser.add_argument("--index", type=Path, help="an index folder to retrieve from")
+    parser.add_argument("--n", type=int, default=5, help="completions (default 5)")
+    parser.add_argument("--model", help="checkpoint path or bundled name")
+    parser.add_argument("--json", action="store_true", help="print the completions as JSON")
+
+
+def _relative(file: Path, root: Path) -> str | None:
+    resolved = file.resolve()
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else None
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeintel.tasks.completion import complete
+
+    if args.n < 1:
+        raise InputError("--n must be at least 1")
+    source = read_text(args.file, "file")
+    index, path = None, None
+    if args.index is not None:
+        from codeintel.retrieval import load_index
+
+        index = load_index(args.index)
+        path = _relative(args.file, index.root)
+    found = complete(source, args.line, args.column, index, args.n, args.mode, args.model, path)
+    if found and found[0].note:
+        print(f"codeintel: note: {found[0].note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([c.to_json() for c in found], indent=2))
+    else:
+        for c in found:
+            print(f"{c.score:8.2f} {'' if c.parses else '(does not parse) '}{c.text}")
+    return 0 if found else 1

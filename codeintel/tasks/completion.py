@@ -1,0 +1,323 @@
+"""Code completion (eWASH, retrieval-augmented): the rest of the line or of the block.
+
+    completions = complete(source, line=12, column=8)  # 1-based line, 0-based column
+
+`run` is the pipeline:
+
+1. input: the code of the function before the cursor (`before`, at the function's
+   column 0, as in the training data, `data_pipelines/completion.py`) and a window of
+   the rest of the file: the eWASH window (the enclosing scopes first, then the file's
+   syntax hierarchy by priority) or, with `window=PREFIX`, the plain text before the
+   function; with an index, the functions it retrieves (MMR-diverse) first. The one
+   budget is the model's input length, split by this rule: `before` takes up to half
+   (cut from its front), retrieved code up to a quarter when an index is given (whole
+   functions, best first, each cut to fit), and the window the rest. The input is
+   `formats.complete_input(retrieved + window, before)`.
+2. generate: beam search, the decoder forced to start with what is typed of the
+   cursor's line up to its last non-identifier character (the rest of a word is
+   matched after decoding, so a half-typed name need not end on a token boundary).
+3. post-process: candidates that do not continue the typed text are dropped; the
+   line mode keeps the first line; the block mode keeps the rest of the function,
+   re-indented; empty and repeated ones go.
+4. grade: each completed file is parsed with tree-sitter; a candidate that leaves a
+   syntax error at the lines it fills ranks last. Then by the model's log-likelihood.
+
+A file that does not parse is completed anyway from its text (`Completion.note`
+says so); at a cursor outside every function, `before` is the file's text before it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from codeintel.context import build_ewash
+from codeintel.errors import InputError
+from codeintel.models import formats
+from codeintel.records import JsonRecord
+from parsers import ParsedFile, Scope, parse
+
+_WORD_TAIL = re.compile(r"[A-Za-z0-9_]+$")
+
+
+class CompletionMode(str, enum.Enum):
+    LINE = "line"  # the rest of the line
+    BLOCK = "block"  # the rest of the function body
+
+
+class WindowKind(str, enum.Enum):
+    EWASH = "ewash"  # the file's syntax hierarchy by priority (eWASH)
+    PREFIX = "prefix"  # the file's text just before the function
+
+
+@dataclass(frozen=True)
+class CompletionConfig:
+    mode: CompletionMode = CompletionMode.LINE
+    n: int = 5
+    beam: int = 8  # beams searched (>= n): the typed word's filter drops some
+    window: WindowKind = WindowKind.EWASH
+    retrieved: int = 3  # functions taken from the index, at most
+    mmr_lambda: float = 0.7
+    line_tokens: int = 32  # new tokens at most, line mode (block: the checkpoint's cap)
+
+    def __post_init__(self) -> None:
+        if self.n < 1 or self.beam < self.n:
+            raise InputError(f"n must be at least 1 and beam at least n, not {self.n}/{self.beam}")
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    source: str
+    line: int  # 1-based
+    column: int  # 0-based, in characters
+    config: CompletionConfig = field(default_factory=CompletionConfig)
+    index: Any = None  # a retrieval.CodeIndex, or None
+    path: str | None = None  # the file's path under the index's root (its own rows skipped)
+
+
+@dataclass(frozen=True)
+class Completion(JsonRecord):
+    text: str  # what replaces the rest of the cursor's line
+    score: float  # the model's log-likelihood of the line or block
+    parses: bool  # the completed file has no syntax error where this text goes
+    mode: str
+    note: str = ""  # e.g. "the file does not parse: completed from its text"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the cursor is, and the text around it that the input is built from."""
+
+    parsed: ParsedFile
+    line: int
+    column: int
+    scope: Scope | None  # the innermost function around the cursor line
+    indent: str  # the column the model's text is relative to (the def's indent)
+    before: str  # the code before the cursor's line, at that column
+    typed: str  # the cursor's line before the cursor, at that column
+    lead: str  # the part of `indent` the cursor's line lacks before the cursor
+
+    def lines_before(self, line: int) -> str:
+        """The function's code before `line`, at the def's column."""
+        lines = self.parsed.source.decode("utf-8").split("\n")
+        first = self.scope.span.start_line if self.scope else 1
+        return "\n".join(_dedent(ln, self.indent) for ln in lines[first - 1 : line - 1])
+
+
+# --- input ---------------------------------------------------------------------------
+
+
+def cursor_of(source: str, line: int, column: int) -> Cursor:
+    """The cursor checked against the source; InputError for one outside it."""
+    lines = source.split("\n")
+    if isinstance(line, bool) or not isinstance(line, int) or not 1 <= line <= len(lines):
+        raise InputError(f"line {line!r} is not in the file (it has {len(lines)} lines)")
+    text = lines[line - 1]
+    if isinstance(column, bool) or not isinstance(column, int) or not 0 <= column <= len(text):
+        raise InputError(f"column {column!r} is not on line {line} (it has {len(text)} characters)")
+    parsed = parse(source, "python")
+    scope = _function_at(parsed, line)
+    indent = _indent(lines[scope.span.start_line - 1]) if scope else ""
+    typed = text[:column]
+    lead = indent[len(typed) :] if not typed.strip() and len(typed) < len(indent) else ""
+    cursor = Cursor(parsed, line, column, scope, indent, "", _dedent(typed, indent), lead)
+    return replace(cursor, before=cursor.lines_before(line))
+
+
+def _function_at(parsed: ParsedFile, line: int) -> Scope | None:
+    """The innermost function whose body holds `line` (not its `def` line), or which
+    ends on the line above when `line` is indented under it (a new last line)."""
+    lines = parsed.source.decode("utf-8").split("\n")
+    best = None
+    for scope in parsed.functions():
+        inside = scope.span.start_line < line <= scope.span.end_line
+        deeper = len(_indent(lines[line - 1])) > len(_indent(lines[scope.span.start_line - 1]))
+        if inside or (line == scope.span.end_line + 1 and deeper):
+            best = scope
+    return best
+
+
+def _indent(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _dedent(text: str, indent: str) -> str:
+    return text[len(indent) :] if text.startswith(indent) else text.lstrip()
+
+
+def _window(cursor: Cursor, budget: int, length, kind: WindowKind) -> str:
+    """The file's context under `budget` tokens, without the code `before` shows."""
+    if budget <= 0:
+        return ""
+    if kind is WindowKind.PREFIX or cursor.parsed.has_errors:
+        start = cursor.scope.span.start_line if cursor.scope else cursor.line
+        text = "\n".join(cursor.parsed.source.decode("utf-8").split("\n")[: start - 1])
+        return cut_lines(text, budget, length, keep_tail=True)
+    if cursor.scope is None:
+        return build_ewash(cursor.parsed, budget, length, line=cursor.line).text.rstrip("\n")
+    at = min(cursor.line, cursor.scope.span.end_line)  # eWASH's cursor is inside the span
+    name = cursor.scope.qualified_name
+    window = build_ewash(cursor.parsed, budget, length, target=name, line=at).text
+    shown = cursor.lines_before(at)  # eWASH ends with the function's code before `at`
+    window = window.rstrip("\n")
+    return window[: -len(shown)].rstrip("\n") if shown and window.endswith(shown) else window
+
+
+def cut_lines(text: str, budget: int, length, keep_tail: bool) -> str:
+    """`text` cut by whole lines to `budget` tokens (its end kept when `keep_tail`)."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    used = 0
+    for line in reversed(lines) if keep_tail else lines:
+        cost = length(line) + 1
+        if used + cost > budget:
+            break
+        kept.append(line)
+        used += cost
+    return "\n".join(reversed(kept) if keep_tail else kept)
+
+
+def _retrieved(request: CompletionRequest, cursor: Cursor, budget: int, length) -> str:
+    """The index's functions nearest to the code before the cursor, under `budget`."""
+    if request.index is None or budget <= 0:
+        return ""
+    from codeintel.retrieval import SearchConfig, search
+
+    config = request.config
+    query = f"{cursor.before}\n{cursor.typed}"
+    if not query.strip():
+        return ""
+    search_config = SearchConfig(k=config.retrieved + 1, mmr_lambda=config.mmr_lambda)
+    pieces, used = [], 0
+    for hit in search(request.index, query, search_config):
+        function = hit.function
+        if request.path == function.file and (
+            function.start_line <= cursor.line <= function.end_line
+        ):
+            continue  # the function being written, as it was indexed
+        piece = cut_lines(f"# {function.where}\n{function.code}", budget - used, length, False)
+        if piece and len(pieces) < config.retrieved:
+            pieces.append(piece)
+            used += length(piece) + 1
+    return "\n".join(pieces)
+
+
+def build_input(request: CompletionRequest, cursor: Cursor, model: Any) -> str:
+    """`complete:` + retrieved code and the window, then the code before the cursor."""
+    length = model.count_tokens
+    budget = model.max_input_tokens - 8  # the prefix, markers and specials
+    before = cut_lines(cursor.before, budget // 2, length, keep_tail=True)
+    rest = budget - length(before) - length(cursor.typed)
+    retrieved = _retrieved(request, cursor, rest // 4 if request.index else 0, length)
+    room = rest - (length(retrieved) if retrieved else 0)
+    window = _window(cursor, room, length, request.config.window)
+    context = "\n".join(p for p in (retrieved, window) if p)
+    return formats.complete_input(context, before)
+
+
+# --- generate and post-process ---------------------------------------------------------
+
+
+def forced_prefix(typed: str) -> str:
+    """What the decoder is given: the typed text without its last, unfinished word."""
+    return _WORD_TAIL.sub("", typed)
+
+
+def generate(request: CompletionRequest, cursor: Cursor, model: Any) -> list[tuple[str, float]]:
+    from codeintel.models.seq2seq import GenerationConfig
+
+    config = request.config
+    tokens = config.line_tokens if config.mode is CompletionMode.LINE else 256
+    generation = GenerationConfig(n=config.beam, max_new_tokens=tokens)
+    prefix = forced_prefix(cursor.typed)
+    text = build_input(request, cursor, model)
+    (found,) = model.generate([text], generation, prefixes=[prefix] if prefix else None)
+    return [(g.text, g.logprob) for g in found]
+
+
+def post_process(cursor: Cursor, mode: CompletionMode, text: str) -> str | None:
+    """The text to insert at the cursor, or None if the candidate does not continue
+    what is typed (or adds nothing)."""
+    if not text.startswith(cursor.typed):
+        return None
+    first, *others = text[len(cursor.typed) :].rstrip().split("\n")
+    if mode is CompletionMode.LINE or not others:
+        return cursor.lead + first if first.strip() else None
+    indented = [cursor.indent + ln if ln.strip() else "" for ln in others]
+    return "\n".join([cursor.lead + first, *indented])
+
+
+# --- grade ---------------------------------------------------------------------------
+
+
+def parses_there(source: str, cursor: Cursor, insertion: str) -> bool:
+    """The source with `insertion` in place of the rest of the cursor's line has no
+    syntax error on the lines it fills (a line ending in `:` gets an indented `pass`
+    after it for the check)."""
+    lines = source.split("\n")
+    current = lines[cursor.line - 1]
+    filled = current[: cursor.column] + insertion
+    check = filled
+    if filled.rstrip().endswith(":"):
+        indent = _indent(filled.split("\n")[-1])
+        check += "\n" + indent + "    pass"
+    completed = "\n".join([*lines[: cursor.line - 1], check, *lines[cursor.line :]])
+    last = cursor.line + check.count("\n")
+    issues = parse(completed, "python").errors
+    return not any(i.span.start_line <= last and i.span.end_line >= cursor.line for i in issues)
+
+
+def run(request: CompletionRequest, model: Any) -> list[Completion]:
+    """Up to `n` completions at the cursor, the ones that parse first, then by score."""
+    cursor = cursor_of(request.source, request.line, request.column)
+    note = (
+        f"{cursor.parsed.syntax_summary()}: completed from its text"
+        if cursor.parsed.has_errors
+        else ""
+    )
+    mode = request.config.mode
+    found: dict[str, Completion] = {}
+    for text, score in generate(request, cursor, model):
+        insertion = post_process(cursor, mode, text)
+        if insertion is None or insertion in found:
+            continue
+        ok = parses_there(request.source, cursor, insertion)
+        found[insertion] = Completion(insertion, score, ok, mode.value, note)
+    return ranked(list(found.values()))[: request.config.n]
+
+
+def ranked(completions: list[Completion]) -> list[Completion]:
+    """The ones that parse first, then by the model's score."""
+    return sorted(completions, key=lambda c: (not c.parses, -c.score))
+
+
+def complete(
+    source: str,
+    line: int,
+    column: int,
+    index: str | Path | Any = None,
+    n: int = 5,
+    mode: str = "line",
+    model: Any = None,
+    path: str | None = None,
+) -> list[Completion]:
+    """Completions at (1-based `line`, 0-based `column`) of `source`: the rest of the line
+    (`mode="line"`) or of the block (`"block"`), with an index folder or CodeIndex to
+    retrieve from. `model`: a loaded model, a path or a bundled name (None: default)."""
+    from codeintel.models import load_model
+
+    try:
+        kind = CompletionMode(mode)
+    except ValueError:
+        raise InputError(f"mode must be line or block, not {mode!r}") from None
+    if isinstance(index, (str, Path)):
+        from codeintel.retrieval import load_index
+
+        index = load_index(index)
+    if model is None or isinstance(model, (str, Path)):
+        model = load_model(model)
+    config = CompletionConfig(mode=kind, n=n, beam=max(n, 8))
+    return run(CompletionRequest(source, line, column, config, index, path), model)
