@@ -99,6 +99,16 @@ def text_of(path: Path, open_documents: Mapping[Path, str]) -> str:
     return read_text(path, "file")
 
 
+def column_of(line: str, character: int) -> int:
+    """The index into `line` of an LSP character offset (UTF-16 code units)."""
+    units = 0
+    for index, char in enumerate(line):
+        if units >= character:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line)
+
+
 def end_of(text: str) -> types.Position:
     """Where `text` ends, in LSP's terms (UTF-16 code units on the last line)."""
     lines = text.splitlines(keepends=True)

@@ -7,7 +7,7 @@ from typing import Any
 from lsprotocol import types
 
 from codeintel.errors import Cancelled
-from codeintel.lsp import diagnostics
+from codeintel.lsp import completion, diagnostics
 from codeintel.lsp.actions import ACTIONS
 from codeintel.lsp.documents import function_at, parse_or_none, uri_of
 from codeintel.lsp.jobs import run_job
@@ -34,6 +34,8 @@ def build_server() -> CodeintelServer:
     for action in ACTIONS.values():
         server.command(action.command)(_command(action))
     server.command(diagnostics.COMMAND)(run_tests)
+    triggers = types.CompletionOptions(trigger_characters=completion.TRIGGERS)
+    server.feature(types.TEXT_DOCUMENT_COMPLETION, triggers)(complete)
     return server
 
 
@@ -61,6 +63,12 @@ def shutdown(server: CodeintelServer, *args: Any) -> None:
     for msg_id, future in list(protocol._request_futures.items()):
         if msg_id != protocol.msg_id and not future.done():
             future.cancel()
+
+
+async def complete(
+    server: CodeintelServer, params: types.CompletionParams
+) -> types.CompletionList:
+    return await completion.complete_at(server, params)
 
 
 def code_actions(

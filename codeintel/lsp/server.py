@@ -26,6 +26,7 @@ from pygls.protocol import LanguageServerProtocol
 from codeintel import __version__
 from codeintel.errors import Cancelled, CodeintelError, ConfigError, InputError, ModelError
 from codeintel.lsp.actions import WITHOUT_MODEL
+from codeintel.lsp.completion import WorkspaceIndex
 from codeintel.lsp.documents import Document, function_at, parsed_python, path_of
 from codeintel.lsp.jobs import WatchedModel, run_job
 from codeintel.lsp.records import Action, Proposal, Target
@@ -58,6 +59,7 @@ class CodeintelServer(LanguageServer):
         self.model: ModelHandle | None = None  # None until `initialized`, or if it failed
         self.model_failure = ""
         self.jobs: set[JobControl] = set()
+        self.workspace_index = WorkspaceIndex()
 
     # --- messages ---------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ class ServerSettings:
     sandbox_timeout_s: float = 10.0  # per test run
     sandbox_memory_mb: int = 1024
     apply_edits: bool = True  # send workspace/applyEdit (else only return the edit)
+    completion: bool = True  # answer textDocument/completion
+    completion_items: int = 5  # completions offered at once
 
 
 # the editor's key -> (field, type)
@@ -40,6 +42,8 @@ KEYS: dict[str, tuple[str, type]] = {
     "sandboxTimeout": ("sandbox_timeout_s", float),
     "sandboxMemoryMb": ("sandbox_memory_mb", int),
     "applyEdits": ("apply_edits", bool),
+    "completion": ("completion", bool),
+    "completionItems": ("completion_items", int),
 }
 CLIENT_ONLY = {"serverPath", "serverArgs", "trace"}  # the VS Code client's own settings
 

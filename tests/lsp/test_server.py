@@ -29,7 +29,7 @@ async def test_initialize_advertises_the_tasks_that_exist(client, workspace: Pat
     commands = set(capabilities.execute_command_provider.commands)
     assert commands == {*ACTIONS, "codeintel.runTests"}
     assert capabilities.code_action_provider is not None
-    assert capabilities.completion_provider is None  # no completion task yet
+    assert "." in capabilities.completion_provider.trigger_characters
     assert result.server_info.name == "codeintel"
 
 
@@ -66,6 +66,29 @@ async def test_fix_this_function_applies_the_validated_edit(
     assert fixed.replace("return a + b", "return a - b") == path.read_text()
     assert path.read_text().count("a - b") == 1  # the file on disk is not touched
     assert [e.message for e in ended(client)] == ["done"]
+
+
+async def test_completion_once_the_model_is_ready(client: LanguageClient, workspace: Path) -> None:
+    await start(client, workspace)
+    path = workspace / "calc.py"
+    uri = open_file(client, path)
+    at = types.Position(line=8, character=4)  # the start of scale's body line
+    params = types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=at
+    )
+    # the docstring command waits for the model's load; completion never does
+    await command(client, "codeintel.generateDocstring", uri=uri, function="add")
+    found = await client.text_document_completion_async(params)
+    assert not found.is_incomplete and 1 <= len(found.items) <= 5
+    for item in found.items:
+        assert item.text_edit.range.start == at
+        assert item.text_edit.range.end == types.Position(line=8, character=39)  # line end
+        assert "\n" not in item.text_edit.new_text
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"codeintel": {"completion": False}})
+    )
+    off = await client.text_document_completion_async(params)
+    assert not off.items
 
 
 async def test_a_command_by_line_proposes_the_edit_when_asked_not_to_apply(

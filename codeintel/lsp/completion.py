@@ -1,0 +1,106 @@
+"""`textDocument/completion`: the completion task at the cursor, with the workspace's
+index (`.codeintel/index` under the root, built by `codeintel index`) when there is one.
+
+Completions are quick and frequent, so they are not jobs with progress: the task
+runs in a worker thread, and while the model is still loading the answer is an empty,
+incomplete list (the editor asks again as the user types). An answer computed for a
+version of the document that is no longer current is dropped the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from codeintel.errors import CodeintelError
+from codeintel.lsp.documents import Document, column_of
+from parsers.errors import ParseError
+
+log = logging.getLogger("codeintel.lsp")
+INDEX = Path(".codeintel") / "index"
+TRIGGERS = [".", "(", "[", ",", "=", " "]
+EMPTY = types.CompletionList(is_incomplete=True, items=[])
+USER_ERRORS = (CodeintelError, ParseError)
+
+
+class WorkspaceIndex:
+    """The root's index, loaded once and again whenever its manifest changes."""
+
+    def __init__(self) -> None:
+        self._key: tuple[Path, float] | None = None
+        self._index: Any = None
+
+    def get(self, root: Path) -> Any:
+        manifest = root / INDEX / "manifest.json"
+        try:
+            key = (manifest, manifest.stat().st_mtime)
+        except OSError:
+            return None
+        if key != self._key:
+            from codeintel.retrieval import load_index
+
+            try:
+                self._index = load_index(root / INDEX)
+            except Exception as exc:  # a broken index: completion goes on without it
+                log.warning("the index %s cannot be used: %s", root / INDEX, exc)
+                self._index = None
+            self._key = key
+        return self._index
+
+
+def _items(found: list[Any], position: types.Position, end: int) -> list[types.CompletionItem]:
+    span = types.Range(start=position, end=types.Position(line=position.line, character=end))
+    return [
+        types.CompletionItem(
+            label=c.text.strip().split("\n")[0] or c.text,
+            kind=types.CompletionItemKind.Text,
+            detail=f"codeintel · log p {c.score:.2f}" + ("" if c.parses else " · does not parse"),
+            sort_text=f"{rank:03d}",
+            text_edit=types.TextEdit(range=span, new_text=c.text),
+        )
+        for rank, c in enumerate(found)
+    ]
+
+
+def _relative(document: Document, index: Any) -> str | None:
+    if index is None or not document.path.is_relative_to(index.root):
+        return None
+    return document.path.relative_to(index.root).as_posix()
+
+
+async def complete_at(server: Any, params: types.CompletionParams) -> types.CompletionList:
+    """The completions at the cursor (none while the model loads, or when off)."""
+    if not server.settings.completion or server.model is None or not server.model.ready():
+        return EMPTY
+    try:
+        return await _complete(server, params)
+    except USER_ERRORS as exc:  # asked at every keystroke: logged, not shown
+        log.info("no completion: %s", exc)
+        return EMPTY
+
+
+async def _complete(server: Any, params: types.CompletionParams) -> types.CompletionList:
+    from codeintel.tasks.completion import CompletionConfig, CompletionRequest, run
+
+    document = server.document(params.text_document.uri)
+    lines = document.text.split("\n")
+    position = params.position
+    if position.line >= len(lines):
+        return EMPTY
+    text = lines[position.line]
+    column = column_of(text, position.character)
+    index = server.workspace_index.get(server.root(document))
+    config = CompletionConfig(n=server.settings.completion_items)
+    request = CompletionRequest(
+        document.text, position.line + 1, column, config, index, _relative(document, index)
+    )
+    model = server.model.get()
+    found = await asyncio.get_running_loop().run_in_executor(None, run, request, model)
+    if not server.is_current(document):
+        return EMPTY
+    end = len(text.encode("utf-16-le")) // 2
+    return types.CompletionList(is_incomplete=False, items=_items(found, position, end))
