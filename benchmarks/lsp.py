@@ -6,7 +6,9 @@ textwrap.py (a 500-line module) as the file being edited:
 
 - `initialize`, then Generate docstring at once (it waits for the model's load);
 - N edits typed into a function of textwrap.py, one character a `didChange`, each
-  followed by the `codeAction` request an editor sends at the cursor;
+  followed by the `codeAction` request an editor sends at the cursor and a
+  `textDocument/completion` at the start of the next line (the bundled model's line
+  completion, 5 items);
 - the commands, with applyEdits off (so the files stay as they are): Fix this function
   (calc.add against tests/test_calc.py), Run tests (calc.py), Generate docstring
   (calc.scale, the bundled model on the CPU);
@@ -15,8 +17,7 @@ textwrap.py (a 500-line module) as the file being edited:
   and until no process is left below the server.
 
 Printed: p50/p95 per request kind, and the server's peak resident memory (VmHWM; its
-sandbox processes not counted). `textDocument/completion` is not measured: the server
-does not advertise it until the completion task exists.
+sandbox processes not counted).
 """
 
 from __future__ import annotations
@@ -160,6 +161,18 @@ async def type_edits(session: Session, edits: int) -> None:
         actions = await session.timed("codeAction after didChange", request)
         if not actions:
             raise RuntimeError(f"no code actions offered at edit {i}")
+        await complete_once(session, uri, line)
+
+
+async def complete_once(session: Session, uri: str, line: int) -> None:
+    """A completion at the start of the line below the edited one (a new line's start)."""
+    params = types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=line + 1, character=8),
+    )
+    found = await session.timed("completion", session.client.text_document_completion_async(params))
+    if not found.items:
+        raise RuntimeError("no completion offered")
 
 
 async def first_model_command(session: Session) -> None:

@@ -94,7 +94,8 @@ async def _complete(server: Any, params: types.CompletionParams) -> types.Comple
     text = lines[position.line]
     column = column_of(text, position.character)
     index = server.workspace_index.get(server.root(document))
-    config = CompletionConfig(n=server.settings.completion_items)
+    items = server.settings.completion_items
+    config = CompletionConfig(n=items, beam=max(items, CompletionConfig.beam))
     request = CompletionRequest(
         document.text, position.line + 1, column, config, index, _relative(document, index)
     )

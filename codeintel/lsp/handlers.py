@@ -65,9 +65,7 @@ def shutdown(server: CodeintelServer, *args: Any) -> None:
             future.cancel()
 
 
-async def complete(
-    server: CodeintelServer, params: types.CompletionParams
-) -> types.CompletionList:
+async def complete(server: CodeintelServer, params: types.CompletionParams) -> types.CompletionList:
     return await completion.complete_at(server, params)
 
 

@@ -62,6 +62,10 @@ class GenerationConfig:
     beam_width: int | None = None  # beams searched (>= n); None: n. The n best are returned.
     no_repeat_ngram_size: int = 0  # > 0: no n-gram of this size twice in an output
     length_penalty: float = 0.0  # beam search: scores divided by length ** this (0: none)
+    # False: beam search's own scores (the log-likelihood of what it generated, a forced
+    # prefix not counted) instead of a second, teacher-forced pass (faster; completion)
+    rescore: bool = True
+    stop_at_newline: bool = False  # stop once every candidate has begun a second line
 
     @property
     def beams(self) -> int:
@@ -157,6 +161,7 @@ class Seq2SeqModel:
         # generation stops here: the model never saw a longer target (None: no cap)
         self.max_target_tokens = trained_limit(self.path, "max_target_tokens")
         self.last_truncated = 0
+        self._beam_scores: list[float] | None = None  # of the last beam batch, rescore off
         self._special_overhead = len(tokenizer.with_specials([]))
         self._pieces: list[str | None] | None = None  # tokenizer.piece_texts(), when needed
 
@@ -237,7 +242,10 @@ class Seq2SeqModel:
                 sources = edit_sources[start : start + len(batch)] if edit_sources else None
                 prefix = prefixes[start] if prefixes is not None else None
                 texts = self._generate_batch(batch, config, start, sources, prefix)
-                results.extend(self._rank(batch, texts))
+                if config.rescore or self._beam_scores is None:
+                    results.extend(self._rank(batch, texts))
+                else:
+                    results.extend(_ranked_by(texts, self._beam_scores, config.n))
         self.last_truncated = sum(e.truncated for e in encoded)
         return results
 
@@ -265,6 +273,9 @@ class Seq2SeqModel:
             kwargs["no_repeat_ngram_size"] = config.no_repeat_ngram_size
         if prefix:
             kwargs["decoder_input_ids"] = self._decoder_start(prefix, len(batch))
+        if config.stop_at_newline:
+            start = kwargs["decoder_input_ids"].shape[1] if prefix else 1
+            kwargs["stopping_criteria"] = self._newline_stop(start)
         if edit_sources is not None:
             rows = config.beams if beam else config.n  # decoder rows per input
             kwargs["logits_processor"] = self._edit_constraint(edit_sources, rows)
@@ -272,6 +283,8 @@ class Seq2SeqModel:
             kwargs.update(
                 num_beams=config.beams, do_sample=False, length_penalty=config.length_penalty
             )
+            if not config.rescore:
+                kwargs.update(return_dict_in_generate=True, output_scores=True)
             outputs = self.model.generate(**kwargs)
         else:
             kwargs.update(
@@ -280,8 +293,31 @@ class Seq2SeqModel:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(config.seed + offset)
                 outputs = self.model.generate(**kwargs)
+        self._beam_scores = None
+        if not config.rescore and beam:
+            scores = getattr(outputs, "sequences_scores", None)  # None: one beam (greedy)
+            outputs = outputs.sequences
+            self._beam_scores = None if scores is None else scores.tolist()
         decoded = [self.tokenizer.decode(row.tolist()) for row in outputs]
         return [decoded[i * config.n : (i + 1) * config.n] for i in range(len(batch))]
+
+    def _newline_stop(self, start: int) -> Any:
+        """Stops generation once each row's tokens after `start` hold a newline."""
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        if self._pieces is None:
+            self._pieces = self.tokenizer.piece_texts()
+        newline = torch.tensor(
+            [bool(p and "\n" in p) for p in self._pieces], device=self.config.device
+        )
+
+        class NewlineStop(StoppingCriteria):
+            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+                tokens = input_ids[:, start:].clamp(max=len(newline) - 1)
+                return newline[tokens].any(dim=1)  # (rows,)
+
+        return StoppingCriteriaList([NewlineStop()])
 
     def _decoder_start(self, prefix: str, rows: int) -> torch.Tensor:
         """The decoder's first ids: its start token, then the prefix's tokens."""
@@ -350,6 +386,19 @@ class Seq2SeqModel:
             totals.extend(_sequence_logprobs(out.logits, labels))
         it = iter(totals)
         return [[next(it) for _ in row] for row in targets]
+
+
+def _ranked_by(
+    texts: Sequence[Sequence[str]], scores: Sequence[float], n: int
+) -> list[tuple[Generation, ...]]:
+    """Each input's texts with their beam scores, best first, each text once."""
+    ranked = []
+    for i, row in enumerate(texts):
+        best: dict[str, float] = {}
+        for text, score in zip(row, scores[i * n : (i + 1) * n], strict=True):
+            best[text] = max(score, best.get(text, -math.inf))
+        ranked.append(tuple(Generation(t, s) for t, s in sorted(best.items(), key=lambda x: -x[1])))
+    return ranked
 
 
 def _sequence_logprobs(logits: torch.Tensor, labels: torch.Tensor) -> list[float]:

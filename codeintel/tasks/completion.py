@@ -57,11 +57,11 @@ class WindowKind(str, enum.Enum):
 class CompletionConfig:
     mode: CompletionMode = CompletionMode.LINE
     n: int = 5
-    beam: int = 8  # beams searched (>= n): the typed word's filter drops some
+    beam: int = 5  # beams searched (>= n); more find more, each slower (BENCHMARKS.md)
     window: WindowKind = WindowKind.EWASH
     retrieved: int = 3  # functions taken from the index, at most
     mmr_lambda: float = 0.7
-    line_tokens: int = 32  # new tokens at most, line mode (block: the checkpoint's cap)
+    line_tokens: int = 24  # new tokens at most, line mode (block: the checkpoint's cap)
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.beam < self.n:
@@ -81,7 +81,7 @@ class CompletionRequest:
 @dataclass(frozen=True)
 class Completion(JsonRecord):
     text: str  # what replaces the rest of the cursor's line
-    score: float  # the model's log-likelihood of the line or block
+    score: float  # the beam's log-likelihood of what the model added (not what is typed)
     parses: bool  # the completed file has no syntax error where this text goes
     mode: str
     note: str = ""  # e.g. "the file does not parse: completed from its text"
@@ -231,7 +231,10 @@ def generate(request: CompletionRequest, cursor: Cursor, model: Any) -> list[tup
 
     config = request.config
     tokens = config.line_tokens if config.mode is CompletionMode.LINE else 256
-    generation = GenerationConfig(n=config.beam, max_new_tokens=tokens)
+    line = config.mode is CompletionMode.LINE
+    generation = GenerationConfig(
+        n=config.beam, max_new_tokens=tokens, rescore=False, stop_at_newline=line
+    )
     prefix = forced_prefix(cursor.typed)
     text = build_input(request, cursor, model)
     (found,) = model.generate([text], generation, prefixes=[prefix] if prefix else None)
@@ -319,5 +322,5 @@ def complete(
         index = load_index(index)
     if model is None or isinstance(model, (str, Path)):
         model = load_model(model)
-    config = CompletionConfig(mode=kind, n=n, beam=max(n, 8))
+    config = CompletionConfig(mode=kind, n=n, beam=max(n, CompletionConfig.beam))
     return run(CompletionRequest(source, line, column, config, index, path), model)

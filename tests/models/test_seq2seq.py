@@ -119,3 +119,33 @@ def test_invalid_generation_config(model) -> None:
         model.generate(["x"], GenerationConfig(n=0))
     with pytest.raises(ModelError):  # fewer beams than candidates asked for
         model.generate(["x"], GenerationConfig(n=4, beam_width=2))
+
+
+def test_a_decoder_prefix_starts_every_candidate(model) -> None:
+    config = GenerationConfig(n=3, max_new_tokens=6)
+    (found,) = model.generate(INPUTS[:1], config, prefixes=["def f("])
+    assert found and all(c.text.startswith("def f(") for c in found)
+    with pytest.raises(ModelError):
+        model.generate(INPUTS[:2], config, prefixes=["x"])
+
+
+def test_beam_scores_without_rescoring_rank_the_same_texts(model) -> None:
+    rescored = model.generate(INPUTS[:1], GenerationConfig(n=3, max_new_tokens=6))[0]
+    fast = model.generate(INPUTS[:1], GenerationConfig(n=3, max_new_tokens=6, rescore=False))[0]
+    assert {c.text for c in fast} == {c.text for c in rescored}
+    assert [c.logprob for c in fast] == sorted((c.logprob for c in fast), reverse=True)
+    greedy = GenerationConfig(n=1, max_new_tokens=6, rescore=False)  # no beam scores: rescored
+    assert model.generate(INPUTS[:1], greedy)[0][0].text == rescored[0].text
+
+
+def test_the_newline_stop_looks_past_the_forced_start(model) -> None:
+    import torch
+
+    (stop,) = model._newline_stop(start=2)
+    pieces = model.tokenizer.piece_texts()
+    newline = next(i for i, p in enumerate(pieces) if p and "\n" in p)
+    plain = next(i for i, p in enumerate(pieces) if p and p.strip() and "\n" not in p)
+    rows = torch.tensor([[0, newline, plain, plain], [0, plain, plain, newline]])
+    assert stop(rows, None).tolist() == [False, True]  # row 0's newline is in the start
+    config = GenerationConfig(n=2, max_new_tokens=12, stop_at_newline=True)
+    assert model.generate(INPUTS[:1], config)[0]  # generation runs with it
