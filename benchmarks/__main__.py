@@ -19,6 +19,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "refinement": ("benchmarks.refinement", "CodeXGLUE code refinement (Java bug fixes)"),
     "testgen": ("benchmarks.testgen", "test generation coverage and mutation score vs Pynguin"),
     "asserts": ("benchmarks.asserts", "assert generation on the held-out assert pairs"),
+    "completion": ("benchmarks.completion", "line completion: exact match, edit similarity"),
     "lsp": ("benchmarks.lsp", "language server latency per request kind, peak memory"),
 }
 

@@ -162,3 +162,48 @@ def corpus_bleu(references: Sequence[str], hypotheses: Sequence[str]) -> float:
     ratio = hyp_length / ref_length if ref_length else 1.0
     brevity = 1.0 if ratio > 1.0 else math.exp(1 - 1 / ratio)
     return 100 * brevity * math.exp(log_mean)
+
+
+# --- CodeXGLUE line-level code completion: its evaluator's exact match and edit sim ------
+
+_LITERAL = re.compile(r"<(STR|NUM|CHAR)_LIT:(.*?)>", re.S)
+
+
+def codexglue_post_process(code: str) -> str:
+    """The evaluator's `post_process`: literal placeholders back to text (`<NUM_LIT>` is
+    0, `<STR_LIT>` and `<CHAR_LIT>` nothing, `<STR_LIT:x>` is x)."""
+    code = code.replace("<NUM_LIT>", "0").replace("<STR_LIT>", "").replace("<CHAR_LIT>", "")
+    return _LITERAL.sub(lambda m: m.group(2), code)
+
+
+def line_exact_match(prediction: str, truth: str) -> bool:
+    """The evaluator's exact match: the same whitespace-separated tokens, after
+    post-processing both (the prediction stripped first)."""
+    pred = codexglue_post_process(prediction.strip())
+    return pred.split() == codexglue_post_process(truth).split()
+
+
+def _lcs_length(a: str, b: str) -> int:
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        row = [0]
+        for j, y in enumerate(b, 1):
+            row.append(previous[j - 1] + 1 if x == y else max(previous[j], row[j - 1]))
+        previous = row
+    return previous[-1]
+
+
+def edit_similarity(prediction: str, truth: str) -> int:
+    """The evaluator's edit similarity, fuzzywuzzy's `fuzz.ratio` (0-100) of the
+    post-processed, stripped prediction and the post-processed truth: 100 for equal
+    strings, 0 if either is empty, else round(100 * (1 - d / (len(a) + len(b)))) where d
+    is the insert/delete edit distance (python-Levenshtein's `ratio`, the backend
+    fuzzywuzzy uses when installed; `round` halves to even, as fuzzywuzzy's `intr`)."""
+    a = codexglue_post_process(prediction.strip())
+    b = codexglue_post_process(truth)
+    if a == b:
+        return 100
+    if not a or not b:
+        return 0
+    distance = len(a) + len(b) - 2 * _lcs_length(a, b)
+    return round(100 * (1 - distance / (len(a) + len(b))))

@@ -107,3 +107,22 @@ def test_corpus_bleu_smooths_every_order_and_penalises_short_output():
     want = ((5 + 1) / (6 + 1) * (3 + 1) / (4 + 1) * (2 + 1) / (2 + 1) * (1 + 1) / (1 + 1)) ** 0.25
     assert two == pytest.approx(100 * want)
     assert corpus_bleu(["a"], [""]) == 0.0
+
+
+def test_codexglue_line_completion_metrics_on_hand_computed_cases() -> None:
+    from benchmarks.metrics import codexglue_post_process, edit_similarity, line_exact_match
+
+    # "return x" / "return y": 7 of 8 characters in common, d = 2, 1 - 2/16 = 87.5 -> 88
+    assert edit_similarity("return x", "return y") == 88
+    # "abc" / "abd": d = 2 of 6 -> 66.67 -> 67; "ab" / "abcd": d = 2 of 6 -> 67
+    assert edit_similarity("abc", "abd") == 67 and edit_similarity("ab", "abcd") == 67
+    # "a" / "ab": d = 1 of 3 -> 66.67 -> 67; "ab" / "ba": LCS 1, d = 2 of 4 -> 50
+    assert edit_similarity("a", "ab") == 67 and edit_similarity("ab", "ba") == 50
+    # one of 8 characters kept each side of 4+4: "abcd" / "dxyz": LCS 1, d = 6, 0.25 -> 25
+    assert edit_similarity("abcd", "dxyz") == 25
+    assert edit_similarity("  x = 1\n", "x = 1") == 100  # the prediction is stripped
+    assert edit_similarity("", "x") == 0 and edit_similarity("x", "") == 0
+    assert edit_similarity("", "") == 100
+    assert codexglue_post_process('f(<STR_LIT:"a">, <NUM_LIT>, <STR_LIT>)') == 'f("a", 0, )'
+    assert line_exact_match("x  =  f( 1 )", "x = f( 1 )")
+    assert not line_exact_match("x = f(1)", "x = f( 1 )")  # tokens, not characters
