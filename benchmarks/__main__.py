@@ -20,6 +20,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "testgen": ("benchmarks.testgen", "test generation coverage and mutation score vs Pynguin"),
     "asserts": ("benchmarks.asserts", "assert generation on the held-out assert pairs"),
     "completion": ("benchmarks.completion", "line completion: exact match, edit similarity"),
+    "retrieval": ("benchmarks.retrieval", "index build, query latency, HNSW recall, search MRR"),
     "lsp": ("benchmarks.lsp", "language server latency per request kind, peak memory"),
 }
 

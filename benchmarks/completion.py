@@ -108,7 +108,11 @@ def predict(example: Example, model, window: WindowKind, index) -> tuple[str, fl
         example.source, example.line, example.column, config, index, example.file
     )
     start = time.perf_counter()
-    found = run(request, model)
+    try:
+        found = run(request, model)
+    except CodeintelError as exc:  # counted as an empty prediction, and said
+        print(f"{example.file}:{example.line}: {exc}", file=sys.stderr)
+        found = []
     return (found[0].text if found else ""), time.perf_counter() - start
 
 

@@ -89,7 +89,9 @@ class HashedEmbedder:
 
 
 class EncoderEmbedder:
-    """A local Hugging Face checkpoint's encoder, mean-pooled over the real tokens."""
+    """A local checkpoint's encoder, mean-pooled over the real tokens: any Hugging Face
+    encoder or seq2seq folder, the bundled codeintel-small included (its own tokenizer,
+    through `codeintel.models.tokenizer.load_tokenizer`)."""
 
     def __init__(self, path: str | Path, max_tokens: int = 256, batch: int = 32) -> None:
         self.path = Path(path)
@@ -100,10 +102,12 @@ class EncoderEmbedder:
         self.max_tokens, self.batch = min(max_tokens, positions), batch
 
     def _load(self) -> tuple[Any, Any]:
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
 
+        from codeintel.models.tokenizer import load_tokenizer
+
+        tokenizer = load_tokenizer(self.path)
         try:
-            tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
             model = AutoModel.from_pretrained(self.path, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load the encoder {self.path}: {exc}") from exc
@@ -116,33 +120,33 @@ class EncoderEmbedder:
 
     @property
     def dim(self) -> int:
-        return int(
-            self._model.config.hidden_size
-            if hasattr(self._model.config, "hidden_size")
-            else self._model.config.d_model
-        )
+        config = self._model.config
+        return int(getattr(config, "hidden_size", None) or config.d_model)
 
     def spec(self) -> dict[str, Any]:
         return {"kind": "encoder", "path": str(self.path.resolve())}
+
+    def _batch(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """Padded ids and their mask (batch, tokens), each text cut to max_tokens."""
+        import torch
+
+        rows = [self._tokenizer.encode(t)[: self.max_tokens] for t in texts]  # no specials
+        width = max(1, *(len(r) for r in rows))
+        pad = self._tokenizer.pad_id
+        ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])
+        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+        return ids, mask
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         import torch
 
         rows = []
-        with torch.no_grad():
+        with torch.inference_mode():
             for start in range(0, len(texts), self.batch):
-                batch = self._tokenizer(
-                    list(texts[start : start + self.batch]),
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_tokens,
-                    return_tensors="pt",
-                )
-                hidden = self._model(
-                    input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
-                ).last_hidden_state  # (batch, tokens, dim)
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)  # (batch, dim)
+                ids, mask = self._batch(texts[start : start + self.batch])
+                hidden = self._model(input_ids=ids, attention_mask=mask).last_hidden_state
+                weights = mask.unsqueeze(-1).to(hidden.dtype)  # (batch, tokens, 1)
+                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)  # (batch, dim)
                 rows.append(pooled.float().numpy())
         return _normalised(np.concatenate(rows) if rows else np.zeros((0, self.dim)))
 

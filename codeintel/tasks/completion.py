@@ -159,8 +159,7 @@ def _window(cursor: Cursor, budget: int, length, kind: WindowKind) -> str:
     if cursor.scope is None:
         return build_ewash(cursor.parsed, budget, length, line=cursor.line).text.rstrip("\n")
     at = min(cursor.line, cursor.scope.span.end_line)  # eWASH's cursor is inside the span
-    name = cursor.scope.qualified_name
-    window = build_ewash(cursor.parsed, budget, length, target=name, line=at).text
+    window = build_ewash(cursor.parsed, budget, length, line=at).text  # (names may repeat)
     shown = cursor.lines_before(at)  # eWASH ends with the function's code before `at`
     window = window.rstrip("\n")
     return window[: -len(shown)].rstrip("\n") if shown and window.endswith(shown) else window

@@ -22,7 +22,9 @@ def _tiny_bert(folder: Path) -> Path:
     words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "def", "price", "total", "slug", "title"]
     tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, "[UNK]"))
     tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="[PAD]", unk_token="[UNK]")
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, pad_token="[PAD]", unk_token="[UNK]", eos_token="[SEP]"
+    )
     torch.manual_seed(0)
     config = BertConfig(
         vocab_size=len(words),
@@ -53,6 +55,14 @@ def test_an_index_records_its_encoder(tmp_path: Path) -> None:
     assert report.embedder == "encoder:bert" and report.functions == 11
     index = load_index(tmp_path / "index")
     assert index.vectors.shape == (11, 16) and index.embedder.name == "encoder:bert"
+
+
+def test_the_bundled_models_encoder_embeds() -> None:
+    from codeintel.models.seq2seq import DEFAULT_MODEL, WEIGHTS_DIR
+
+    embedder = EncoderEmbedder(WEIGHTS_DIR / DEFAULT_MODEL)
+    rows = embedder.embed(["def add(a, b):\n    return a + b", "sum of two numbers"])
+    assert rows.shape == (2, embedder.dim) and np.allclose(np.linalg.norm(rows, axis=1), 1.0)
 
 
 def test_a_folder_that_is_no_checkpoint(tmp_path: Path) -> None:

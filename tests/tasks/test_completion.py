@@ -166,3 +166,13 @@ def test_the_cli(tmp_path, capsys) -> None:
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 3 and all(e.startswith("codeintel: error: ") for e in errors)
     assert target.read_bytes() == before
+
+
+def test_a_name_defined_twice_completes_in_the_right_one() -> None:
+    source = "def f():\n    return 1\n\n\ndef f():\n    x = 2\n    return x\n"
+    model = ScriptedModel("return x")
+    request = CompletionRequest(source, 7, 4, CompletionConfig(n=1, beam=1))
+    cursor = cursor_of(source, 7, 4)
+    assert cursor.scope.span.start_line == 5
+    text = build_input(request, cursor, model)
+    assert text.endswith("<cursor>\ndef f():\n    x = 2")

@@ -1,0 +1,180 @@
+"""`python -m benchmarks retrieval [--sizes 10000 100000] [--encoder PATH]`.
+
+Two measurements.
+
+Scale: for each size, files of the installed site-packages (shuffled with the seed)
+until about that many functions, indexed by `build_index` with the hashed embedder:
+build time, size on disk, the search kind it chose (exact below
+`search.HNSW_ABOVE` functions, HNSW above), query latency p50/p95 of `search`
+(k=10, MMR over 50) for queries that are the first docstring lines of indexed
+functions, and HNSW's recall@10 against exact search (`IndexFlatIP` over the same
+rows) for the same queries.
+
+Code search: MRR of docstring -> function over the documented functions of the
+test split (stdlib and site-packages, split by package as `data_pipelines` does;
+test files left out): the docstring's first line is the query, its function with
+the docstring cut out is the only right answer, among all of them. Per embedder:
+hashed (and hashed at 4096 buckets), and with --encoder each checkpoint given
+(mean-pooled encoder; `codeintel/weights/codeintel-small` is the bundled model's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from codeintel.retrieval import SearchConfig, build_index, load_index, search
+from codeintel.retrieval.embedders import Embedder, HashedEmbedder, make_embedder
+from codeintel.retrieval.search import SearchKind, faiss_index, nearest
+
+QUERIES = 200
+
+
+def _site_files(seed: int) -> list[Path]:
+    import sysconfig
+
+    root = Path(sysconfig.get_paths()["purelib"])
+    files = sorted(p for p in root.rglob("*.py") if "/tests/" not in p.as_posix())
+    random.Random(seed).shuffle(files)
+    return files
+
+
+def files_for(count: int, seed: int) -> list[Path]:
+    """Files whose `def`s add up to about `count` functions."""
+    chosen, total = [], 0
+    for path in _site_files(seed):
+        try:
+            defs = path.read_text(encoding="utf-8").count("def ")
+        except (OSError, UnicodeDecodeError):
+            continue
+        chosen.append(path)
+        total += defs
+        if total >= count:
+            break
+    return chosen
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.iterdir()) / 2**20
+
+
+def _quantiles(values: list[float]) -> dict:
+    q = statistics.quantiles(values, n=20)
+    return {"p50": round(1000 * statistics.median(values), 2), "p95": round(1000 * q[18], 2)}
+
+
+def scale(count: int, seed: int) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="codeintel-retrieval-")) / "index"
+    files = files_for(count, seed)
+    report = build_index(files, folder)
+    index = load_index(folder)
+    documented = [f for f in index.functions if len(f.docstring.split()) >= 3]
+    picked = random.Random(seed).sample(documented, min(QUERIES, len(documented)))
+    queries = [f.docstring.split("\n")[0] for f in picked]
+    latency = []
+    for query in queries:
+        start = time.perf_counter()
+        search(index, query, SearchConfig(k=10))
+        latency.append(time.perf_counter() - start)
+    row = {
+        "functions": report.functions,
+        "files": report.files,
+        "build_s": round(report.seconds, 1),
+        "size_mb": round(_size_mb(folder), 1),
+        "search": report.kind.value,
+        "query_ms": _quantiles(latency),
+        "hnsw_recall_at_10": round(_hnsw_recall(index.vectors, index.embedder, queries), 3),
+    }
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    return row
+
+
+def _hnsw_recall(vectors: np.ndarray, embedder: Embedder, queries: list[str]) -> float:
+    rows = embedder.embed(queries)
+    _, exact = nearest(faiss_index(vectors, SearchKind.EXACT), rows, 10)
+    _, approx = nearest(faiss_index(vectors, SearchKind.HNSW), rows, 10)
+    return float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)]))
+
+
+def test_split_pairs() -> list[tuple[str, str]]:
+    """(query, function without its docstring) of the test split's documented functions."""
+    from data_pipelines.config import BuildConfig, Split
+    from data_pipelines.sources import default_roots, discover
+    from data_pipelines.split import split_of
+    from parsers import parse
+
+    ratios, pairs, seen = BuildConfig().split_ratios, [], set()
+    for file in discover(default_roots(), ()):
+        if file.is_test or split_of(file.package, ratios) is not Split.TEST:
+            continue
+        try:
+            source = file.absolute.read_bytes()
+            parsed = parse(source.decode("utf-8"), "python")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for scope in parsed.functions():
+            query = (scope.docstring or "").split("\n")[0].strip()
+            if len(query.split()) < 3 or scope.docstring_span is None or query in seen:
+                continue
+            seen.add(query)
+            doc = scope.docstring_span
+            code = (
+                source[scope.span.start_byte : doc.start_byte]
+                + source[doc.end_byte : scope.span.end_byte]
+            )
+            pairs.append((query, f"{scope.qualified_name}\n{code.decode('utf-8', 'replace')}"))
+    return pairs
+
+
+def mrr(embedder: Embedder, pairs: list[tuple[str, str]]) -> float:
+    functions = [f for _, f in pairs]
+    if isinstance(embedder, HashedEmbedder):
+        embedder = embedder.with_counts(functions)
+    docs = embedder.embed(functions)
+    queries = embedder.embed([q for q, _ in pairs])
+    ranks = []
+    for start in range(0, len(pairs), 512):
+        scores = queries[start : start + 512] @ docs.T  # (queries, functions)
+        truth = scores[np.arange(len(scores)), np.arange(start, start + len(scores))]
+        ranks += list((scores > truth[:, None]).sum(axis=1) + 1)
+    return float(np.mean([1.0 / r for r in ranks]))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks retrieval")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--encoder", type=Path, nargs="*", default=[], help="checkpoints")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    args = parser.parse_args(argv)
+    report: dict = {"scale": [scale(n, args.seed) for n in args.sizes]}
+    pairs = test_split_pairs()
+    embedders = ["hashed", "hashed:4096", *map(str, args.encoder)]
+    report["code_search"] = {"pairs": len(pairs), "mrr": {}}
+    for choice in embedders:
+        start = time.perf_counter()
+        value = mrr(make_embedder(choice), pairs)
+        report["code_search"]["mrr"][choice] = {
+            "mrr": round(value, 4),
+            "seconds": round(time.perf_counter() - start, 1),
+        }
+        print(f"{choice}: MRR {value:.4f}", file=sys.stderr, flush=True)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
