@@ -106,34 +106,11 @@ def _hnsw_recall(vectors: np.ndarray, embedder: Embedder, queries: list[str]) ->
     return float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)]))
 
 
-def test_split_pairs() -> list[tuple[str, str]]:
-    """(query, function without its docstring) of the test split's documented functions."""
-    from data_pipelines.config import BuildConfig, Split
-    from data_pipelines.sources import default_roots, discover
-    from data_pipelines.split import split_of
-    from parsers import parse
+def held_out_pairs() -> list[tuple[str, str]]:
+    from data_pipelines.config import Split
+    from data_pipelines.search_pairs import search_pairs
 
-    ratios, pairs, seen = BuildConfig().split_ratios, [], set()
-    for file in discover(default_roots(), ()):
-        if file.is_test or split_of(file.package, ratios) is not Split.TEST:
-            continue
-        try:
-            source = file.absolute.read_bytes()
-            parsed = parse(source.decode("utf-8"), "python")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for scope in parsed.functions():
-            query = (scope.docstring or "").split("\n")[0].strip()
-            if len(query.split()) < 3 or scope.docstring_span is None or query in seen:
-                continue
-            seen.add(query)
-            doc = scope.docstring_span
-            code = (
-                source[scope.span.start_byte : doc.start_byte]
-                + source[doc.end_byte : scope.span.end_byte]
-            )
-            pairs.append((query, f"{scope.qualified_name}\n{code.decode('utf-8', 'replace')}"))
-    return pairs
+    return search_pairs(Split.TEST)
 
 
 def mrr(embedder: Embedder, pairs: list[tuple[str, str]]) -> float:
@@ -158,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
     report: dict = {"scale": [scale(n, args.seed) for n in args.sizes]}
-    pairs = test_split_pairs()
+    pairs = held_out_pairs()
     embedders = ["hashed", "hashed:4096", *map(str, args.encoder)]
     report["code_search"] = {"pairs": len(pairs), "mrr": {}}
     for choice in embedders:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -101,14 +102,20 @@ class EncoderEmbedder:
         positions = getattr(self._model.config, "max_position_embeddings", None) or max_tokens
         self.max_tokens, self.batch = min(max_tokens, positions), batch
 
-    def _load(self) -> tuple[Any, Any]:
-        from transformers import AutoModel
+    def _model_class(self) -> Any:
+        """AutoModel, or T5EncoderModel for an encoder saved alone (a trained search
+        encoder), which AutoModel would give a new, random decoder."""
+        from transformers import AutoModel, T5EncoderModel
 
+        config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        return T5EncoderModel if "T5EncoderModel" in config.get("architectures", []) else AutoModel
+
+    def _load(self) -> tuple[Any, Any]:
         from codeintel.models.tokenizer import load_tokenizer
 
         tokenizer = load_tokenizer(self.path)
         try:
-            model = AutoModel.from_pretrained(self.path, local_files_only=True)
+            model = self._model_class().from_pretrained(self.path, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load the encoder {self.path}: {exc}") from exc
         encoder = model.get_encoder() if model.config.is_encoder_decoder else model

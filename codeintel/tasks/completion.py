@@ -14,8 +14,10 @@
    functions, best first, each cut to fit), and the window the rest. The input is
    `formats.complete_input(retrieved + window, before)`.
 2. generate: beam search, the decoder forced to start with what is typed of the
-   cursor's line up to its last non-identifier character (the rest of a word is
-   matched after decoding, so a half-typed name need not end on a token boundary).
+   cursor's line, half-typed word included. (Forcing only up to the word and keeping
+   the beams that continue it, "token healing", left 28 of 50 held-out cursors with
+   no completion at all for the bundled model, and scored lower: edit similarity
+   17.1 against 27.8.)
 3. post-process: candidates that do not continue the typed text are dropped; the
    line mode keeps the first line; the block mode keeps the rest of the function,
    re-indented; empty and repeated ones go.
@@ -29,7 +31,6 @@ says so); at a cursor outside every function, `before` is the file's text before
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,6 @@ from codeintel.errors import InputError
 from codeintel.models import formats
 from codeintel.records import JsonRecord
 from parsers import ParsedFile, Scope, parse
-
-_WORD_TAIL = re.compile(r"[A-Za-z0-9_]+$")
 
 
 class CompletionMode(str, enum.Enum):
@@ -220,11 +219,6 @@ def build_input(request: CompletionRequest, cursor: Cursor, model: Any) -> str:
 # --- generate and post-process ---------------------------------------------------------
 
 
-def forced_prefix(typed: str) -> str:
-    """What the decoder is given: the typed text without its last, unfinished word."""
-    return _WORD_TAIL.sub("", typed)
-
-
 def generate(request: CompletionRequest, cursor: Cursor, model: Any) -> list[tuple[str, float]]:
     from codeintel.models.seq2seq import GenerationConfig
 
@@ -234,7 +228,7 @@ def generate(request: CompletionRequest, cursor: Cursor, model: Any) -> list[tup
     generation = GenerationConfig(
         n=config.beam, max_new_tokens=tokens, rescore=False, stop_at_newline=line
     )
-    prefix = forced_prefix(cursor.typed)
+    prefix = cursor.typed
     text = build_input(request, cursor, model)
     (found,) = model.generate([text], generation, prefixes=[prefix] if prefix else None)
     return [(g.text, g.logprob) for g in found]

@@ -21,7 +21,6 @@ from codeintel.tasks.completion import (
     build_input,
     complete,
     cursor_of,
-    forced_prefix,
     parses_there,
     post_process,
     ranked,
@@ -65,12 +64,6 @@ def test_the_cursor_is_checked_and_placed() -> None:
     for line, column in ((0, 0), (40, 0), (12, 99), (12, -1)):
         with pytest.raises(InputError):
             cursor_of(INVENTORY, line, column)
-
-
-def test_the_decoder_is_forced_up_to_the_unfinished_word() -> None:
-    assert forced_prefix("    self.stock[it") == "    self.stock["
-    assert forced_prefix("    return ") == "    return "
-    assert forced_prefix("") == ""
 
 
 def test_post_processing_continues_what_is_typed() -> None:
