@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("codeintel.commands.search", "find functions in an index by words or code"),
     "serve": ("codeintel.commands.serve", "the language server for editors (LSP over stdio)"),
     "tests": ("codeintel.commands.tests", "write pytest tests that pass and cover a module"),
+    "train-search": ("codeintel.commands.train_search", "train a code-search encoder"),
     "train": ("codeintel.commands.train", "train a seq2seq checkpoint from a config file"),
 }
 

@@ -3,6 +3,8 @@
 `python -m data_pipelines neural-bugs --data DATA --out OUT [--model M] [--limit N]`
 
 `python -m data_pipelines traced-bugs --data DATA --out OUT [--split S] [--limit N]`
+
+`python -m data_pipelines search-pairs --out PAIRS.jsonl [--split S]`
 """
 
 from __future__ import annotations
@@ -65,7 +67,24 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--bugs", type=int, default=4, help="mutants run per pair")
     t.add_argument("--timeout", type=float, default=10.0, help="sandbox seconds per test run")
     t.add_argument("--seed", type=int, default=0)
+    s = sub.add_parser("search-pairs", help="docstring -> function pairs for code search")
+    s.add_argument("--out", required=True, type=Path, help="a JSON lines file to write")
+    s.add_argument("--split", default="train", choices=["train", "valid", "test"])
     return p
+
+
+def run_search_pairs(args: argparse.Namespace) -> dict:
+    from data_pipelines.config import Split
+    from data_pipelines.search_pairs import search_pairs
+
+    held_out = (
+        frozenset(q for q, _ in search_pairs(Split.TEST)) if args.split != "test" else frozenset()
+    )
+    pairs = search_pairs(Split(args.split), exclude=held_out)
+    lines = (json.dumps({"query": q, "code": c}) for q, c in pairs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return {"split": args.split, "pairs": len(pairs), "out": str(args.out)}
 
 
 def run_neural(args: argparse.Namespace) -> dict:
@@ -111,7 +130,12 @@ def run_build(args: argparse.Namespace) -> dict:
     return {"counts": result.manifest["counts"], "stats": result.manifest["stats"]}
 
 
-COMMANDS = {"build": run_build, "neural-bugs": run_neural, "traced-bugs": run_traced}
+COMMANDS = {
+    "build": run_build,
+    "neural-bugs": run_neural,
+    "traced-bugs": run_traced,
+    "search-pairs": run_search_pairs,
+}
 
 
 def config_of(args: argparse.Namespace) -> BuildConfig:

@@ -94,7 +94,7 @@ def train_search_encoder(
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
         if step % 50 == 0 or step == config.steps:
             log(f"step {step}/{config.steps}: loss {sum(losses[-50:]) / len(losses[-50:]):.3f}")
     report = {
