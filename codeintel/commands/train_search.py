@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 from codeintel.errors import InputError
-from codeintel.files import read_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8")  # large: not through files.read_text's cap
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the pairs file {path}: {exc}") from exc
     pairs = []
-    for number, line in enumerate(read_text(path, "pairs file").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         try:
             record = json.loads(line)
             pairs.append((str(record["query"]), str(record["code"])))

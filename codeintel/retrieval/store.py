@@ -4,9 +4,9 @@
                           kind, and each file's sha256 (written last: its presence
                           means the rest is complete)
     DIR/functions.jsonl   one IndexedFunction a line, in row order
-    DIR/vectors.npy       float32 rows, one a function
     DIR/frequencies.npy   the hashed embedder's document frequencies (its IDF)
-    DIR/search.faiss      the FAISS index of the rows (exact or HNSW)
+    DIR/search.faiss      the FAISS index of the rows (exact or HNSW), which also
+                          holds the float32 rows themselves (read back on load)
 
 An update re-embeds only the files whose hash changed, drops deleted ones, and
 keeps the other rows. The hashed embedder's IDF follows the functions it counts;
@@ -105,12 +105,14 @@ def load_index(folder: str | Path) -> CodeIndex:
     try:
         lines = (folder / "functions.jsonl").read_text(encoding="utf-8").splitlines()
         functions = tuple(IndexedFunction.from_json(json.loads(line)) for line in lines)
-        vectors = np.load(folder / "vectors.npy")
         counts = _counts(folder, manifest)
         searcher = faiss.read_index(str(folder / "search.faiss"))
+        vectors = searcher.reconstruct_n(0, searcher.ntotal) if searcher.ntotal else None
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise IndexFormatError(f"{folder}: a damaged index ({exc}); rebuild it") from exc
-    if len(functions) != len(vectors) or searcher.ntotal != len(vectors):
+    if vectors is None:
+        vectors = np.zeros((0, searcher.d), dtype=np.float32)
+    if len(functions) != len(vectors):
         raise IndexFormatError(f"{folder}: its files disagree on the row count; rebuild it")
     embedder = embedder_from_spec(manifest["embedder"], counts)
     return CodeIndex(
@@ -258,7 +260,6 @@ def _write(
     fresh.mkdir()
     lines = (json.dumps(f.to_json(), ensure_ascii=False) for f in functions)
     (fresh / "functions.jsonl").write_text("".join(f"{line}\n" for line in lines), "utf-8")
-    np.save(fresh / "vectors.npy", vectors.astype(np.float32))
     documents = 0
     if isinstance(embedder, HashedEmbedder):
         np.save(fresh / "frequencies.npy", np.array(embedder.frequencies, dtype=np.int64))
