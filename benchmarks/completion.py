@@ -7,7 +7,8 @@ Without --data: held-out files of the corpus's test split (the Python standard
 library and the installed packages, split by package as `data_pipelines` splits
 them; test files left out). In each sampled file, K cursors: a random code line
 inside a random function (not its docstring), at a random column between the
-line's indentation and its last character; the rest of the line is the target.
+line's indentation and its last character; the rest of the line is the target
+(stripped, as CodeXGLUE's targets are; the evaluator strips predictions).
 Four variants on the same examples, same model and budget, the top completion
 each: the plain prefix window or the eWASH window, each without and with
 retrieval from an index (hashed embedder) of all the sampled files, the function
@@ -32,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.executor import print_report
 from benchmarks.metrics import edit_similarity, line_exact_match
 from codeintel.errors import CodeintelError, InputError
 from codeintel.tasks.completion import CompletionConfig, CompletionRequest, WindowKind, run
@@ -77,7 +79,7 @@ def examples_of(path: Path, root: Path, per_file: int, rng: random.Random) -> li
         text = lines[line - 1]
         indent = len(text) - len(text.lstrip())
         column = rng.randrange(indent, len(text.rstrip()))
-        truth = text[column:]
+        truth = text[column:].strip()  # as CodeXGLUE's targets: no edge whitespace
         found.append(Example(path.relative_to(root).as_posix(), source, line, column, truth))
     return found
 
@@ -201,10 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **evaluate(examples, model, index),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n", encoding="utf-8")
+    print_report(report, args.json)
     return 0
 
 

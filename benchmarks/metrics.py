@@ -119,19 +119,24 @@ def codexglue_bleu(references: Sequence[str], hypotheses: Sequence[str]) -> floa
     return 100 * sum(codexglue_sentence_bleu(r, h) for r, h in pairs) / len(references)
 
 
+def _lcs_length(a: Sequence, b: Sequence) -> int:
+    """The length of the longest common subsequence of two sequences."""
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        row = [0]
+        for j, y in enumerate(b, 1):
+            row.append(previous[j - 1] + 1 if x == y else max(previous[j], row[j - 1]))
+        previous = row
+    return previous[-1]
+
+
 def rouge_l(reference: str, hypothesis: str) -> float:
     """ROUGE-L F1 (beta 1) over the evaluator's tokens: the longest common subsequence's
     share of the hypothesis (precision) and of the reference (recall)."""
     ref, hyp = codexglue_tokens(reference), codexglue_tokens(hypothesis)
     if not ref or not hyp:
         return 0.0
-    previous = [0] * (len(hyp) + 1)
-    for r in ref:
-        row = [0]
-        for j, h in enumerate(hyp, 1):
-            row.append(previous[j - 1] + 1 if r == h else max(previous[j], row[j - 1]))
-        previous = row
-    lcs = previous[-1]
+    lcs = _lcs_length(ref, hyp)
     if lcs == 0:
         return 0.0
     precision, recall = lcs / len(hyp), lcs / len(ref)
@@ -181,16 +186,6 @@ def line_exact_match(prediction: str, truth: str) -> bool:
     post-processing both (the prediction stripped first)."""
     pred = codexglue_post_process(prediction.strip())
     return pred.split() == codexglue_post_process(truth).split()
-
-
-def _lcs_length(a: str, b: str) -> int:
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        row = [0]
-        for j, y in enumerate(b, 1):
-            row.append(previous[j - 1] + 1 if x == y else max(previous[j], row[j - 1]))
-        previous = row
-    return previous[-1]
 
 
 def edit_similarity(prediction: str, truth: str) -> int:

@@ -21,7 +21,6 @@ hashed (and hashed at 4096 buckets), and with --encoder each checkpoint given
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import statistics
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.executor import print_report
 from codeintel.retrieval import SearchConfig, build_index, load_index, search
 from codeintel.retrieval.embedders import Embedder, HashedEmbedder, make_embedder
 from codeintel.retrieval.search import SearchKind, faiss_index, nearest
@@ -146,10 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seconds": round(time.perf_counter() - start, 1),
         }
         print(f"{choice}: MRR {value:.4f}", file=sys.stderr, flush=True)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n", encoding="utf-8")
+    print_report(report, args.json)
     return 0
 
 
