@@ -35,7 +35,7 @@ import numpy as np
 from benchmarks.executor import print_report
 from codeintel.retrieval import SearchConfig, build_index, load_index, search
 from codeintel.retrieval.embedders import Embedder, HashedEmbedder, make_embedder
-from codeintel.retrieval.search import SearchKind, faiss_index, nearest
+from codeintel.retrieval.query import SearchKind, faiss_index, nearest
 
 QUERIES = 200
 

@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from codeintel.retrieval import build_index
     from codeintel.retrieval.embedders import make_embedder
-    from codeintel.retrieval.search import HNSW_ABOVE
+    from codeintel.retrieval.query import HNSW_ABOVE
 
     if args.hnsw_above is not None and args.hnsw_above < 1:
         raise InputError("--hnsw-above must be at least 1")

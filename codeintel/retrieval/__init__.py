@@ -6,25 +6,32 @@
                   (no model), EncoderEmbedder (a local Hugging Face checkpoint)
     collect.py    the functions of a codebase's files (through `parsers`)
     store.py      the index folder: build, update by content hash, load
-    search.py     exact (IndexFlatIP) or HNSW search, and MMR re-ranking
+    query.py      exact (IndexFlatIP) or HNSW search, and MMR re-ranking
 
 faiss, torch and transformers are imported only where they are used.
 """
 
 from __future__ import annotations
 
-from codeintel.retrieval.records import Hit, IndexedFunction
-from codeintel.retrieval.search import SearchConfig, mmr, search
-from codeintel.retrieval.store import CodeIndex, IndexReport, build_index, load_index
+import importlib
+from typing import Any
 
-__all__ = [
-    "CodeIndex",
-    "Hit",
-    "IndexReport",
-    "IndexedFunction",
-    "SearchConfig",
-    "build_index",
-    "load_index",
-    "mmr",
-    "search",
-]
+# public name -> module (imported on first use: numpy and faiss load only then)
+_EXPORTS = {
+    "CodeIndex": "codeintel.retrieval.store",
+    "IndexReport": "codeintel.retrieval.store",
+    "build_index": "codeintel.retrieval.store",
+    "load_index": "codeintel.retrieval.store",
+    "Hit": "codeintel.retrieval.records",
+    "IndexedFunction": "codeintel.retrieval.records",
+    "SearchConfig": "codeintel.retrieval.query",
+    "mmr": "codeintel.retrieval.query",
+    "search": "codeintel.retrieval.query",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'codeintel.retrieval' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -33,8 +33,8 @@ from codeintel import __version__
 from codeintel.errors import IndexFormatError, InputError
 from codeintel.retrieval import collect
 from codeintel.retrieval.embedders import Embedder, HashedEmbedder, embedder_from_spec
+from codeintel.retrieval.query import HNSW_ABOVE, SearchKind, faiss_index, kind_for
 from codeintel.retrieval.records import IndexedFunction
-from codeintel.retrieval.search import HNSW_ABOVE, SearchKind, faiss_index, kind_for
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from codeintel.errors import InputError
-from codeintel.retrieval.search import SearchConfig, SearchKind, faiss_index, kind_for, mmr, nearest
+from codeintel.retrieval.query import SearchConfig, SearchKind, faiss_index, kind_for, mmr, nearest
 
 
 def _unit(rows) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 
 from codeintel.errors import IndexFormatError, InputError
 from codeintel.retrieval import SearchConfig, build_index, load_index, search
-from codeintel.retrieval.search import SearchKind
+from codeintel.retrieval.query import SearchKind
 
 SHOP = Path(__file__).resolve().parents[1] / "fixtures" / "retrieval" / "shop"
 
