@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+EMBEDDED_CODE = 1200  # characters of a function's code the embedder sees
+
 
 @dataclass(frozen=True)
 class IndexedFunction:
@@ -29,8 +31,10 @@ class IndexedFunction:
         return f"{self.file}:{self.start_line}"
 
     def embedded_text(self) -> str:
-        """What the embedder sees: name, signature, docstring and code."""
-        return f"{self.qualified_name}\n{self.signature}\n{self.docstring}\n{self.code}"
+        """What the embedder sees: name, signature, the docstring's first paragraph and
+        the code's head (a long docstring or body would drown the name and summary)."""
+        summary = self.docstring.split("\n\n")[0]
+        return f"{self.qualified_name}\n{self.signature}\n{summary}\n{self.code[:EMBEDDED_CODE]}"
 
 
 @dataclass(frozen=True)
