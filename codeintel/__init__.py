@@ -11,8 +11,7 @@ a model is needed).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from codeintel.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -67,12 +66,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'codeintel' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("codeintel", _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

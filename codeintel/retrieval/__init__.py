@@ -13,8 +13,7 @@ faiss, torch and transformers are imported only where they are used.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from codeintel.lazy import lazy_getattr
 
 # public name -> module (imported on first use: numpy and faiss load only then)
 _EXPORTS = {
@@ -31,7 +30,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'codeintel.retrieval' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_getattr("codeintel.retrieval", _EXPORTS, globals())
