@@ -16,8 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from codeintel.errors import CodeintelError
-from parsers.errors import ParseError
+from codeintel.errors import USER_ERRORS
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -33,8 +32,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train-search": ("codeintel.commands.train_search", "train a code-search encoder"),
     "train": ("codeintel.commands.train", "train a seq2seq checkpoint from a config file"),
 }
-
-USER_ERRORS = (CodeintelError, ParseError)
 
 
 def build_parser() -> argparse.ArgumentParser:

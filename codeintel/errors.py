@@ -6,6 +6,8 @@ stderr and exit code 2; the LSP server shows the message; the API raises them.
 
 from __future__ import annotations
 
+from parsers.errors import ParseError
+
 
 class CodeintelError(Exception):
     """Base of every error codeintel raises on purpose."""
@@ -45,3 +47,7 @@ class Cancelled(CodeintelError):
 
 class IndexFormatError(InputError):
     """A folder that is not a codeintel index, or one this version cannot read."""
+
+
+# what a user's input can raise: one line for the CLI, a message for the editor
+USER_ERRORS = (CodeintelError, ParseError)

@@ -29,11 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the completions as JSON")
 
 
-def _relative(file: Path, root: Path) -> str | None:
-    resolved = file.resolve()
-    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else None
-
-
 def run(args: argparse.Namespace) -> int:
     from codeintel.tasks.completion import complete
 
@@ -45,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         from codeintel.retrieval import load_index
 
         index = load_index(args.index)
-        path = _relative(args.file, index.root)
+        path = index.relative(args.file)
     found = complete(source, args.line, args.column, index, args.n, args.mode, args.model, path)
     if found and found[0].note:
         print(f"codeintel: note: {found[0].note}", file=sys.stderr)

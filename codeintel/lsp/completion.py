@@ -16,15 +16,13 @@ from typing import Any
 
 from lsprotocol import types
 
-from codeintel.errors import CodeintelError
-from codeintel.lsp.documents import Document, column_of
-from parsers.errors import ParseError
+from codeintel.errors import USER_ERRORS
+from codeintel.lsp.documents import column_of, utf16_length
 
 log = logging.getLogger("codeintel.lsp")
 INDEX = Path(".codeintel") / "index"
 TRIGGERS = [".", "(", "[", ",", "=", " "]
 EMPTY = types.CompletionList(is_incomplete=True, items=[])
-USER_ERRORS = (CodeintelError, ParseError)
 
 
 class WorkspaceIndex:
@@ -66,12 +64,6 @@ def _items(found: list[Any], position: types.Position, end: int) -> list[types.C
     ]
 
 
-def _relative(document: Document, index: Any) -> str | None:
-    if index is None or not document.path.is_relative_to(index.root):
-        return None
-    return document.path.relative_to(index.root).as_posix()
-
-
 async def complete_at(server: Any, params: types.CompletionParams) -> types.CompletionList:
     """The completions at the cursor (none while the model loads, or when off)."""
     if not server.settings.completion or server.model is None or not server.model.ready():
@@ -97,11 +89,16 @@ async def _complete(server: Any, params: types.CompletionParams) -> types.Comple
     items = server.settings.completion_items
     config = CompletionConfig(n=items, beam=max(items, CompletionConfig.beam))
     request = CompletionRequest(
-        document.text, position.line + 1, column, config, index, _relative(document, index)
+        document.text,
+        position.line + 1,
+        column,
+        config,
+        index,
+        index.relative(document.path) if index else None,
     )
     model = server.model.get()
     found = await asyncio.get_running_loop().run_in_executor(None, run, request, model)
     if not server.is_current(document):
         return EMPTY
-    end = len(text.encode("utf-16-le")) // 2
+    end = utf16_length(text)
     return types.CompletionList(is_incomplete=False, items=_items(found, position, end))

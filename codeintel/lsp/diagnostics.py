@@ -10,7 +10,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from codeintel.errors import InputError
-from codeintel.lsp.documents import Document, find_test_file, text_of
+from codeintel.lsp.documents import Document, find_test_file, text_of, utf16_length
 from codeintel.lsp.records import Target
 from codeintel.sandbox import JobControl, TestResult, TestRun
 
@@ -37,7 +37,7 @@ def _line(line: int, text: Sequence[str]) -> types.Range:
     """The whole of 1-based `line` (its indentation left out)."""
     content = text[line - 1] if 0 < line <= len(text) else ""
     start = len(content) - len(content.lstrip())
-    end = len(content.rstrip("\r\n").encode("utf-16-le")) // 2
+    end = utf16_length(content.rstrip("\r\n"))
     return types.Range(
         start=types.Position(line=max(line - 1, 0), character=start),
         end=types.Position(line=max(line - 1, 0), character=max(end, start)),

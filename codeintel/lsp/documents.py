@@ -109,12 +109,17 @@ def column_of(line: str, character: int) -> int:
     return len(line)
 
 
+def utf16_length(text: str) -> int:
+    """The length of `text` in LSP's units (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def end_of(text: str) -> types.Position:
     """Where `text` ends, in LSP's terms (UTF-16 code units on the last line)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[-1].endswith(("\n", "\r")):
         return types.Position(line=len(lines), character=0)
-    return types.Position(line=len(lines) - 1, character=len(lines[-1].encode("utf-16-le")) // 2)
+    return types.Position(line=len(lines) - 1, character=utf16_length(lines[-1]))
 
 
 def _position(lines: Sequence[str], index: int) -> types.Position:

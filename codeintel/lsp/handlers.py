@@ -6,14 +6,13 @@ from typing import Any
 
 from lsprotocol import types
 
-from codeintel.errors import Cancelled
+from codeintel.errors import USER_ERRORS, Cancelled
 from codeintel.lsp import completion, diagnostics
 from codeintel.lsp.actions import ACTIONS
 from codeintel.lsp.documents import function_at, parse_or_none, uri_of
 from codeintel.lsp.jobs import run_job
 from codeintel.lsp.records import Action
 from codeintel.lsp.server import (
-    USER_ERRORS,
     CodeintelServer,
     command_arguments,
     execute,

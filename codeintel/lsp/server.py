@@ -24,7 +24,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from codeintel import __version__
-from codeintel.errors import Cancelled, CodeintelError, ConfigError, InputError, ModelError
+from codeintel.errors import USER_ERRORS, Cancelled, ConfigError, InputError, ModelError
 from codeintel.lsp.actions import WITHOUT_MODEL
 from codeintel.lsp.completion import WorkspaceIndex
 from codeintel.lsp.documents import Document, function_at, parsed_python, path_of
@@ -33,10 +33,8 @@ from codeintel.lsp.records import Action, Proposal, Target
 from codeintel.lsp.settings import ServerSettings, updated
 from codeintel.models.loading import ModelHandle
 from codeintel.sandbox import JobControl
-from parsers.errors import ParseError
 
 log = logging.getLogger("codeintel.lsp")
-USER_ERRORS = (CodeintelError, ParseError)
 
 
 class CodeintelProtocol(LanguageServerProtocol):

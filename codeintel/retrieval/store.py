@@ -53,6 +53,15 @@ class CodeIndex:
     searcher: Any  # the faiss index
     files: dict[str, str]  # relpath -> sha256
 
+    def relative(self, path: Path) -> str | None:
+        """`path` as the index names files (under its root), or None if outside it."""
+        resolved = path.resolve()
+        return (
+            resolved.relative_to(self.root).as_posix()
+            if resolved.is_relative_to(self.root)
+            else None
+        )
+
 
 @dataclass(frozen=True)
 class IndexReport:
