@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from codeintel.context import build_ewash
+from codeintel.context.assemble import truncate
 from codeintel.errors import InputError
 from codeintel.models import formats
 from codeintel.records import JsonRecord
@@ -91,6 +92,7 @@ class Cursor:
     """Where the cursor is, and the text around it that the input is built from."""
 
     parsed: ParsedFile
+    lines: tuple[str, ...]  # the source's lines
     line: int
     column: int
     scope: Scope | None  # the innermost function around the cursor line
@@ -101,9 +103,8 @@ class Cursor:
 
     def lines_before(self, line: int) -> str:
         """The function's code before `line`, at the def's column."""
-        lines = self.parsed.source.decode("utf-8").split("\n")
         first = self.scope.span.start_line if self.scope else 1
-        return "\n".join(_dedent(ln, self.indent) for ln in lines[first - 1 : line - 1])
+        return "\n".join(_dedent(ln, self.indent) for ln in self.lines[first - 1 : line - 1])
 
 
 # --- input ---------------------------------------------------------------------------
@@ -111,25 +112,24 @@ class Cursor:
 
 def cursor_of(source: str, line: int, column: int) -> Cursor:
     """The cursor checked against the source; InputError for one outside it."""
-    lines = source.split("\n")
+    lines = tuple(source.split("\n"))
     if isinstance(line, bool) or not isinstance(line, int) or not 1 <= line <= len(lines):
         raise InputError(f"line {line!r} is not in the file (it has {len(lines)} lines)")
     text = lines[line - 1]
     if isinstance(column, bool) or not isinstance(column, int) or not 0 <= column <= len(text):
         raise InputError(f"column {column!r} is not on line {line} (it has {len(text)} characters)")
     parsed = parse(source, "python")
-    scope = _function_at(parsed, line)
+    scope = _function_at(parsed, lines, line)
     indent = _indent(lines[scope.span.start_line - 1]) if scope else ""
     typed = text[:column]
     lead = indent[len(typed) :] if not typed.strip() and len(typed) < len(indent) else ""
-    cursor = Cursor(parsed, line, column, scope, indent, "", _dedent(typed, indent), lead)
+    cursor = Cursor(parsed, lines, line, column, scope, indent, "", _dedent(typed, indent), lead)
     return replace(cursor, before=cursor.lines_before(line))
 
 
-def _function_at(parsed: ParsedFile, line: int) -> Scope | None:
+def _function_at(parsed: ParsedFile, lines: tuple[str, ...], line: int) -> Scope | None:
     """The innermost function whose body holds `line` (not its `def` line), or which
     ends on the line above when `line` is indented under it (a new last line)."""
-    lines = parsed.source.decode("utf-8").split("\n")
     best = None
     for scope in parsed.functions():
         inside = scope.span.start_line < line <= scope.span.end_line
@@ -153,8 +153,7 @@ def _window(cursor: Cursor, budget: int, length, kind: WindowKind) -> str:
         return ""
     if kind is WindowKind.PREFIX or cursor.parsed.has_errors:
         start = cursor.scope.span.start_line if cursor.scope else cursor.line
-        text = "\n".join(cursor.parsed.source.decode("utf-8").split("\n")[: start - 1])
-        return cut_lines(text, budget, length, keep_tail=True)
+        return truncate("\n".join(cursor.lines[: start - 1]), budget, length, keep_tail=True)
     if cursor.scope is None:
         return build_ewash(cursor.parsed, budget, length, line=cursor.line).text.rstrip("\n")
     at = min(cursor.line, cursor.scope.span.end_line)  # eWASH's cursor is inside the span
@@ -162,20 +161,6 @@ def _window(cursor: Cursor, budget: int, length, kind: WindowKind) -> str:
     shown = cursor.lines_before(at)  # eWASH ends with the function's code before `at`
     window = window.rstrip("\n")
     return window[: -len(shown)].rstrip("\n") if shown and window.endswith(shown) else window
-
-
-def cut_lines(text: str, budget: int, length, keep_tail: bool) -> str:
-    """`text` cut by whole lines to `budget` tokens (its end kept when `keep_tail`)."""
-    lines = text.split("\n")
-    kept: list[str] = []
-    used = 0
-    for line in reversed(lines) if keep_tail else lines:
-        cost = length(line) + 1
-        if used + cost > budget:
-            break
-        kept.append(line)
-        used += cost
-    return "\n".join(reversed(kept) if keep_tail else kept)
 
 
 def _retrieved(request: CompletionRequest, cursor: Cursor, budget: int, length) -> str:
@@ -196,7 +181,7 @@ def _retrieved(request: CompletionRequest, cursor: Cursor, budget: int, length) 
             function.start_line <= cursor.line <= function.end_line
         ):
             continue  # the function being written, as it was indexed
-        piece = cut_lines(f"# {function.where}\n{function.code}", budget - used, length, False)
+        piece = truncate(f"# {function.where}\n{function.code}", budget - used, length, False)
         if piece and len(pieces) < config.retrieved:
             pieces.append(piece)
             used += length(piece) + 1
@@ -207,7 +192,7 @@ def build_input(request: CompletionRequest, cursor: Cursor, model: Any) -> str:
     """`complete:` + retrieved code and the window, then the code before the cursor."""
     length = model.count_tokens
     budget = model.max_input_tokens - 8  # the prefix, markers and specials
-    before = cut_lines(cursor.before, budget // 2, length, keep_tail=True)
+    before = truncate(cursor.before, budget // 2, length, keep_tail=True)
     rest = budget - length(before) - length(cursor.typed)
     retrieved = _retrieved(request, cursor, rest // 4 if request.index else 0, length)
     room = rest - (length(retrieved) if retrieved else 0)
@@ -249,11 +234,11 @@ def post_process(cursor: Cursor, mode: CompletionMode, text: str) -> str | None:
 # --- grade ---------------------------------------------------------------------------
 
 
-def parses_there(source: str, cursor: Cursor, insertion: str) -> bool:
+def parses_there(cursor: Cursor, insertion: str) -> bool:
     """The source with `insertion` in place of the rest of the cursor's line has no
     syntax error on the lines it fills (a line ending in `:` gets an indented `pass`
     after it for the check)."""
-    lines = source.split("\n")
+    lines = cursor.lines
     current = lines[cursor.line - 1]
     filled = current[: cursor.column] + insertion
     check = filled
@@ -280,7 +265,7 @@ def run(request: CompletionRequest, model: Any) -> list[Completion]:
         insertion = post_process(cursor, mode, text)
         if insertion is None or insertion in found:
             continue
-        ok = parses_there(request.source, cursor, insertion)
+        ok = parses_there(cursor, insertion)
         found[insertion] = Completion(insertion, score, ok, mode.value, note)
     return ranked(list(found.values()))[: request.config.n]
 

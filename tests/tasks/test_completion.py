@@ -83,9 +83,9 @@ def test_post_processing_continues_what_is_typed() -> None:
 
 def test_parses_there_looks_at_the_lines_it_fills() -> None:
     cursor = cursor_of(INVENTORY, 13, 8)
-    assert parses_there(INVENTORY, cursor, "return self.stock[item]")
-    assert not parses_there(INVENTORY, cursor, "return (self.stock[item]")
-    assert parses_there(INVENTORY, cursor, "for key in self.stock:")  # a block opener
+    assert parses_there(cursor, "return self.stock[item]")
+    assert not parses_there(cursor, "return (self.stock[item]")
+    assert parses_there(cursor, "for key in self.stock:")  # a block opener
 
 
 def test_candidates_that_do_not_parse_rank_last() -> None:
