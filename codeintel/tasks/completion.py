@@ -193,7 +193,7 @@ def build_input(request: CompletionRequest, cursor: Cursor, model: Any) -> str:
     length = model.count_tokens
     budget = model.max_input_tokens - 8  # the prefix, markers and specials
     before = truncate(cursor.before, budget // 2, length, keep_tail=True)
-    rest = budget - length(before) - length(cursor.typed)
+    rest = budget - length(before)  # what is typed goes to the decoder, not here
     retrieved = _retrieved(request, cursor, rest // 4 if request.index else 0, length)
     room = rest - (length(retrieved) if retrieved else 0)
     window = _window(cursor, room, length, request.config.window)
