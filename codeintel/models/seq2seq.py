@@ -161,7 +161,6 @@ class Seq2SeqModel:
         # generation stops here: the model never saw a longer target (None: no cap)
         self.max_target_tokens = trained_limit(self.path, "max_target_tokens")
         self.last_truncated = 0
-        self._beam_scores: list[float] | None = None  # of the last beam batch, rescore off
         self._special_overhead = len(tokenizer.with_specials([]))
         self._pieces: list[str | None] | None = None  # tokenizer.piece_texts(), when needed
 
@@ -241,11 +240,11 @@ class Seq2SeqModel:
                 batch = encoded[start : start + step]
                 sources = edit_sources[start : start + len(batch)] if edit_sources else None
                 prefix = prefixes[start] if prefixes is not None else None
-                texts = self._generate_batch(batch, config, start, sources, prefix)
-                if config.rescore or self._beam_scores is None:
+                texts, scores = self._generate_batch(batch, config, start, sources, prefix)
+                if scores is None:
                     results.extend(self._rank(batch, texts))
                 else:
-                    results.extend(_ranked_by(texts, self._beam_scores, config.n))
+                    results.extend(_ranked_by(texts, scores, config.n))
         self.last_truncated = sum(e.truncated for e in encoded)
         return results
 
@@ -256,7 +255,9 @@ class Seq2SeqModel:
         offset: int,
         edit_sources: Sequence[str] | None,
         prefix: str | None = None,
-    ) -> list[list[str]]:
+    ) -> tuple[list[list[str]], list[float] | None]:
+        """Each input's n texts, and their beam scores when `config.rescore` is off
+        (None otherwise, or with one beam: the texts are then scored by `_rank`)."""
         import torch
 
         input_ids, mask = self._inputs(batch)
@@ -293,23 +294,21 @@ class Seq2SeqModel:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(config.seed + offset)
                 outputs = self.model.generate(**kwargs)
-        self._beam_scores = None
+        scores = None
         if not config.rescore and beam:
-            scores = getattr(outputs, "sequences_scores", None)  # None: one beam (greedy)
+            beam_scores = getattr(outputs, "sequences_scores", None)  # None: one beam (greedy)
             outputs = outputs.sequences
-            self._beam_scores = None if scores is None else scores.tolist()
+            scores = None if beam_scores is None else beam_scores.tolist()
         decoded = [self.tokenizer.decode(row.tolist()) for row in outputs]
-        return [decoded[i * config.n : (i + 1) * config.n] for i in range(len(batch))]
+        return [decoded[i * config.n : (i + 1) * config.n] for i in range(len(batch))], scores
 
     def _newline_stop(self, start: int) -> Any:
         """Stops generation once each row's tokens after `start` hold a newline."""
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
 
-        if self._pieces is None:
-            self._pieces = self.tokenizer.piece_texts()
         newline = torch.tensor(
-            [bool(p and "\n" in p) for p in self._pieces], device=self.config.device
+            [bool(p and "\n" in p) for p in self._piece_texts()], device=self.config.device
         )
 
         class NewlineStop(StoppingCriteria):
@@ -326,6 +325,12 @@ class Seq2SeqModel:
         ids = [start, *self.tokenizer.encode(prefix)]
         return self._pad([ids] * rows, self.tokenizer.pad_id)
 
+    def _piece_texts(self) -> list[str | None]:
+        """The tokenizer's text per id, computed once."""
+        if self._pieces is None:
+            self._pieces = self.tokenizer.piece_texts()
+        return self._pieces
+
     def _max_new_tokens(self, config: GenerationConfig) -> int:
         cap = self.max_target_tokens
         return min(config.max_new_tokens, cap) if cap else config.max_new_tokens
@@ -335,9 +340,8 @@ class Seq2SeqModel:
 
         from codeintel.models.constrained import EditConstraint
 
-        if self._pieces is None:
-            self._pieces = self.tokenizer.piece_texts()
-        constraint = EditConstraint(sources, rows_per_source, self._pieces, self.tokenizer.eos_id)
+        pieces = self._piece_texts()
+        constraint = EditConstraint(sources, rows_per_source, pieces, self.tokenizer.eos_id)
         return LogitsProcessorList([constraint])
 
     def _rank(
