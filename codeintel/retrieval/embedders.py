@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -41,6 +42,7 @@ class Embedder(Protocol):
         ...
 
 
+@functools.lru_cache(maxsize=1 << 18)  # a codebase repeats its sub-tokens: hash each once
 def _bucket(feature: str, dim: int) -> tuple[int, float]:
     digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
     value = int.from_bytes(digest, "little")
