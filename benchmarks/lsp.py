@@ -39,6 +39,8 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from codeintel.sandbox.harness.toolkit import descendants
+
 REPO = Path(__file__).resolve().parents[1]
 WORKSPACE = REPO / "tests" / "fixtures" / "lsp" / "workspace"
 EDITED = "textwrap.py"
@@ -195,22 +197,6 @@ async def commands(session: Session, repeat: int) -> None:
         await session.command("Generate docstring", "codeintel.generateDocstring", argument)
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = defaultdict(list)
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{name}/stat").read_text()
-        except OSError:
-            continue
-        children[int(stat.rpartition(")")[2].split()[1])].append(int(name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children[todo.pop()]:
-            found += [child]
-            todo.append(child)
-    return found
-
-
 async def _poll(holds, what: str) -> None:
     """Wait (polling every 10 ms) until `holds()`: a benchmark may poll, a test may not."""
     deadline = time.monotonic() + WAIT_S
@@ -239,7 +225,7 @@ async def cancel_once(session: Session, uri: str) -> None:
     session.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token))
     result = await asyncio.wait_for(answer, WAIT_S)
     session.latency["cancel: until the answer"].append(time.perf_counter() - start)
-    await _poll(lambda: not _descendants(session.pid), "the sandbox to be gone")
+    await _poll(lambda: not descendants(session.pid), "the sandbox to be gone")
     session.latency["cancel: until no sandbox process"].append(time.perf_counter() - start)
     if result["status"] != "cancelled":
         raise RuntimeError(f"cancel: {result}")

@@ -111,26 +111,6 @@ def ended(client: LanguageClient) -> list[types.WorkDoneProgressEnd]:
     ]
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{name}/stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rpartition(")")[2].split()[1])
-        children.setdefault(ppid, []).append(int(name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def apply(text: str, edits: list[types.TextEdit]) -> str:
     """`text` with the edits applied, as an editor would (positions in the old text)."""
     lines = text.splitlines(keepends=True)

@@ -10,11 +10,11 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
+from codeintel.sandbox.harness.toolkit import descendants
 from tests.lsp.conftest import (
     WAIT_S,
     apply,
     command,
-    descendants,
     ended,
     open_file,
     start,

@@ -71,3 +71,28 @@ def test_runs_are_counted(config: SandboxConfig) -> None:
     run_tests({"test_a.py": "def test_a():\n    pass\n"}, ["test_a.py"], config)
     run(["python", "-c", "pass"], {}, config)
     assert control.snapshot() == ("", 2)
+
+
+def test_descendants_are_every_process_below() -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from codeintel.sandbox.harness.toolkit import descendants
+
+    # the child starts a grandchild and says so on stdout once it has
+    code = (
+        "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', "
+        "'import time; time.sleep(60)']); print(p.pid, flush=True); p.wait()"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        grandchild = int(child.stdout.readline())
+        assert descendants(child.pid) == [grandchild]
+        assert {child.pid, grandchild} <= set(descendants(os.getpid()))
+    finally:
+        for pid in descendants(child.pid):
+            os.kill(pid, signal.SIGKILL)
+        child.kill()
+        child.wait()

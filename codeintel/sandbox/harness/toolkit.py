@@ -99,6 +99,21 @@ def has_marker(pid: int, token: str) -> bool:
         return False
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (its children, theirs, ...)."""
+    children: dict[int, list[int]] = {}
+    for child in pids():
+        parent = parent_of(child)
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
 def ancestors() -> set[int]:
     """This process and every process above it."""
     keep, pid = set(), os.getpid()
