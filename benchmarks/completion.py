@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.executor import print_report
-from benchmarks.metrics import edit_similarity, line_exact_match
+from benchmarks.metrics import edit_similarity, latency_ms, line_exact_match
 from codeintel.errors import CodeintelError, InputError
 from codeintel.tasks.completion import CompletionConfig, CompletionRequest, WindowKind, run
 
@@ -147,14 +146,7 @@ def evaluate(examples: Sequence[Example], model, index) -> dict:
                 latency.append(seconds)
         table[name] = score(examples, predictions)
         print(f"{name}: {table[name]}", file=sys.stderr, flush=True)
-    quantiles = statistics.quantiles(latency, n=20) if len(latency) > 1 else latency * 19
-    return {
-        "variants": table,
-        "latency_ms": {
-            "p50": round(1000 * statistics.median(latency), 1),
-            "p95": round(1000 * quantiles[18], 1),
-        },
-    }
+    return {"variants": table, "latency_ms": latency_ms(latency)}
 
 
 def corpus_examples(args: argparse.Namespace) -> tuple[list[Example], object]:

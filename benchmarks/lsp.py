@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import statistics
 import sys
 import sysconfig
 import tempfile
@@ -39,6 +38,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from benchmarks.metrics import latency_ms
 from codeintel.sandbox.harness.toolkit import descendants
 
 REPO = Path(__file__).resolve().parents[1]
@@ -238,17 +238,11 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _percentile(values: list[float], share: float) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
-
-
 def report(session: Session, peak_mb: float) -> str:
     rows = ["| request | n | p50 (ms) | p95 (ms) |", "|---|---|---|---|"]
     for kind, values in session.latency.items():
-        p50, p95 = (1000 * _percentile(values, s) for s in (0.5, 0.95))
-        rows.append(f"| {kind} | {len(values)} | {p50:.1f} | {p95:.1f} |")
+        ms = latency_ms(values)
+        rows.append(f"| {kind} | {len(values)} | {ms['p50']:.1f} | {ms['p95']:.1f} |")
     rows.append(f"\npeak server memory (VmHWM): {peak_mb:.0f} MiB")
     return "\n".join(rows)
 

@@ -202,3 +202,21 @@ def edit_similarity(prediction: str, truth: str) -> int:
         return 0
     distance = len(a) + len(b) - 2 * _lcs_length(a, b)
     return round(100 * (1 - distance / (len(a) + len(b))))
+
+
+# --- latency ----------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The `share` quantile of `values` (0 < share < 1, in hundredths), interpolated
+    between the nearest ranks (`statistics.quantiles`' inclusive method)."""
+    import statistics
+
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+def latency_ms(seconds: Sequence[float], digits: int = 1) -> dict[str, float]:
+    """p50 and p95 of timings in seconds, in milliseconds."""
+    return {f"p{round(100 * s)}": round(1000 * percentile(seconds, s), digits) for s in (0.5, 0.95)}

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.executor import print_report
+from benchmarks.metrics import latency_ms
 from codeintel.retrieval import SearchConfig, build_index, load_index, search
 from codeintel.retrieval.embedders import Embedder, HashedEmbedder, make_embedder
 from codeintel.retrieval.query import SearchKind, faiss_index, nearest
@@ -68,11 +68,6 @@ def _size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.iterdir()) / 2**20
 
 
-def _quantiles(values: list[float]) -> dict:
-    q = statistics.quantiles(values, n=20)
-    return {"p50": round(1000 * statistics.median(values), 2), "p95": round(1000 * q[18], 2)}
-
-
 def scale(count: int, seed: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="codeintel-retrieval-")) / "index"
     files = files_for(count, seed)
@@ -92,7 +87,7 @@ def scale(count: int, seed: int) -> dict:
         "build_s": round(report.seconds, 1),
         "size_mb": round(_size_mb(folder), 1),
         "search": report.kind.value,
-        "query_ms": _quantiles(latency),
+        "query_ms": latency_ms(latency, digits=2),
         "hnsw_recall_at_10": round(_hnsw_recall(index.vectors, index.embedder, queries), 3),
     }
     shutil.rmtree(folder.parent, ignore_errors=True)

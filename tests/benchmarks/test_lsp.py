@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import lsp
+from benchmarks.metrics import latency_ms, percentile
 
 
 def test_percentiles_are_of_the_values() -> None:
     values = [float(v) for v in range(1, 101)]
-    assert lsp._percentile(values, 0.5) == pytest.approx(50.5)
-    assert lsp._percentile(values, 0.95) == pytest.approx(95.05)
-    assert lsp._percentile([7.0], 0.95) == 7.0
+    assert percentile(values, 0.5) == pytest.approx(50.5)
+    assert percentile(values, 0.95) == pytest.approx(95.05)
+    assert percentile([7.0], 0.95) == 7.0
+    assert latency_ms([0.001, 0.002, 0.003]) == {"p50": 2.0, "p95": 2.9}
 
 
 def test_the_edits_go_inside_a_function() -> None:
