@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
@@ -18,8 +19,17 @@ SOURCE = "codeintel"  # the diagnostics' source, which the fix action looks for
 COMMAND = "codeintel.runTests"
 
 
-def run_module_tests(target: Target, control: JobControl) -> tuple[Path, TestRun]:
-    """The module's tests run against the editor's text of the module."""
+@dataclass(frozen=True)
+class ModuleTests:
+    """A module's test file, the text it was run with, and the run."""
+
+    path: Path
+    text: str
+    run: TestRun
+
+
+def run_module_tests(target: Target, control: JobControl) -> ModuleTests:
+    """The module's tests (the editor's text of both files) run against the module."""
     from codeintel.sandbox import run_tests
 
     document = target.document
@@ -28,9 +38,11 @@ def run_module_tests(target: Target, control: JobControl) -> tuple[Path, TestRun
         patterns = ", ".join(target.settings.test_files)
         raise InputError(f"no test file for {document.path.name} (looked for {patterns})")
     control.stage(f"running {test.name}")
-    files = {document.path.name: document.text, test.name: text_of(test, target.open_documents)}
+    text = text_of(test, target.open_documents)
+    files = {document.path.name: document.text, test.name: text}
     code = [document.path.name]
-    return test, run_tests(files, [test.name], target.sandbox(control), code_under_test=code)
+    run = run_tests(files, [test.name], target.sandbox(control), code_under_test=code)
+    return ModuleTests(test, text, run)
 
 
 def _line(line: int, text: Sequence[str]) -> types.Range:

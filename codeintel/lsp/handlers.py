@@ -117,7 +117,7 @@ async def run_tests(server: CodeintelServer, *args: Any) -> dict:
     try:
         document = server.document(spec.uri)
         target = server.target_of(document, None)
-        test, run = await run_job(
+        tests = await run_job(
             server, "codeintel: Run tests", lambda c: diagnostics.run_module_tests(target, c)
         )
     except Cancelled:
@@ -127,14 +127,14 @@ async def run_tests(server: CodeintelServer, *args: Any) -> dict:
         return command_outcome("failed", str(exc))
     if not server.is_current(document):
         return command_outcome("dropped", f"{document.path.name} changed while its tests ran")
-    test_text = target.open_documents.get(test) or test.read_text(encoding="utf-8")
+    run = tests.run
     for uri, found in (
-        (document.uri, diagnostics.module_diagnostics(document, test_text, run)),
-        (uri_of(test), diagnostics.diagnostics_in_tests(test_text, run)),
+        (document.uri, diagnostics.module_diagnostics(document, tests.text, run)),
+        (uri_of(tests.path), diagnostics.diagnostics_in_tests(tests.text, run)),
     ):
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=found)
         )
     message = f"{len(run.passed)} passed, {len(run.failed)} failed ({run.outcome.value})"
-    server.show(types.MessageType.Info, f"codeintel: {test.name}: {message}")
+    server.show(types.MessageType.Info, f"codeintel: {tests.path.name}: {message}")
     return {**command_outcome("done", message), "failed": list(run.failed)}
