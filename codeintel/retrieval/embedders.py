@@ -135,29 +135,31 @@ class EncoderEmbedder:
     def spec(self) -> dict[str, Any]:
         return {"kind": "encoder", "path": str(self.path.resolve())}
 
-    def _batch(self, texts: Sequence[str]) -> tuple[Any, Any]:
-        """Padded ids and their mask (batch, tokens), each text cut to max_tokens."""
-        import torch
-
-        rows = [self._tokenizer.encode(t)[: self.max_tokens] for t in texts]  # no specials
-        width = max(1, *(len(r) for r in rows))
-        pad = self._tokenizer.pad_id
-        ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])
-        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
-        return ids, mask
-
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         import torch
 
         rows = []
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch):
-                ids, mask = self._batch(texts[start : start + self.batch])
-                hidden = self._model(input_ids=ids, attention_mask=mask).last_hidden_state
-                weights = mask.unsqueeze(-1).to(hidden.dtype)  # (batch, tokens, 1)
-                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)  # (batch, dim)
+                batch = texts[start : start + self.batch]
+                pooled = mean_pooled(self._model, self._tokenizer, batch, self.max_tokens)
                 rows.append(pooled.float().numpy())
         return _normalised(np.concatenate(rows) if rows else np.zeros((0, self.dim)))
+
+
+def mean_pooled(encoder: Any, tokenizer: Any, texts: Sequence[str], max_tokens: int) -> Any:
+    """The encoder's last hidden states averaged over each text's real tokens (no
+    specials; each text cut to `max_tokens`): a (texts, dim) tensor; zeros for an empty
+    text. Gradients flow unless the caller is in inference mode (training uses it)."""
+    import torch
+
+    rows = [tokenizer.encode(t)[:max_tokens] for t in texts]
+    width = max(1, *(len(r) for r in rows))
+    ids = torch.tensor([r + [tokenizer.pad_id] * (width - len(r)) for r in rows])
+    mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+    hidden = encoder(input_ids=ids, attention_mask=mask).last_hidden_state  # (texts, tokens, dim)
+    weights = mask.unsqueeze(-1).to(hidden.dtype)  # (texts, tokens, 1)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)  # (texts, dim)
 
 
 def embedder_from_spec(spec: dict[str, Any], counts: tuple[int, tuple[int, ...]] = (0, ())):

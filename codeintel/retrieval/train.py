@@ -46,15 +46,12 @@ def _encoder(start: Path) -> tuple[Any, Any]:
 
 
 def _pooled(encoder: Any, tokenizer: Any, texts: Sequence[str], max_tokens: int) -> Any:
+    """The texts' embeddings, L2-normalised, as the embedder makes them (with gradients)."""
     import torch
 
-    rows = [tokenizer.encode(t)[:max_tokens] or [tokenizer.pad_id] for t in texts]
-    width = max(len(r) for r in rows)
-    ids = torch.tensor([r + [tokenizer.pad_id] * (width - len(r)) for r in rows])
-    mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
-    hidden = encoder(input_ids=ids, attention_mask=mask).last_hidden_state  # (batch, tokens, dim)
-    weights = mask.unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)  # (batch, dim)
+    from codeintel.retrieval.embedders import mean_pooled  # numpy: not at `--help`
+
+    pooled = mean_pooled(encoder, tokenizer, texts, max_tokens)
     return torch.nn.functional.normalize(pooled, dim=-1)
 
 
