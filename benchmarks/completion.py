@@ -49,16 +49,10 @@ class Example:
 
 def held_out_files(limit: int, seed: int) -> list[Path]:
     """Non-test .py files of packages in the test split, sampled."""
-    from data_pipelines.config import BuildConfig, Split
-    from data_pipelines.sources import default_roots, discover
-    from data_pipelines.split import split_of
+    from data_pipelines.config import Split
+    from data_pipelines.split import corpus_files
 
-    ratios = BuildConfig().split_ratios
-    files = [
-        f.absolute
-        for f in discover(default_roots(), ())
-        if not f.is_test and split_of(f.package, ratios) is Split.TEST
-    ]
+    files = [f.absolute for f in corpus_files(Split.TEST)]
     return sorted(random.Random(seed).sample(files, min(limit, len(files))))
 
 

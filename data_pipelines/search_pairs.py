@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from data_pipelines.config import BuildConfig, Split
-from data_pipelines.sources import SourceFile, default_roots, discover
-from data_pipelines.split import split_of
+from data_pipelines.config import Split
+from data_pipelines.sources import SourceFile
+from data_pipelines.split import corpus_files
 from parsers import parse
 
 
@@ -36,11 +36,8 @@ def _pairs_of(file: SourceFile) -> Iterator[tuple[str, str]]:
 
 def search_pairs(split: Split, exclude: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """(query, document) pairs of the corpus's non-test files in `split`."""
-    ratios = BuildConfig().split_ratios
     pairs, seen = [], set(exclude)
-    for file in discover(default_roots(), ()):
-        if file.is_test or split_of(file.package, ratios) is not split:
-            continue
+    for file in corpus_files(split):
         for query, document in _pairs_of(file):
             if query not in seen:
                 seen.add(query)

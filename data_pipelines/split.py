@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from data_pipelines.config import BuildConfig, Split
 from data_pipelines.dedup import NearIndex
+from data_pipelines.sources import SourceFile, default_roots, discover
 
 SPLIT_ORDER = (Split.TRAIN, Split.VALID, Split.TEST)
 
@@ -29,6 +30,17 @@ def split_of(package: str, ratios: Sequence[float]) -> Split:
         if point < edge:
             return split
     return SPLIT_ORDER[-1]
+
+
+def corpus_files(split: Split) -> list[SourceFile]:
+    """The default corpus's non-test files (stdlib and site-packages) whose package is in
+    `split`, as the build splits them (its default ratios)."""
+    ratios = BuildConfig().split_ratios
+    return [
+        f
+        for f in discover(default_roots(), ())
+        if not f.is_test and split_of(f.package, ratios) is split
+    ]
 
 
 def rank(split: Split) -> int:
