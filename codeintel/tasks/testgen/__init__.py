@@ -9,7 +9,10 @@
    public functions, public classes' constructors and methods).
 2. search (`plan`, `search`, `probe.py`): argument sets from signatures, type hints,
    defaults, doctests, call sites in the project and the constants the body compares
-   with; each call runs twice in the sandbox, with its lines and arcs traced.
+   with; each call runs twice in the sandbox, with its lines and arcs traced. Methods
+   run on objects their constructor made, or, for a class no constructor call makes
+   (an abstract base class), through the class on values that are its instances
+   (`Real.conjugate(2)`: builtins registered as virtual subclasses).
 3. generate (`model`): the model samples `test:` candidates from the focal context.
 4. post-process (`writer`): each observed call becomes a test asserting what it did
    (value, exception, changed arguments and state); the search's tests are first cut

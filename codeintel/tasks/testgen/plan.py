@@ -34,6 +34,24 @@ BY_TYPE: dict[str, tuple[str, ...]] = {
     "set": ("set()", "{1, 2}"),
     "None": ("None",),
 }
+# values that may be instances of a class no constructor call makes (an abstract base
+# class with registered builtins, like numbers.Real): the probe keeps those that are
+INSTANCE_CANDIDATES = (
+    "2",
+    "2.5",
+    "1j",
+    "'abc'",
+    "b'abc'",
+    "[1, 2]",
+    "(1, 2)",
+    "{'a': 1}",
+    "{1, 2}",
+    "frozenset({1})",
+    "range(3)",
+    "iter([1, 2])",
+    "True",
+    "None",
+)
 ALIASES = {
     "Sequence": "list",
     "Iterable": "list",
@@ -139,10 +157,21 @@ class Call:
     target: str
     args: Args
     ctor: Args = ()
+    # for a method of a class no constructor call could make (an abstract base class):
+    # an expression whose value is an instance of it (a registered virtual subclass, or
+    # a real subclass), on which the method is called through the class
+    instance: str | None = None
 
     def to_spec(self) -> dict:
         args, ctor = [list(a) for a in self.args], [list(a) for a in self.ctor]
-        return {"id": self.id, "kind": self.kind, "target": self.target, "args": args, "ctor": ctor}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "target": self.target,
+            "args": args,
+            "ctor": ctor,
+            "instance": self.instance,
+        }
 
 
 # --- focal functions ------------------------------------------------------------------
@@ -474,24 +503,50 @@ def plan_calls(
     sites: Mapping[str, Sequence[Args]],
     limit: int = 40,
     start: int = 0,
+    instances: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Call]:
-    """Calls for every focal; methods are made on objects built from `ctors[class]`
-    (classes without a working constructor get no method calls)."""
+    """Calls for every focal; methods are made on objects built from `ctors[class]`, or,
+    for a class without a working constructor, called through the class on the values
+    of `instances[class]` (classes with neither get no method calls)."""
     calls: list[Call] = []
+    instances = instances or {}
     for focal in focals:
         if focal.kind == "constructor":
             continue
         sets = argument_sets(focal, sites.get(focal.qualname, ()), limit)
         if focal.kind == "property":
             sets = [()]
-        owner_ctors = list(ctors.get(focal.owner or "", ())) or [()]
-        if focal.kind in ("method", "property") and focal.owner not in ctors:
+        owner = focal.owner or ""
+        needs_object = focal.kind in ("method", "property")
+        if needs_object and owner not in ctors and not instances.get(owner):
             continue
+        objects = _objects(focal, ctors.get(owner, ()), instances.get(owner, ()))
         for i, args in enumerate(sets):
-            ctor = owner_ctors[i % len(owner_ctors)] if focal.kind != "static" else ()
-            target = focal.qualname
-            calls.append(Call(start + len(calls), focal.qualname, focal.kind, target, args, ctor))
+            ctor, instance = objects[i % len(objects)]
+            number = start + len(calls)
+            calls.append(
+                Call(number, focal.qualname, focal.kind, focal.qualname, args, ctor, instance)
+            )
     return calls
+
+
+def _objects(
+    focal: Focal, ctors: Sequence[Args], instances: Sequence[str]
+) -> list[tuple[Args, str | None]]:
+    """(constructor arguments, instance expression) pairs to make a method's object."""
+    if focal.kind not in ("method", "property"):
+        return [((), None)]
+    if ctors:
+        return [(ctor, None) for ctor in ctors]
+    return [((), instance) for instance in instances]
+
+
+def instance_owners(focals: Sequence[Focal]) -> list[str]:
+    """The classes whose methods or properties are focal: those the probe looks for
+    instances of among INSTANCE_CANDIDATES, in case their constructor fails."""
+    return list(
+        dict.fromkeys(f.owner for f in focals if f.owner and f.kind in ("method", "property"))
+    )
 
 
 def constructor_calls(focals: Sequence[Focal], limit: int = 12, start: int = 0) -> list[Call]:

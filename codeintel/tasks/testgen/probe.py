@@ -167,6 +167,8 @@ def invoke(module, call, namespace, args, kwargs, seen: dict):
     cls = lookup(module, owner)
     if kind == "constructor":
         return None, cls(*args, **kwargs)
+    if call.get("instance"):
+        return _unbound(cls, name, call, namespace, args, kwargs, seen)
     try:
         ctor_args, ctor_kwargs = evaluate(call["ctor"], namespace)
         obj = cls(*ctor_args, **ctor_kwargs)
@@ -176,6 +178,43 @@ def invoke(module, call, namespace, args, kwargs, seen: dict):
     if kind == "property":
         return getattr(obj, name), obj
     return getattr(obj, name)(*args, **kwargs), obj
+
+
+def _unbound(cls, name, call, namespace, args, kwargs, seen: dict):
+    """A method of `cls` called through the class on an instance it could not construct
+    (`Real.conjugate(2.5)`, `Real.real.fget(2.5)`): the instance's own type may define
+    the same name, so `obj.name` would not run the focal code."""
+    try:
+        obj = eval(call["instance"], namespace)  # one of the planner's INSTANCE_CANDIDATES
+    except Exception as exc:
+        raise CtorFailed(exc) from exc
+    seen["before"] = public_state(obj)
+    attribute = getattr(cls, name)
+    if call["kind"] == "property":
+        return attribute.fget(obj), obj
+    return attribute(obj, *args, **kwargs), obj
+
+
+def instances_of(module, owners, candidates, namespace, per_class: int = 3) -> dict:
+    """For each class in `owners`: up to `per_class` candidate expressions whose value is
+    an instance of it, of different types."""
+    found: dict = {}
+    for owner in owners:
+        try:
+            cls = lookup(module, owner)
+        except AttributeError:
+            continue
+        kinds: dict = {}
+        for source in candidates:
+            try:
+                value = eval(source, namespace)
+                if isinstance(value, cls) and type(value) not in kinds:
+                    kinds[type(value)] = source
+            except Exception:
+                continue
+        if kinds:
+            found[owner] = list(kinds.values())[:per_class]
+    return found
 
 
 class CtorFailed(Exception):
@@ -258,9 +297,11 @@ def main(spec_path: str) -> int:
         return 0
     sys.settrace(None)
     lines, arcs = tracer.take()
-    emit({"import": "ok", "lines": lines, "arcs": arcs})
     namespace = {"__builtins__": __builtins__, spec["module"].rpartition(".")[2]: module}
     namespace.update({k: v for k, v in vars(module).items() if not k.startswith("__")})
+    wanted = spec.get("instances") or {}
+    found = instances_of(module, wanted.get("owners", ()), wanted.get("candidates", ()), namespace)
+    emit({"import": "ok", "lines": lines, "arcs": arcs, "instances": found})
     deadline = time.monotonic() + float(spec["seconds"])
     seconds, seen = float(spec["call_seconds"]), set()
     for call in spec["calls"]:

@@ -14,11 +14,13 @@ from codeintel.errors import InputError
 from codeintel.sandbox import Execution, Outcome, SandboxConfig
 from codeintel.sandbox import run as sandbox_run
 from codeintel.tasks.testgen.plan import (
+    INSTANCE_CANDIDATES,
     Args,
     Call,
     Focal,
     constructor_calls,
     explore_targets,
+    instance_owners,
     plan_calls,
 )
 
@@ -45,6 +47,7 @@ class Observed:
 class Probe:
     observed: tuple[Observed, ...]
     execution: Execution
+    instances: dict[str, list[str]]  # class -> expressions of instances (when asked)
 
 
 def probe(
@@ -57,6 +60,7 @@ def probe(
     config: SandboxConfig,
     import_seconds: float,
     explore: Sequence[dict] = (),
+    instance_owners: Sequence[str] = (),
 ) -> Probe:
     """Run `calls`, then the random search over `explore` while time is left, in one
     sandboxed process; InputError when the module cannot be imported (it raised, or
@@ -70,6 +74,7 @@ def probe(
         "call_seconds": call_seconds,
         "calls": [c.to_spec() for c in calls],
         "explore": list(explore),
+        "instances": {"owners": list(instance_owners), "candidates": list(INSTANCE_CANDIDATES)},
     }
     wall = seconds + import_seconds + 2 * call_seconds + 2
     limits = replace(config.limits, timeout_s=wall, cpu_s=int(wall) + 1)
@@ -91,7 +96,7 @@ def probe(
         for r in records[1:]
         if r.get("id") in by_id or "call" in r
     )
-    return Probe(observed, execution)
+    return Probe(observed, execution, dict(header.get("instances") or {}))
 
 
 def _found_call(spec: dict) -> Call:
@@ -101,7 +106,15 @@ def _found_call(spec: dict) -> Call:
         return tuple((keyword, source) for keyword, source in pairs)
 
     target = spec["target"]
-    return Call(spec["id"], target, spec["kind"], target, args(spec["args"]), args(spec["ctor"]))
+    return Call(
+        spec["id"],
+        target,
+        spec["kind"],
+        target,
+        args(spec["args"]),
+        args(spec["ctor"]),
+        spec.get("instance"),
+    )
 
 
 def _check_import(header: dict | None, module: str, execution: Execution, seconds: float) -> None:
@@ -141,13 +154,17 @@ def search(
         settings.sandbox,
         settings.import_seconds,
         explore_targets(focals, {}, {"constructor"}),
+        instance_owners(focals),
     )
     ctors: dict[str, list[Args]] = {}
     for seen in first.observed:
         if seen.record.get("status") == "returned":
             ctors.setdefault(seen.call.focal.rpartition(".")[0], []).append(seen.call.args)
     ctors = {owner: found[:3] for owner, found in ctors.items()}  # objects to call methods on
-    calls = plan_calls(focals, ctors, sites, settings.calls_per_function, start=len(ctor_calls))
+    instances = {c: found for c, found in first.instances.items() if c not in ctors}
+    calls = plan_calls(
+        focals, ctors, sites, settings.calls_per_function, len(ctor_calls), instances
+    )
     if not calls:
         return list(first.observed), first.execution
     second = probe(

@@ -73,7 +73,9 @@ def _arrange(call: Call, focal: Focal, record: dict) -> list[str]:
     """The setup lines: mutable arguments bound to names, the object for a method."""
     names, ordered = _param_names(call, focal), _ordered(call.args)
     lines = [f"{names[i]} = {ordered[i][1]}" for i in _bound(call, record)]
-    if focal.kind in ("method", "property"):
+    if call.instance is not None:
+        lines.append(f"obj = {call.instance}  # an instance of {focal.owner}")
+    elif focal.kind in ("method", "property"):
         lines.append(f"obj = {focal.owner}({_arguments(call.ctor)})")
     return lines
 
@@ -131,6 +133,10 @@ def _invocation(call: Call, focal: Focal, record: dict | None = None) -> str:
         return f"{focal.owner}({args})"
     if focal.kind == "static":
         return f"{focal.qualname}({args})"
+    if call.instance is not None:  # through the class: obj's own type may override it
+        if focal.kind == "property":
+            return f"{focal.qualname}.fget(obj)"
+        return f"{focal.qualname}({', '.join(['obj', *filter(None, [args])])})"
     if focal.kind == "property":
         return f"obj.{focal.name}"
     return f"obj.{focal.name}({args})"

@@ -99,6 +99,25 @@ def test_a_package_module_imports_its_package_and_uses_call_sites():
     assert result.lines_covered == result.lines_total
 
 
+def test_methods_of_abstract_classes_run_on_registered_instances(tmp_path):
+    result = generate_tests(FIXTURES / "measures.py", budget_seconds=15, config=SEARCH_ONLY)
+    tested = {f.focal for f in result.functions if f.tests}
+    assert tested == {"Measure.describe", "Measure.is_empty", "Measure.doubled"}
+    text = result.test_file
+    assert "obj = 'abc'  # an instance of Measure" in text  # the first registered candidate
+    assert "result = Measure.doubled.fget(obj)\n    assert result == 6" in text
+    assert "pytest.raises(NotImplementedError):\n        Measure.describe(obj)" in text
+    (tmp_path / "measures.py").write_text((FIXTURES / "measures.py").read_text())
+    (tmp_path / "test_measures.py").write_text(text)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_measures.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout
+
+
 @pytest.mark.parametrize(
     "name, message",
     [

@@ -91,6 +91,18 @@ def test_methods_are_called_on_objects_from_working_constructors():
     assert not any(c.focal.startswith("Counter.") for c in without)  # no object to call on
 
 
+def test_a_class_without_a_working_constructor_is_called_through_on_its_instances():
+    from codeintel.tasks.testgen.plan import instance_owners
+
+    focals = focal_functions(ast.parse(SHAPES))
+    assert "Counter" in instance_owners(focals)
+    calls = plan_calls(focals, {}, {}, limit=5, instances={"Counter": ["2", "2.5"]})
+    ticks = [c for c in calls if c.focal == "Counter.tick"]
+    assert {c.instance for c in ticks} == {"2", "2.5"} and all(c.ctor == () for c in ticks)
+    both = plan_calls(focals, {"Counter": [((None, "5"),)]}, {}, 5, instances={"Counter": ["2"]})
+    assert all(c.instance is None for c in both)  # a working constructor wins
+
+
 def test_explore_targets_carry_pools_and_constructors():
     from codeintel.tasks.testgen.plan import explore_targets
 

@@ -87,6 +87,21 @@ def test_methods_build_their_object_and_check_the_state_they_changed():
     ]
 
 
+def test_an_instance_the_constructor_could_not_make_is_called_through_the_class():
+    record = {
+        "status": "returned",
+        "deterministic": True,
+        "value": {"type": "int", "module": "builtins", "literal": "3"},
+    }
+    call = Call(0, "Counter.tick", "method", "Counter.tick", ((None, "2"),), (), "2.5")
+    test = write_test(call, record, FOCALS["Counter.tick"], "shapes")
+    assert test.source.splitlines()[1:] == [
+        "    obj = 2.5  # an instance of Counter",
+        "    result = Counter.tick(obj, 2)",
+        "    assert result == 3",
+    ]
+
+
 def test_an_object_without_a_literal_is_checked_by_type_size_and_attributes():
     record = {
         "status": "returned",
