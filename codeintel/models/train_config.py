@@ -42,6 +42,9 @@ class TrainConfig:
     # pairs join the fine-tuning mixture as fix examples
     refinement_data: tuple[Path, ...] = ()
     tokenizer: str = TRAIN_TOKENIZER  # a directory with codeintel_tokenizer.model, or "train"
+    # a checkpoint folder whose weights start the run (fine-tuning; its dims must match
+    # the config's and its tokenizer should be `tokenizer`); None = random initialisation
+    init_from: Path | None = None
     vocab_size: int = 8000
     d_model: int = 256
     d_ff: int = 1024
@@ -87,6 +90,7 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
     """Check one value against the field's declared type (a string annotation)."""
     checks: dict[str, tuple[type, ...]] = {
         "Path": (str,),
+        "Path | None": (str, type(None)),
         "str": (str,),
         "int": (int,),
         "int | None": (int, type(None)),
@@ -100,7 +104,7 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
         allowed = ()
     if not isinstance(value, allowed):
         raise ConfigError(f"config key {name!r} must be {kind}, not {value!r}")
-    if kind == "Path":
+    if kind in ("Path", "Path | None") and value is not None:
         return Path(value).expanduser()
     if kind == "tuple[Path, ...]":
         if not all(isinstance(v, str) for v in value):
@@ -181,4 +185,5 @@ def config_to_json(config: TrainConfig) -> dict[str, Any]:
     out = dataclasses.asdict(config)
     out["extra_data"] = [str(p) for p in config.extra_data]
     out["refinement_data"] = [str(p) for p in config.refinement_data]
+    out["init_from"] = None if config.init_from is None else str(config.init_from)
     return {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}

@@ -83,6 +83,24 @@ def build_model(config: TrainConfig, vocab_size: int, pad_id: int, eos_id: int) 
     return T5ForConditionalGeneration(t5)
 
 
+def load_initial_weights(model: Any, folder: Path) -> None:
+    """Start `model` from the checkpoint in `folder` (config key `init_from`); ModelError if
+    it cannot be read or its dims differ from the config's."""
+    from transformers import T5ForConditionalGeneration
+
+    try:
+        start = T5ForConditionalGeneration.from_pretrained(str(folder), local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"init_from {folder}: not a readable checkpoint ({exc})") from exc
+    try:
+        model.load_state_dict(start.state_dict())
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[-1].strip()
+        raise ModelError(
+            f"init_from {folder}: its dims differ from the config's ({first})"
+        ) from exc
+
+
 def count_parameters(model: Any) -> int:
     return int(sum(p.numel() for p in model.parameters()))
 
@@ -244,6 +262,8 @@ class Trainer:
         self.device = resolve_device(config.device)
         torch.manual_seed(config.seed)
         self.model = build_model(config, tokenizer.vocab_size, tokenizer.pad_id, tokenizer.eos_id)
+        if config.init_from is not None:
+            load_initial_weights(self.model, config.init_from)
         self.model.to(self.device)
         self.optimizer = torch.optim.AdamW(
             self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay

@@ -259,3 +259,27 @@ def test_progress_is_called_every_step_with_a_read_loss(tiny_data: Path, tmp_pat
     assert [step for step, _ in calls] == list(range(1, 13))
     assert all(math.isfinite(loss) and loss > 0 for _, loss in calls)
     assert calls[-1][1] == result.last_loss  # the last step's loss is read at its log line
+
+
+def test_init_from_starts_from_a_checkpoint(tiny_data: Path, tmp_path: Path) -> None:
+    import torch
+    from transformers import T5ForConditionalGeneration
+
+    from codeintel.errors import ModelError
+    from codeintel.models.training import Trainer, load_data, prepare_tokenizer
+
+    first = tiny_train_config(tiny_data, tmp_path / "first", pretrain_steps=4, finetune_steps=4)
+    train(first)
+    start = T5ForConditionalGeneration.from_pretrained(str(first.out_dir)).state_dict()
+    config = tiny_train_config(
+        tiny_data, tmp_path / "second", tokenizer=str(first.out_dir), init_from=first.out_dir
+    )
+    tokenizer = prepare_tokenizer(config)
+    trainer = Trainer(config, tokenizer, load_data(config, tokenizer))
+    for name, tensor in trainer.model.state_dict().items():
+        assert torch.equal(tensor, start[name]), name
+    wider = replace(config, d_model=48)
+    with pytest.raises(ModelError, match="dims differ"):
+        Trainer(wider, tokenizer, load_data(wider, tokenizer))
+    with pytest.raises(ModelError, match="not a readable checkpoint"):
+        Trainer(replace(config, init_from=tmp_path), tokenizer, load_data(config, tokenizer))
