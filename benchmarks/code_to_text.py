@@ -1,6 +1,7 @@
 """CodeXGLUE code-to-text: docstrings generated for functions, scored as its evaluator does.
 
     python -m benchmarks code-to-text --data test.jsonl --limit 1000
+    python -m benchmarks code-to-text --data test.jsonl --train train.jsonl   # + neighbour baseline
     python -m benchmarks code-to-text --corpus build/data       # our own held-out test split
 
 `--data` reads CodeXGLUE code-to-text JSON lines: the function from `code` (or, if it
@@ -13,7 +14,12 @@ The model sees what `codeintel doc` gives it (`codeintel.tasks.docstring`: `doc:
 signature + body without its docstring), decodes one beam of 5, and the summary is
 cleaned as `summarize` cleans it. Scores: smoothed BLEU-4 exactly as CodeXGLUE's
 evaluator computes it (`benchmarks.metrics.codexglue_bleu`) and ROUGE-L F1, for the
-model and for the name-based template baseline ("Get user name." for get_user_name).
+model and two baselines: the name-based template ("Get user name." for get_user_name)
+and the nearest training function's docstring. The nearest function is found by the
+retrieval package's hashed embedder (identifier sub-tokens, TF-IDF over the pool) among
+the train split's documented functions: the doc examples of the build's train split, or
+with `--data` the records of `--train` (CodeXGLUE's train.jsonl); without `--train`,
+`--data` has no neighbour baseline.
 """
 
 from __future__ import annotations
@@ -87,6 +93,28 @@ def corpus_pairs(data: Path, split: str, limit: int | None) -> list[Pair]:
     return [Pair(r["input"], r["target"], "") for r in records]
 
 
+def read_pool(args: argparse.Namespace) -> list[Pair]:
+    """The training functions the neighbour baseline may answer with ([] = no baseline)."""
+    if args.data is None:
+        return corpus_pairs(args.corpus, "train", None)
+    return read_codexglue(args.train, None) if args.train else []
+
+
+def nearest_references(pool: Sequence[Pair], pairs: Sequence[Pair], chunk: int = 256) -> list[str]:
+    """For each pair, the reference of the pool's function nearest to it (cosine of hashed
+    sub-token TF-IDF vectors of the model inputs; ties go to the earlier pool entry)."""
+    from codeintel.retrieval.embedders import HashedEmbedder
+
+    texts = [p.model_input for p in pool]
+    embedder = HashedEmbedder().with_counts(texts)
+    rows = embedder.embed(texts)
+    best: list[str] = []
+    for start in range(0, len(pairs), chunk):
+        queries = embedder.embed([p.model_input for p in pairs[start : start + chunk]])
+        best.extend(pool[int(i)].reference for i in (queries @ rows.T).argmax(axis=1))
+    return best
+
+
 def hypotheses(model, pairs: Sequence[Pair], decoding: DocDecoding) -> Iterator[str]:
     """The model's cleaned summary for each pair, in batches."""
     from codeintel.tasks.docstring import summary_line
@@ -123,6 +151,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--corpus", type=Path, default=Path("build/data"), help="our build (without --data)"
     )
     parser.add_argument("--split", default="test", choices=["valid", "test"], help="of --corpus")
+    parser.add_argument(
+        "--train", type=Path, help="CodeXGLUE train JSONL: the neighbour baseline's functions"
+    )
     parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
     default = DocDecoding()
     parser.add_argument("--no-repeat-ngram", type=int, default=default.no_repeat_ngram_size)
@@ -146,6 +177,7 @@ def main(argv: Sequence[str]) -> int:
             if args.data
             else corpus_pairs(args.corpus, args.split, args.limit)
         )
+        pool = read_pool(args)
         model = load_model(args.model)
     except CodeintelError as exc:
         print(f"code-to-text: {exc}", file=sys.stderr)
@@ -158,6 +190,8 @@ def main(argv: Sequence[str]) -> int:
         "model": str(model.path),
         "model_scores": scores(references, list(hypotheses(model, pairs, decoding))),
         "template_scores": scores(references, [template(p) for p in pairs]),
+        "neighbour_pool": len(pool),
+        "neighbour_scores": scores(references, nearest_references(pool, pairs)) if pool else None,
         "seconds": round(time.perf_counter() - started, 1),
     }
     print_report(report, args.json)

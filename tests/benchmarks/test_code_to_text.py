@@ -6,11 +6,19 @@ import json
 
 import pytest
 
-from benchmarks.code_to_text import main, read_codexglue, scores, template
+from benchmarks.code_to_text import (
+    Pair,
+    main,
+    nearest_references,
+    read_codexglue,
+    scores,
+    template,
+)
 from codeintel.errors import InputError
 from tests.conftest_paths import FIXTURES
 
 DATA = FIXTURES / "codexglue" / "code_to_text.jsonl"
+TRAIN = FIXTURES / "codexglue" / "code_to_text_train.jsonl"
 
 
 def test_records_become_model_inputs_and_references():
@@ -21,6 +29,22 @@ def test_records_become_model_inputs_and_references():
     assert fallback_named.name == "get_user_name"
     assert unparsable.model_input.startswith("doc: <sig> \n<body> def broken ( x :")
     assert template(fallback_named) == "Get user name."
+
+
+def test_the_neighbour_baseline_answers_with_the_nearest_training_docstring():
+    pool = read_codexglue(TRAIN, None)
+    answers = nearest_references(pool, read_codexglue(DATA, None))
+    assert answers[:2] == [
+        "Count the authors whose name starts with prefix .",  # count_titles(books, prefix)
+        "Return the e - mail address of a user .",  # get_user_name(self, user)
+    ]
+    # chunked or not, the same answers; the first of equal neighbours wins
+    twins = [
+        Pair("doc: def f(a): return a", "first", ""),
+        Pair("doc: def f(a): return a", "second", ""),
+    ]
+    query = [Pair("doc: def f(a): return a", "", "")] * 3
+    assert nearest_references(twins, query, chunk=2) == ["first"] * 3
 
 
 def test_scores_are_percentages_of_the_evaluator_metrics():
