@@ -35,7 +35,13 @@ from pathlib import Path
 from benchmarks.executor import print_report
 from benchmarks.metrics import edit_similarity, latency_ms, line_exact_match
 from codeintel.errors import CodeintelError, InputError
-from codeintel.tasks.completion import CompletionConfig, CompletionRequest, WindowKind, run
+from codeintel.tasks.completion import (
+    LINE_SECONDS,
+    CompletionConfig,
+    CompletionRequest,
+    WindowKind,
+    run,
+)
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,12 @@ class Example:
     truth: str  # the rest of the line
 
 
-def held_out_files(limit: int, seed: int) -> list[Path]:
-    """Non-test .py files of packages in the test split, sampled."""
+def held_out_files(limit: int, seed: int, split: str = "test") -> list[Path]:
+    """Non-test .py files of packages in the held-out `split` (valid or test), sampled."""
     from data_pipelines.config import Split
     from data_pipelines.split import corpus_files
 
-    files = [f.absolute for f in corpus_files(Split.TEST)]
+    files = [f.absolute for f in corpus_files(Split(split))]
     return sorted(random.Random(seed).sample(files, min(limit, len(files))))
 
 
@@ -97,8 +103,10 @@ def read_codexglue(path: Path, limit: int) -> list[Example]:
     return examples
 
 
-def predict(example: Example, model, window: WindowKind, index) -> tuple[str, float]:
-    config = CompletionConfig(n=1, window=window)
+def predict(
+    example: Example, model, window: WindowKind, index, line_seconds: float | None
+) -> tuple[str, float]:
+    config = CompletionConfig(n=1, window=window, line_seconds=line_seconds)
     request = CompletionRequest(
         example.source, example.line, example.column, config, index, example.file
     )
@@ -129,12 +137,13 @@ def _variants(with_index: bool) -> list[tuple[str, WindowKind, bool]]:
     return found
 
 
-def evaluate(examples: Sequence[Example], model, index) -> dict:
+def evaluate(examples: Sequence[Example], model, index, line_seconds: float | None) -> dict:
     table, latency = {}, []
     for name, window, retrieval in _variants(index is not None):
         predictions = []
         for example in examples:
-            text, seconds = predict(example, model, window, index if retrieval else None)
+            found = index if retrieval else None
+            text, seconds = predict(example, model, window, found, line_seconds)
             predictions.append(text)
             if window is WindowKind.EWASH and not retrieval:
                 latency.append(seconds)
@@ -148,13 +157,22 @@ def corpus_examples(args: argparse.Namespace) -> tuple[list[Example], object]:
     from codeintel.retrieval import build_index, load_index
     from codeintel.retrieval.collect import root_of
 
-    files = held_out_files(args.files, args.seed)
+    files = held_out_files(args.files, args.seed, args.split)
     root = root_of(files)
     rng = random.Random(args.seed)
     examples = [e for f in files for e in examples_of(f, root, args.per_file, rng)]
     folder = Path(tempfile.mkdtemp(prefix="codeintel-completion-index-")) / "index"
     build_index(files, folder)
     return examples, load_index(folder)
+
+
+def _seconds(text: str) -> float | None:
+    if text.lower() == "none":
+        return None
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive, or none")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -166,6 +184,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="CodeXGLUE line-completion JSON lines")
     parser.add_argument("--limit", type=int, default=1000, help="records read from --data")
     parser.add_argument("--model", help="checkpoint path or bundled name")
+    parser.add_argument("--split", default="test", choices=["valid", "test"], help="held out")
+    parser.add_argument(
+        "--line-seconds",
+        type=_seconds,
+        default=LINE_SECONDS,
+        help=f"decoding's time cap ('none': no cap; default {LINE_SECONDS})",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
@@ -183,10 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("completion: no examples", file=sys.stderr)
         return 2
     report = {
-        "data": str(args.data or f"test split: {args.files} files, {args.per_file} cursors each"),
+        "data": str(
+            args.data or f"{args.split} split: {args.files} files, {args.per_file} cursors each"
+        ),
         "examples": len(examples),
         "model": str(model.path),
-        **evaluate(examples, model, index),
+        "line_seconds": args.line_seconds,
+        **evaluate(examples, model, index, args.line_seconds),
         "seconds": round(time.perf_counter() - started, 1),
     }
     print_report(report, args.json)

@@ -66,6 +66,9 @@ class GenerationConfig:
     # prefix not counted) instead of a second, teacher-forced pass (faster; completion)
     rescore: bool = True
     stop_at_newline: bool = False  # stop once every candidate has begun a second line
+    # stop decoding after this many seconds and return what is decoded by then (Hugging
+    # Face's `max_time`, checked after each step); None: no limit
+    max_seconds: float | None = None
 
     @property
     def beams(self) -> int:
@@ -272,6 +275,8 @@ class Seq2SeqModel:
         beam = config.mode is DecodeMode.BEAM
         if config.no_repeat_ngram_size > 0:
             kwargs["no_repeat_ngram_size"] = config.no_repeat_ngram_size
+        if config.max_seconds is not None:
+            kwargs["max_time"] = config.max_seconds
         if prefix:
             kwargs["decoder_input_ids"] = self._decoder_start(prefix, len(batch))
         if config.stop_at_newline:

@@ -53,6 +53,9 @@ class WindowKind(str, enum.Enum):
     PREFIX = "prefix"  # the file's text just before the function
 
 
+LINE_SECONDS = 0.1  # chosen on the valid split (BENCHMARKS.md, "Completion latency")
+
+
 @dataclass(frozen=True)
 class CompletionConfig:
     mode: CompletionMode = CompletionMode.LINE
@@ -62,10 +65,16 @@ class CompletionConfig:
     retrieved: int = 3  # functions taken from the index, at most
     mmr_lambda: float = 0.7
     line_tokens: int = 24  # new tokens at most, line mode (block: the checkpoint's cap)
+    # line mode: decoding stops after this many seconds and the beams decoded by then are
+    # the candidates (an editor wants a shorter suggestion in time over a longer one
+    # late; BENCHMARKS.md measures what it costs); None: no limit
+    line_seconds: float | None = LINE_SECONDS
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.beam < self.n:
             raise InputError(f"n must be at least 1 and beam at least n, not {self.n}/{self.beam}")
+        if self.line_seconds is not None and self.line_seconds <= 0:
+            raise InputError(f"line_seconds must be positive or None, not {self.line_seconds}")
 
 
 @dataclass(frozen=True)
@@ -211,7 +220,11 @@ def generate(request: CompletionRequest, cursor: Cursor, model: Any) -> list[tup
     tokens = config.line_tokens if config.mode is CompletionMode.LINE else 256
     line = config.mode is CompletionMode.LINE
     generation = GenerationConfig(
-        n=config.beam, max_new_tokens=tokens, rescore=False, stop_at_newline=line
+        n=config.beam,
+        max_new_tokens=tokens,
+        rescore=False,
+        stop_at_newline=line,
+        max_seconds=config.line_seconds if line else None,
     )
     prefix = cursor.typed
     text = build_input(request, cursor, model)

@@ -13,6 +13,7 @@ from codeintel.models import formats
 from codeintel.models.seq2seq import Generation
 from codeintel.retrieval import build_index, load_index
 from codeintel.tasks.completion import (
+    LINE_SECONDS,
     Completion,
     CompletionConfig,
     CompletionMode,
@@ -38,7 +39,7 @@ class ScriptedModel:
     max_input_tokens = 256
 
     def __init__(self, *texts: str) -> None:
-        self.texts, self.prefixes, self.inputs = texts, [], []
+        self.texts, self.prefixes, self.inputs, self.configs = texts, [], [], []
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -46,6 +47,7 @@ class ScriptedModel:
     def generate(self, inputs, config, prefixes=None):
         self.inputs += inputs
         self.prefixes.append(prefixes)
+        self.configs.append(config)
         return [tuple(Generation(t, -float(i)) for i, t in enumerate(self.texts))]
 
 
@@ -135,6 +137,20 @@ def test_the_bundled_model_completes_a_line_and_a_block(bundled) -> None:
         assert all(ln.startswith("        ") for ln in c.text.split("\n")[1:] if ln)
     broken = complete(INVENTORY + "\ndef broken(:\n", 13, 8, n=1, model=bundled)
     assert broken and "does not parse" in broken[0].note
+
+
+def test_line_decoding_stops_at_its_time_cap(bundled) -> None:
+    scripted = ScriptedModel("x = 1")
+    for mode, cap in ((CompletionMode.LINE, LINE_SECONDS), (CompletionMode.BLOCK, None)):
+        run(CompletionRequest(INVENTORY, 13, 8, CompletionConfig(mode=mode)), scripted)
+        assert scripted.configs[-1].max_seconds == cap  # a block has no cap
+
+    def first(seconds):
+        config = CompletionConfig(n=1, line_seconds=seconds)
+        found = run(CompletionRequest(INVENTORY, 19, 12, config), bundled)  # after `raise `
+        return found[0].text if found else ""
+
+    assert len(first(1e-6)) < len(first(None))  # one decoding step, then the cap
 
 
 def test_an_unknown_mode_is_an_input_error(bundled) -> None:
