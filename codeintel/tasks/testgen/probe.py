@@ -191,6 +191,8 @@ def _unbound(cls, name, call, namespace, args, kwargs, seen: dict):
     seen["before"] = public_state(obj)
     attribute = getattr(cls, name)
     if call["kind"] == "property":
+        if not isinstance(attribute, property):  # another descriptor: no getter to call
+            raise CtorFailed(TypeError(f"{name} is not a property"))
         return attribute.fget(obj), obj
     return attribute(obj, *args, **kwargs), obj
 
