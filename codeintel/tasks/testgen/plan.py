@@ -32,6 +32,7 @@ BY_TYPE: dict[str, tuple[str, ...]] = {
     "tuple": ("()", "(1, 2)"),
     "dict": ("{}", "{'a': 1, 'b': 2}"),
     "set": ("set()", "{1, 2}"),
+    "callable": ("len", "str", "lambda *args, **kwargs: None"),
     "None": ("None",),
 }
 # values that may be instances of a class no constructor call makes (an abstract base
@@ -67,6 +68,7 @@ ALIASES = {
     "bytearray": "bytes",
     "PathLike": "str",
     "complex": "float",
+    "Callable": "callable",
 }
 NAME_HINTS = {
     "int": {
@@ -116,6 +118,18 @@ NAME_HINTS = {
     "list": {"items", "seq", "values", "lst", "elements", "iterable", "names", "xs", "array"},
     "bytes": {"data", "buf", "buffer", "h", "header", "raw", "payload", "blob"},
     "dict": {"d", "mapping", "kwargs", "options", "headers", "params", "table"},
+    "callable": {
+        "func",
+        "function",
+        "fn",
+        "callback",
+        "action",
+        "handler",
+        "predicate",
+        "factory",
+        "default_factory",
+        "hook",
+    },
 }
 
 

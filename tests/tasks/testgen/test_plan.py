@@ -13,6 +13,7 @@ from codeintel.tasks.testgen.plan import (
     focal_functions,
     literal_calls,
     plan_calls,
+    pool,
     type_names,
 )
 
@@ -69,6 +70,14 @@ def test_type_names_read_hints():
     assert type_names("Optional[list[int]]") == ["list", "int", "None"]
     assert type_names("str | None") == ["str", "None"]
     assert type_names("SomeClass") == []
+    assert type_names("Callable[[int], str]") == ["callable", "int", "str"]
+
+
+def test_callables_are_drawn_for_callable_parameters():
+    tree = ast.parse("def on(event, callback):\n    return callback(event)\n")
+    (focal,) = focal_functions(tree)
+    assert "lambda *args, **kwargs: None" in pool(focal.params[1], focal)
+    assert "len" not in pool(focal.params[0], focal)
 
 
 def test_literal_calls_and_call_sites():
