@@ -66,7 +66,8 @@ def test_bad_files_are_one_line_and_exit_2(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_the_bundled_model_is_scored_next_to_the_template(capsys):
-    assert main(["--data", str(DATA)]) == 0
+    assert main(["--data", str(DATA), "--train", str(TRAIN)]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["functions"] == 3
+    assert report["functions"] == 3 and report["neighbour_pool"] == 3
     assert set(report["model_scores"]) == set(report["template_scores"]) == {"bleu4", "rouge_l"}
+    assert set(report["neighbour_scores"]) == {"bleu4", "rouge_l"}
