@@ -250,7 +250,9 @@ def post_process(cursor: Cursor, mode: CompletionMode, text: str) -> str | None:
 def parses_there(cursor: Cursor, insertion: str) -> bool:
     """The source with `insertion` in place of the rest of the cursor's line has no
     syntax error on the lines it fills (a line ending in `:` gets an indented `pass`
-    after it for the check)."""
+    after it for the check). Only the function around the cursor is parsed again
+    (dedented to its `def`), or the whole file at module level: a big file is not
+    parsed once per candidate."""
     lines = cursor.lines
     current = lines[cursor.line - 1]
     filled = current[: cursor.column] + insertion
@@ -258,10 +260,19 @@ def parses_there(cursor: Cursor, insertion: str) -> bool:
     if filled.rstrip().endswith(":"):
         indent = _indent(filled.split("\n")[-1])
         check += "\n" + indent + "    pass"
-    completed = "\n".join([*lines[: cursor.line - 1], check, *lines[cursor.line :]])
-    last = cursor.line + check.count("\n")
-    issues = parse(completed, "python").errors
-    return not any(i.span.start_line <= last and i.span.end_line >= cursor.line for i in issues)
+    first, end = _region(cursor)
+    region = "\n".join([*lines[first - 1 : cursor.line - 1], check, *lines[cursor.line : end]])
+    text = "\n".join(_dedent(ln, cursor.indent) for ln in region.split("\n"))
+    low, high = cursor.line - first + 1, cursor.line - first + 1 + check.count("\n")
+    issues = parse(text, "python").errors
+    return not any(i.span.start_line <= high and i.span.end_line >= low for i in issues)
+
+
+def _region(cursor: Cursor) -> tuple[int, int]:
+    """The 1-based first and last lines that `parses_there` parses."""
+    if cursor.scope is None:
+        return 1, len(cursor.lines)
+    return cursor.scope.span.start_line, max(cursor.scope.span.end_line, cursor.line)
 
 
 def run(request: CompletionRequest, model: Any) -> list[Completion]:
