@@ -62,15 +62,20 @@ def test_minimisation_keeps_only_tests_that_add_coverage(shapes_result):
             covered |= mine
 
 
-def test_the_file_passes_under_plain_pytest(shapes_result, tmp_path):
-    shutil.copy(FIXTURES / "shapes.py", tmp_path / "shapes.py")
-    (tmp_path / "test_shapes.py").write_text(shapes_result.test_file)
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_shapes.py"],
-        cwd=tmp_path,
+def _pytest_beside(module: str, test_file: str, folder: Path) -> subprocess.CompletedProcess:
+    """Plain pytest on `test_file` next to a copy of the fixture `module`.py."""
+    shutil.copy(FIXTURES / f"{module}.py", folder / f"{module}.py")
+    (folder / f"test_{module}.py").write_text(test_file)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"test_{module}.py"],
+        cwd=folder,
         capture_output=True,
         text=True,
     )
+
+
+def test_the_file_passes_under_plain_pytest(shapes_result, tmp_path):
+    done = _pytest_beside("shapes", shapes_result.test_file, tmp_path)
     assert done.returncode == 0, done.stdout
     assert f"{len(shapes_result.tests)} passed" in done.stdout
 
@@ -107,15 +112,8 @@ def test_methods_of_abstract_classes_run_on_registered_instances(tmp_path):
     assert "obj = 'abc'  # an instance of Measure" in text  # the first registered candidate
     assert "result = Measure.doubled.fget(obj)\n    assert result == 6" in text
     assert "pytest.raises(NotImplementedError):\n        Measure.describe(obj)" in text
-    (tmp_path / "measures.py").write_text((FIXTURES / "measures.py").read_text())
-    (tmp_path / "test_measures.py").write_text(text)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_measures.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stdout
+    done = _pytest_beside("measures", text, tmp_path)
+    assert done.returncode == 0, done.stdout
 
 
 @pytest.mark.parametrize(
