@@ -172,8 +172,9 @@ class Call:
     args: Args
     ctor: Args = ()
     # for a method of a class no constructor call could make (an abstract base class):
-    # an expression whose value is an instance of it (a registered virtual subclass, or
-    # a real subclass), on which the method is called through the class
+    # an expression whose value is an instance of it (one of INSTANCE_CANDIDATES, a
+    # builtin registered as a virtual subclass), on which the method is called through
+    # the class
     instance: str | None = None
 
     def to_spec(self) -> dict:
