@@ -258,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             module_source(name)
             if split_of(name, SPLIT) is Split.TRAIN:
                 raise InputError(f"{name} is in the training split; pick a held-out module")
+        if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
+            raise InputError("--plot needs matplotlib: pip install -e '.[bench]'")
     except InputError as exc:
         print(f"benchmarks testgen: {exc}", file=sys.stderr)
         return 2
@@ -277,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (m, t) not in seen
     ]
     records = done + run_jobs(job, items, args, args.json, describe)
+    print_report({"budget_s": args.budget, "per_tool": report(records), "records": records}, None)
     if args.plot is not None:
         plot(records, args.plot)
-    print_report({"budget_s": args.budget, "per_tool": report(records), "records": records}, None)
     return 0
