@@ -37,7 +37,15 @@ from benchmarks.heldout import read_examples, template_docstring
 from benchmarks.metrics import codexglue_bleu, rouge_l
 from codeintel.errors import CodeintelError, InputError
 from codeintel.models import formats
-from codeintel.tasks.docstring import DocDecoding
+from codeintel.tasks.docstring import (
+    DocDecoding,
+    DocRetrieval,
+    DocStyle,
+    Neighbour,
+    candidates,
+    retrieved,
+    summary_line,
+)
 
 
 @dataclass(frozen=True)
@@ -100,30 +108,47 @@ def read_pool(args: argparse.Namespace) -> list[Pair]:
     return read_codexglue(args.train, None) if args.train else []
 
 
-def nearest_references(pool: Sequence[Pair], pairs: Sequence[Pair], chunk: int = 256) -> list[str]:
-    """For each pair, the reference of the pool's function nearest to it (cosine of hashed
-    sub-token TF-IDF vectors of the model inputs; ties go to the earlier pool entry)."""
+def nearest(pool: Sequence[Pair], pairs: Sequence[Pair], k: int, chunk: int = 256) -> list[list]:
+    """For each pair, the k pool entries nearest to it as (pool index, cosine), nearest
+    first (hashed sub-token TF-IDF vectors of the model inputs; ties: the earlier entry)."""
+    import numpy as np
+
     from codeintel.retrieval.embedders import HashedEmbedder
 
     texts = [p.model_input for p in pool]
     embedder = HashedEmbedder().with_counts(texts)
     rows = embedder.embed(texts)
-    best: list[str] = []
+    found: list[list] = []
     for start in range(0, len(pairs), chunk):
         queries = embedder.embed([p.model_input for p in pairs[start : start + chunk]])
-        best.extend(pool[int(i)].reference for i in (queries @ rows.T).argmax(axis=1))
-    return best
+        for similarities in queries @ rows.T:
+            order = np.argsort(-similarities, kind="stable")[:k]
+            found.append([(int(i), float(similarities[i])) for i in order])
+    return found
 
 
-def hypotheses(model, pairs: Sequence[Pair], decoding: DocDecoding) -> Iterator[str]:
-    """The model's cleaned summary for each pair, in batches."""
-    from codeintel.tasks.docstring import summary_line
+def neighbours(pool: Sequence[Pair], near: Sequence[tuple[int, float]]) -> list[Neighbour]:
+    """The pool entries as `summarize` sees an index's documented functions."""
+    return [
+        Neighbour(summary_line(pool[i].reference.split("\n\n")[0]), similarity, f"train:{i}")
+        for i, similarity in near
+    ]
 
+
+def generations(model, pairs: Sequence[Pair], decoding: DocDecoding) -> Iterator[tuple]:
+    """The model's beam for each pair, best first, in batches."""
     config = decoding.generation(1)
     for start in range(0, len(pairs), config.batch_size):
         batch = pairs[start : start + config.batch_size]
-        for generated in model.generate([p.model_input for p in batch], config):
-            yield summary_line(generated[0].text) if generated else ""
+        yield from model.generate([p.model_input for p in batch], config)
+
+
+def with_retrieval(model, pair: Pair, generated: Sequence, found: Sequence[Neighbour]) -> str:
+    """The first candidate `summarize` gives with an index: a retrieved summary that fits,
+    else the model's."""
+    ranked = retrieved(model, pair.model_input, found, DocRetrieval())
+    best = candidates("", generated, DocStyle.ONELINE, ranked)
+    return best[0].docstring if best else ""
 
 
 def template(pair: Pair) -> str:
@@ -183,15 +208,29 @@ def main(argv: Sequence[str]) -> int:
         print(f"code-to-text: {exc}", file=sys.stderr)
         return 2
     references = [p.reference for p in pairs]
+    beams = list(generations(model, pairs, decoding))
+    near = nearest(pool, pairs, DocRetrieval().k) if pool else []
     report = {
         "data": str(args.data or f"{args.corpus} ({args.split} split)"),
         "decoding": asdict(decoding),
+        "retrieval": asdict(DocRetrieval()),
         "functions": len(pairs),
         "model": str(model.path),
-        "model_scores": scores(references, list(hypotheses(model, pairs, decoding))),
+        "model_scores": scores(references, [summary_line(b[0].text) if b else "" for b in beams]),
         "template_scores": scores(references, [template(p) for p in pairs]),
         "neighbour_pool": len(pool),
-        "neighbour_scores": scores(references, nearest_references(pool, pairs)) if pool else None,
+        "neighbour_scores": scores(references, [pool[n[0][0]].reference for n in near])
+        if pool
+        else None,
+        "model_with_retrieval_scores": scores(
+            references,
+            [
+                with_retrieval(model, p, b, neighbours(pool, n))
+                for p, b, n in zip(pairs, beams, near, strict=True)
+            ],
+        )
+        if pool
+        else None,
         "seconds": round(time.perf_counter() - started, 1),
     }
     print_report(report, args.json)

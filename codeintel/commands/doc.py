@@ -1,4 +1,7 @@
-"""`codeintel doc FILE [--function NAME]`: docstring candidates, best first.
+"""`codeintel doc FILE [--function NAME] [--index DIR]`: docstring candidates, best first.
+
+With --index (a `codeintel index` folder) the summaries of the most similar documented
+functions there are candidates too, first when they fit (each marked with its origin).
 
 With --write the best candidate of each function is inserted into FILE atomically
 (backup FILE.orig, as `repair --write`); nothing else in the file changes.
@@ -24,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--n", type=int, default=5, help="candidates per function (default 5)")
     parser.add_argument("--model", help="checkpoint path or bundled name")
+    parser.add_argument("--index", type=Path, help="an index to take similar docstrings from")
     parser.add_argument("--force", action="store_true", help="replace an existing docstring")
     parser.add_argument("--write", action="store_true", help="insert the best into FILE")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -42,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         insert=args.write,
         force=args.force,
         model=args.model,
+        index=args.index,
     )
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
@@ -49,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         for function in result.functions:
             print(f"# {function.function} (line {function.line})")
             for candidate in function.candidates:
+                if candidate.where:
+                    print(f"# from {candidate.where}")
                 print(candidate.docstring, end="\n\n")
     if not any(f.candidates for f in result.functions):
         print("codeintel: no docstring candidates", file=sys.stderr)

@@ -1,4 +1,6 @@
-""" "Generate docstring": the model's best docstring inserted into the function."""
+""" "Generate docstring": the best docstring inserted into the function; the model's, or
+the summary of a similar documented function of the workspace's index (`.codeintel/index`,
+built by `codeintel index`) when there is one and it fits."""
 
 from __future__ import annotations
 
@@ -16,17 +18,23 @@ def offered(target: Target, scope: Scope) -> bool:
 
 
 def run(target: Target, control: JobControl, model: Any) -> Proposal:
+    from codeintel.lsp.completion import WorkspaceIndex
     from codeintel.tasks.docstring import DocstringRequest, DocStyle
     from codeintel.tasks.docstring import run as summarize
 
-    request = DocstringRequest(target.document.text, target.function, DocStyle.ONELINE, 5, False)
+    index = WorkspaceIndex().get(target.root)
+    path = index.relative(target.document.path) if index is not None else None
+    text = target.document.text
+    request = DocstringRequest(text, target.function, DocStyle.ONELINE, 5, False, index, path)
     loaded = model.get()
     control.stage(f"writing a docstring for {target.function}")
     result = summarize(request, loaded, insert_best=True)
     if result.patched_source is None or not any(f.candidates for f in result.functions):
         return Proposal(f"no docstring candidate for {target.function}")
-    best = result.functions[0].candidates[0].docstring
-    message = f"docstring for {target.function}: {best.splitlines()[0] if best else ''}"
+    best = result.functions[0].candidates[0]
+    summary = best.docstring.splitlines()[0] if best.docstring else ""
+    origin = f" (from {best.where})" if best.where else ""
+    message = f"docstring for {target.function}: {summary}{origin}"
     return Proposal(message, document_edit(target.document, result.patched_source))
 
 

@@ -7,11 +7,15 @@
 
 1. input: the functions to document (the one named, or every function without a
    docstring); for each, `doc:` + its signature and body (`formats.pymt5_input`, as
-   in the training data, `data_pipelines/pymt5.py`).
-2. generate: the model's beam, best first.
+   in the training data, `data_pipelines/pymt5.py`). With an index (`codeintel
+   index`), also the documented functions nearest to it there (`neighbours`).
+2. generate: the model's beam, best first; and the model's log-likelihood of each
+   neighbour's summary given this function (`retrieved`).
 3. post-process: the summary cleaned (one paragraph, first letter capital, a full
-   stop), duplicates dropped; for the "google" and "numpy" styles the parameter and
-   return sections are filled from the signature's names and type hints.
+   stop), duplicates dropped; the neighbours' summaries that fit come first, best fit
+   first (`DocRetrieval`: the model's mean token log-probability plus a weight times
+   the similarity), then the beam; for the "google" and "numpy" styles the parameter
+   and return sections are filled from the signature's names and type hints.
 4. insert (only when asked): the best candidate becomes the function's docstring,
    at the body's indentation, quoted; every byte outside the insertion stays as it
    was, and the result must parse.
@@ -58,6 +62,22 @@ class DocDecoding:
         )
 
 
+@dataclass(frozen=True)
+class DocRetrieval:
+    """How the docstrings of similar functions become candidates (chosen on the valid
+    split, BENCHMARKS.md "Retrieved docstrings")."""
+
+    k: int = 5  # nearest documented functions whose summaries are candidates
+    similarity_weight: float = 5.0  # fit = mean token log-prob + this * cosine
+    min_similarity: float = 0.2  # less similar than this: not a candidate
+    fetched: int = 50  # index neighbours searched for k documented ones
+
+
+class Origin(str, enum.Enum):
+    MODEL = "model"  # the model's beam
+    RETRIEVED = "retrieved"  # the summary of a similar documented function
+
+
 class DocStyle(str, enum.Enum):
     ONELINE = "oneline"
     GOOGLE = "google"
@@ -71,12 +91,33 @@ class DocstringRequest:
     style: DocStyle
     n: int
     force: bool  # replace a docstring the named function already has
+    index: Any = None  # a retrieval.CodeIndex to take neighbours from, or None
+    path: str | None = None  # the file's path under the index's root (its own rows skipped)
+    retrieval: DocRetrieval = DocRetrieval()
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A documented function similar to the one being documented."""
+
+    summary: str  # its docstring's first paragraph, cleaned as the model's are
+    similarity: float  # cosine to the function being documented
+    where: str  # file:line in the index, or another label
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    neighbour: Neighbour
+    logprob: float  # the model's log p(summary | this function)
+    fit: float  # what ranks the retrieved candidates (DocRetrieval)
 
 
 @dataclass(frozen=True)
 class DocstringCandidate(JsonRecord):
     docstring: str  # the text inside the quotes, at column 0
-    logprob: float
+    logprob: float  # the model's log p of the summary given the function
+    origin: Origin = Origin.MODEL
+    where: str = ""  # for a retrieved one: the function it comes from
 
 
 @dataclass(frozen=True)
@@ -112,6 +153,48 @@ def targets(parsed: ParsedFile, request: DocstringRequest) -> list[Scope]:
 def model_input(parsed: ParsedFile, scope: Scope) -> str:
     body = body_without_docstring(parsed, scope)
     return formats.pymt5_input(formats.Prefix.DOC, scope.signature, None, body)
+
+
+def neighbours(request: DocstringRequest, parsed: ParsedFile, scope: Scope) -> list[Neighbour]:
+    """The documented functions of the index nearest to `scope` (itself left out)."""
+    if request.index is None:
+        return []
+    from codeintel.retrieval import SearchConfig, search
+
+    config = request.retrieval
+    query = parsed.source[scope.span.start_byte : scope.span.end_byte].decode("utf-8")
+    found = []
+    for hit in search(request.index, query, SearchConfig(k=config.fetched, mmr_lambda=1.0)):
+        function = hit.function
+        if function.file == request.path and function.qualified_name == scope.qualified_name:
+            continue  # the function itself, as it was indexed
+        summary = summary_line(function.docstring.split("\n\n")[0])
+        if summary:
+            found.append(Neighbour(summary, hit.score, function.where))
+    return found
+
+
+# --- generate ------------------------------------------------------------------------------
+
+
+def fit(logprob: float, tokens: int, similarity: float, config: DocRetrieval) -> float:
+    """How well a retrieved summary suits the function: mean token log-prob + similarity."""
+    return logprob / max(tokens, 1) + config.similarity_weight * similarity
+
+
+def retrieved(
+    model: Any, text: str, found: Sequence[Neighbour], config: DocRetrieval = DocRetrieval()
+) -> list[Retrieved]:
+    """The k most similar neighbours (above the floor, one per summary), best fit first;
+    `text` is the function's model input."""
+    near = {n.summary: n for n in reversed(found) if n.similarity >= config.min_similarity}
+    chosen = sorted(near.values(), key=lambda n: -n.similarity)[: config.k]
+    scores = model.score(text, [n.summary for n in chosen]) if chosen else ()
+    ranked = [
+        Retrieved(n, s, fit(s, model.count_tokens(n.summary), n.similarity, config))
+        for n, s in zip(chosen, scores, strict=True)
+    ]
+    return sorted(ranked, key=lambda r: -r.fit)
 
 
 # --- post-process ------------------------------------------------------------------------
@@ -168,15 +251,22 @@ def styled(summary: str, signature: str, style: DocStyle) -> str:
 
 
 def candidates(
-    scope: Scope, generated: Sequence[Any], style: DocStyle
+    signature: str,
+    generated: Sequence[Any],
+    style: DocStyle,
+    found: Sequence[Retrieved] = (),
 ) -> tuple[DocstringCandidate, ...]:
+    """The retrieved summaries (best fit first), then the beam's; each summary once."""
+    summaries = [
+        (r.neighbour.summary, r.logprob, Origin.RETRIEVED, r.neighbour.where) for r in found
+    ]
+    summaries += [(summary_line(g.text), g.logprob, Origin.MODEL, "") for g in generated]
     seen, kept = set(), []
-    for generation in generated:
-        summary = summary_line(generation.text)
+    for summary, logprob, origin, where in summaries:
         if summary and summary not in seen:
             seen.add(summary)
-            text = styled(summary, scope.signature, style)
-            kept.append(DocstringCandidate(text, generation.logprob))
+            text = styled(summary, signature, style)
+            kept.append(DocstringCandidate(text, logprob, origin, where))
     return tuple(kept)
 
 
@@ -231,12 +321,14 @@ def run(request: DocstringRequest, model: Any, insert_best: bool = False) -> Doc
     generation = DocDecoding().generation(request.n)
     found = []
     for scope in targets(parsed, request):
-        generated = model.generate([model_input(parsed, scope)], generation)[0]
+        text = model_input(parsed, scope)
+        generated = model.generate([text], generation)[0]
+        near = retrieved(model, text, neighbours(request, parsed, scope), request.retrieval)
         found.append(
             FunctionDocstrings(
                 scope.qualified_name,
                 scope.span.start_line,
-                candidates(scope, generated, request.style),
+                candidates(scope.signature, generated, request.style, near)[: request.n],
             )
         )
     result = DocstringResult(tuple(found))
@@ -255,10 +347,14 @@ def summarize(
     insert: bool = False,
     force: bool = False,
     model: Any = None,
+    index: str | Path | Any = None,
 ) -> DocstringResult:
     """Docstring candidates for `function` (or every function without one) of a file
     path or source text; `insert=True` also returns the source with the best inserted
-    (`patched_source`; the file itself is not touched: the CLI's --write does that)."""
+    (`patched_source`; the file itself is not touched: the CLI's --write does that).
+    With `index` (a `codeintel index` folder or a loaded CodeIndex) the summaries of
+    the most similar documented functions there are candidates too, ranked first when
+    they fit."""
     text = str(path_or_source)
     is_path = isinstance(path_or_source, Path) or "\n" not in text
     source = read_text(Path(text), "file") if is_path else text
@@ -269,7 +365,12 @@ def summarize(
     except ValueError as exc:
         names = ", ".join(s.value for s in DocStyle)
         raise InputError(f"unknown docstring style {style!r}; one of {names}") from exc
-    request = DocstringRequest(source, function, chosen, n, force)
+    if isinstance(index, (str, Path)):
+        from codeintel.retrieval import load_index
+
+        index = load_index(index)
+    path = index.relative(Path(text)) if index is not None and is_path else None
+    request = DocstringRequest(source, function, chosen, n, force, index, path)
     targets(parse_python(source, "the file"), request)  # bad input fails before the model loads
     if model is None or isinstance(model, str):
         from codeintel.models import load_model

@@ -9,7 +9,8 @@ import pytest
 from benchmarks.code_to_text import (
     Pair,
     main,
-    nearest_references,
+    nearest,
+    neighbours,
     read_codexglue,
     scores,
     template,
@@ -33,8 +34,8 @@ def test_records_become_model_inputs_and_references():
 
 def test_the_neighbour_baseline_answers_with_the_nearest_training_docstring():
     pool = read_codexglue(TRAIN, None)
-    answers = nearest_references(pool, read_codexglue(DATA, None))
-    assert answers[:2] == [
+    near = nearest(pool, read_codexglue(DATA, None), k=2)
+    assert [pool[n[0][0]].reference for n in near[:2]] == [
         "Count the authors whose name starts with prefix .",  # count_titles(books, prefix)
         "Return the e - mail address of a user .",  # get_user_name(self, user)
     ]
@@ -44,7 +45,14 @@ def test_the_neighbour_baseline_answers_with_the_nearest_training_docstring():
         Pair("doc: def f(a): return a", "second", ""),
     ]
     query = [Pair("doc: def f(a): return a", "", "")] * 3
-    assert nearest_references(twins, query, chunk=2) == ["first"] * 3
+    chunked = nearest(twins, query, k=1, chunk=2)
+    assert chunked == nearest(twins, query, k=1)
+    assert [[i for i, _ in row] for row in chunked] == [[0]] * 3
+    assert chunked[0][0][1] == pytest.approx(1.0)
+    assert [n.summary for n in neighbours(twins, nearest(twins, query[:1], k=2)[0])] == [
+        "First.",
+        "Second.",
+    ]
 
 
 def test_scores_are_percentages_of_the_evaluator_metrics():
@@ -71,3 +79,4 @@ def test_the_bundled_model_is_scored_next_to_the_template(capsys):
     assert report["functions"] == 3 and report["neighbour_pool"] == 3
     assert set(report["model_scores"]) == set(report["template_scores"]) == {"bleu4", "rouge_l"}
     assert set(report["neighbour_scores"]) == {"bleu4", "rouge_l"}
+    assert set(report["model_with_retrieval_scores"]) == {"bleu4", "rouge_l"}

@@ -105,6 +105,26 @@ async def test_a_command_by_line_proposes_the_edit_when_asked_not_to_apply(
     assert nowhere["status"] == "failed" and "no function at line 2" in nowhere["message"]
 
 
+async def test_generate_docstring_takes_a_similar_one_from_the_workspace_index(
+    client: LanguageClient, workspace: Path
+) -> None:
+    from codeintel.retrieval import build_index
+
+    (workspace / "units.py").write_text(
+        'def scale_all(values, factor=3):\n    """Multiply every value by factor."""\n'
+        "    return [v * factor for v in values]\n"
+    )
+    build_index([workspace], workspace / ".codeintel" / "index")
+    await start(client, workspace)
+    uri = open_file(client, workspace / "calc.py")
+    result = await command(client, "codeintel.generateDocstring", uri=uri, function="scale")
+    assert result["status"] == "applied", result
+    assert result["message"].endswith("Multiply every value by factor. (from units.py:1)")
+    (change,) = client.applied[0].document_changes
+    new = apply((workspace / "calc.py").read_text(), change.edits)
+    assert '    """Multiply every value by factor."""\n' in new
+
+
 async def test_generate_tests_creates_a_test_file_that_passes(
     client: LanguageClient, workspace: Path
 ) -> None:

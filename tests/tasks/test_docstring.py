@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
 from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.models import Generation
 from codeintel.tasks.docstring import (
+    DocRetrieval,
     DocstringRequest,
     DocStyle,
+    Neighbour,
+    Origin,
+    Retrieved,
+    candidates,
+    fit,
     insert_all,
     quoted,
+    retrieved,
     run,
     styled,
     summarize,
@@ -115,3 +123,88 @@ def test_cli_write_inserts_atomically_with_a_backup(tmp_path, capsys):
     added = lines.index("def get_user_name(user: dict) -> str:") + 1
     assert lines[added].startswith('    """') and lines[added].endswith('"""')
     assert "\n".join(lines[:added] + lines[added + 1 :]) == SOURCE  # nothing else changed
+
+
+# --- retrieved docstrings (an index of similar, documented functions) ----------------------
+
+LIBRARY = FIXTURES / "docstring"
+
+
+class Scoring(Proposals):
+    """Proposals that also score given summaries: log p = -(words), or as given."""
+
+    def __init__(self, *texts: str, scores: dict[str, float] | None = None) -> None:
+        super().__init__(*texts)
+        self.scores, self.scored = scores or {}, []
+
+    def score(self, text, targets):
+        self.scored.append(list(targets))
+        return tuple(self.scores.get(t, -float(len(t.split()))) for t in targets)
+
+    def count_tokens(self, text):
+        return len(text.split())
+
+
+def test_retrieved_summaries_rank_by_fit_above_a_similarity_floor():
+    found = [
+        Neighbour("Count the authors.", 0.9, "a.py:1"),
+        Neighbour("Count the authors.", 0.5, "b.py:1"),  # the same summary: once
+        Neighbour("Write the lines.", 0.8, "c.py:1"),
+        Neighbour("Far away.", 0.1, "d.py:1"),  # under min_similarity
+    ]
+    model = Scoring(scores={"Count the authors.": -30.0, "Write the lines.": -3.0})
+    ranked = retrieved(model, "doc: x", found, DocRetrieval(k=5, similarity_weight=5.0))
+    assert model.scored == [["Count the authors.", "Write the lines."]]
+    assert [r.neighbour.where for r in ranked] == ["c.py:1", "a.py:1"]  # -1 + 4.0 > -10 + 4.5
+    assert ranked[0].fit == pytest.approx(fit(-3.0, 3, 0.8, DocRetrieval()))
+    assert [r.neighbour.where for r in retrieved(model, "doc: x", found, DocRetrieval(k=1))] == [
+        "a.py:1"  # k keeps the most similar
+    ]
+
+
+def test_candidates_put_retrieved_summaries_first_each_once():
+    found = [Retrieved(Neighbour("Count the titles.", 0.7, "lib.py:3"), -4.0, 1.0)]
+    generated = (Generation("count the titles", -1.0), Generation("count books", -2.0))
+    got = candidates("def f(books):", generated, DocStyle.ONELINE, found)
+    assert [(c.docstring, c.origin, c.where) for c in got] == [
+        ("Count the titles.", Origin.RETRIEVED, "lib.py:3"),
+        ("Count books.", Origin.MODEL, ""),
+    ]
+
+
+def test_summarize_with_an_index_offers_the_nearest_documented_function(tmp_path):
+    from codeintel.retrieval import build_index
+
+    build_index([LIBRARY], tmp_path / "index")
+    model = Scoring("tally")
+    result = summarize(
+        LIBRARY / "shelf.py", "count_titles", n=3, model=model, index=tmp_path / "index"
+    )
+    first, *rest = result.functions[0].candidates
+    assert (first.docstring, first.origin) == (
+        "Count the authors whose name starts with prefix.",
+        Origin.RETRIEVED,
+    )
+    assert first.where == "library.py:4"
+    assert rest[-1].origin is Origin.MODEL and rest[-1].docstring == "Tally."
+    # a forced replacement never offers the function's own (indexed) docstring back
+    forced = summarize(
+        LIBRARY / "shelf.py", "join_path", model=Scoring("x"), force=True, index=tmp_path / "index"
+    )
+    assert "Join the parts under root." not in [c.docstring for c in forced.functions[0].candidates]
+    # without an index: the model's beam only
+    plain = summarize(LIBRARY / "shelf.py", "count_titles", model=Scoring("tally"))
+    assert [c.origin for c in plain.functions[0].candidates] == [Origin.MODEL]
+
+
+def test_cli_doc_takes_an_index(tmp_path, capsys):
+    from codeintel.cli import main
+    from codeintel.retrieval import build_index
+
+    build_index([LIBRARY], tmp_path / "index")
+    args = ["doc", str(LIBRARY / "shelf.py"), "--function", "count_titles", "--json"]
+    assert main([*args, "--index", str(tmp_path / "index")]) == 0
+    candidates = json.loads(capsys.readouterr().out)["functions"][0]["candidates"]
+    assert "retrieved" in [c["origin"] for c in candidates]
+    assert main([*args, "--index", str(tmp_path / "none")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
