@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--samples must be 0 or more")
     if args.out is not None and args.out.exists() and not args.force:
         raise InputError(f"{args.out} exists; pass --force to replace it")
+    if args.out is not None and not args.out.absolute().parent.is_dir():
+        raise InputError(f"cannot write {args.out}: folder {args.out.parent} does not exist")
     config = TestgenConfig(samples=0 if args.no_model else args.samples)
     with ProgressBar() as progress:
         result = generate_tests(

@@ -200,4 +200,9 @@ def test_cli_prints_and_writes_only_with_out(tmp_path, capsys):
 def test_cli_exit_codes_for_bad_input_and_for_no_test(capsys):
     assert main(["tests", str(FIXTURES / "shapes.py"), "--function", "nope"]) == 2
     assert "no public function or method 'nope'" in capsys.readouterr().err
+    nowhere = ["--out", "no-such-folder/test_shapes.py"]
+    assert main(["tests", str(FIXTURES / "shapes.py"), *nowhere]) == 2
+    said = capsys.readouterr()
+    assert "folder no-such-folder does not exist" in said.err
+    assert said.out == ""  # refused before the search, not after it
     assert main(["tests", str(FIXTURES / "spins.py"), "--no-model", "--budget", "8"]) == 1
