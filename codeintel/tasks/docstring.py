@@ -65,7 +65,8 @@ class DocDecoding:
 @dataclass(frozen=True)
 class DocRetrieval:
     """How the docstrings of similar functions become candidates (chosen on the valid
-    split, BENCHMARKS.md "Retrieved docstrings")."""
+    split, BENCHMARKS.md "Retrieved docstrings", with the hashed embedder: an index of
+    another embedder has other cosines, and the floor and weight were not tuned for it)."""
 
     k: int = 5  # nearest documented functions whose summaries are candidates
     similarity_weight: float = 5.0  # fit = mean token log-prob + this * cosine
