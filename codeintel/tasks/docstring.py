@@ -46,7 +46,7 @@ class DocDecoding:
 
     beam_width: int = 5
     max_new_tokens: int = 64
-    no_repeat_ngram_size: int = 0
+    no_repeat_ngram_size: int = 3  # same best candidates on valid; no "if x if x if x" below
     length_penalty: float = 0.0
 
     def generation(self, n: int) -> Any:
