@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,11 +165,13 @@ def neighbours(request: DocstringRequest, parsed: ParsedFile, scope: Scope) -> l
 
     config = request.retrieval
     query = parsed.source[scope.span.start_byte : scope.span.end_byte].decode("utf-8")
+    own = hashlib.sha256(scope.body.encode("utf-8")).hexdigest()
     found = []
     for hit in search(request.index, query, SearchConfig(k=config.fetched, mmr_lambda=1.0)):
         function = hit.function
-        if function.file == request.path and function.qualified_name == scope.qualified_name:
-            continue  # the function itself, as it was indexed
+        itself = function.file == request.path and function.qualified_name == scope.qualified_name
+        if itself or function.body_hash == own:
+            continue  # the function itself, as it was indexed (or a copy, docstring and all)
         summary = summary_line(function.docstring.split("\n\n")[0])
         if summary:
             found.append(Neighbour(summary, hit.score, function.where))

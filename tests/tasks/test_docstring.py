@@ -192,6 +192,16 @@ def test_summarize_with_an_index_offers_the_nearest_documented_function(tmp_path
         LIBRARY / "shelf.py", "join_path", model=Scoring("x"), force=True, index=tmp_path / "index"
     )
     assert "Join the parts under root." not in [c.docstring for c in forced.functions[0].candidates]
+    as_text = summarize(
+        (LIBRARY / "shelf.py").read_text(),
+        "join_path",
+        model=Scoring("x"),
+        force=True,
+        index=tmp_path / "index",
+    )  # no path to match: its body, docstring and all, is known by its hash
+    assert "Join the parts under root." not in [
+        c.docstring for c in as_text.functions[0].candidates
+    ]
     # without an index: the model's beam only
     plain = summarize(LIBRARY / "shelf.py", "count_titles", model=Scoring("tally"))
     assert [c.origin for c in plain.functions[0].candidates] == [Origin.MODEL]
