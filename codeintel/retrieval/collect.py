@@ -10,7 +10,7 @@ from pathlib import Path
 
 from codeintel.errors import InputError
 from codeintel.retrieval.records import IndexedFunction
-from parsers import parse
+from parsers import Scope, parse
 
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 CODE_LIMIT = 4000  # characters of a function's text kept in the index
@@ -57,6 +57,11 @@ def source_files(paths: Sequence[Path]) -> tuple[Path, list[SourceFile]]:
     return root, [found[k] for k in sorted(found)]
 
 
+def body_hash(scope: Scope) -> str:
+    """What the index knows a function's body by (`IndexedFunction.body_hash`)."""
+    return hashlib.sha256(scope.body.encode("utf-8")).hexdigest()
+
+
 def functions_of(file: SourceFile) -> list[IndexedFunction]:
     """Every function and method of the file ([] for one that is not UTF-8)."""
     try:
@@ -72,7 +77,7 @@ def functions_of(file: SourceFile) -> list[IndexedFunction]:
             qualified_name=scope.qualified_name,
             signature=scope.signature,
             docstring=scope.docstring or "",
-            body_hash=hashlib.sha256(scope.body.encode("utf-8")).hexdigest(),
+            body_hash=body_hash(scope),
             code=parsed.text(scope.span)[:CODE_LIMIT],
         )
         for scope in parsed.functions()

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ast
 import enum
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,10 +161,11 @@ def neighbours(request: DocstringRequest, parsed: ParsedFile, scope: Scope) -> l
     if request.index is None:
         return []
     from codeintel.retrieval import SearchConfig, search
+    from codeintel.retrieval.collect import body_hash
 
     config = request.retrieval
     query = parsed.source[scope.span.start_byte : scope.span.end_byte].decode("utf-8")
-    own = hashlib.sha256(scope.body.encode("utf-8")).hexdigest()
+    own = body_hash(scope)
     found = []
     for hit in search(request.index, query, SearchConfig(k=config.fetched, mmr_lambda=1.0)):
         function = hit.function
