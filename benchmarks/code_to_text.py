@@ -130,7 +130,7 @@ def nearest(pool: Sequence[Pair], pairs: Sequence[Pair], k: int, chunk: int = 25
 def neighbours(pool: Sequence[Pair], near: Sequence[tuple[int, float]]) -> list[Neighbour]:
     """The pool entries as `summarize` sees an index's documented functions."""
     return [
-        Neighbour(summary_line(pool[i].reference.split("\n\n")[0]), similarity, f"train:{i}")
+        Neighbour(summary_line(pool[i].reference), similarity, f"train:{i}")
         for i, similarity in near
     ]
 

@@ -172,7 +172,7 @@ def neighbours(request: DocstringRequest, parsed: ParsedFile, scope: Scope) -> l
         itself = function.file == request.path and function.qualified_name == scope.qualified_name
         if itself or function.body_hash == own:
             continue  # the function itself, as it was indexed (or a copy, docstring and all)
-        summary = summary_line(function.docstring.split("\n\n")[0])
+        summary = summary_line(function.docstring)
         if summary:
             found.append(Neighbour(summary, hit.score, function.where))
     return found
