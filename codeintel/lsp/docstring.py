@@ -18,11 +18,11 @@ def offered(target: Target, scope: Scope) -> bool:
 
 
 def run(target: Target, control: JobControl, model: Any) -> Proposal:
-    from codeintel.lsp.completion import WorkspaceIndex
     from codeintel.tasks.docstring import DocstringRequest, DocStyle
     from codeintel.tasks.docstring import run as summarize
 
-    index = WorkspaceIndex().get(target.root)
+    holder = target.workspace_index
+    index = holder.get(target.root) if holder is not None else None
     path = index.relative(target.document.path) if index is not None else None
     text = target.document.text
     request = DocstringRequest(text, target.function, DocStyle.ONELINE, 5, False, index, path)

@@ -24,6 +24,7 @@ class Target:
     root: Path  # the workspace root
     settings: ServerSettings
     open_documents: Mapping[Path, str] = field(default_factory=dict)  # editor texts by path
+    workspace_index: Any = None  # the server's WorkspaceIndex (loads `.codeintel/index`)
 
     def sandbox(self, control: JobControl) -> SandboxConfig:
         """The sandbox of one job: the settings' limits, cancelled with the job."""

@@ -144,7 +144,8 @@ class CodeintelServer(LanguageServer):
             for d in self.workspace.text_documents.values()
             if d.uri.startswith("file:")
         }
-        return Target(document, function, self.root(document), self.settings, opened)
+        root = self.root(document)
+        return Target(document, function, root, self.settings, opened, self.workspace_index)
 
 
 @dataclass(frozen=True)
