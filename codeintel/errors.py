@@ -37,6 +37,10 @@ class SandboxError(CodeintelError):
     """The sandbox itself failed (not the code it ran)."""
 
 
+class IsolationError(InputError):
+    """Running generated calls would need isolation this machine does not have."""
+
+
 class RepairInputError(InputError):
     """Repair cannot start: no failing test, tests that cannot import the code, ..."""
 

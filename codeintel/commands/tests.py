@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--mutation-score", action="store_true", help="also run the tests on mutants"
     )
+    parser.add_argument(
+        "--allow-process-tier",
+        action="store_true",
+        help="without bubblewrap, still call your functions with generated arguments "
+        "(with your own rights: a function that deletes files would delete them)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.out} exists; pass --force to replace it")
     if args.out is not None and not args.out.absolute().parent.is_dir():
         raise InputError(f"cannot write {args.out}: folder {args.out.parent} does not exist")
-    config = TestgenConfig(samples=0 if args.no_model else args.samples)
+    config = TestgenConfig(
+        samples=0 if args.no_model else args.samples,
+        allow_process_tier=args.allow_process_tier,
+    )
     with ProgressBar() as progress:
         result = generate_tests(
             args.file,

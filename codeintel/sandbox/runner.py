@@ -122,12 +122,24 @@ def run(command: Sequence[str], files: Files, config: SandboxConfig | None = Non
     return to_execution(raw, launch.tier, launch.warning)
 
 
-def _spec(files: Files, tests: Sequence[str], code: Sequence[str], private_uid: bool) -> dict:
-    """What the judge keeps for the whole run: the tests, the code under test, the uid."""
+def _spec(
+    files: Files,
+    tests: Sequence[str],
+    code: Sequence[str],
+    private_uid: bool,
+    guard_effects: bool = False,
+) -> dict:
+    """What the judge keeps for the whole run: the tests, the code under test, the uid,
+    and whether tests may act only inside their temporary folder."""
     if not tests or isinstance(tests, str):
         raise InputError("tests must be a non-empty list of test files or node ids")
     code = list(code) or [p for p in files if p.endswith(".py") and not is_test_file(p)]
-    return {"tests": list(tests), "code": code, "private_uid": private_uid}
+    return {
+        "tests": list(tests),
+        "code": code,
+        "private_uid": private_uid,
+        "guard_effects": guard_effects,
+    }
 
 
 def by_file(tests: Sequence[str]) -> dict[str, list[str]]:
@@ -164,11 +176,17 @@ def run_tests(
     *,
     coverage_of: str | None = None,
     code_under_test: Sequence[str] = (),
+    guard_effects: bool = False,
 ) -> TestRun:
     """Run pytest on `tests` (files or node ids) over `files`, one judged child per test
-    file; the verdict comes from what the judge observed (`verdict.py`)."""
+    file; the verdict comes from what the judge observed (`verdict.py`).
+
+    `guard_effects`: each test may write only in its `tmp_path` (pytest's base temporary
+    folder); a test that writes, removes or changes a file elsewhere, starts a process,
+    uses the network or changes the environment is blocked and fails with EffectBlocked
+    (harness/effects.py). Test generation grades its candidates this way."""
     config = config or SandboxConfig()
-    spec = _spec(files, tests, code_under_test, False)  # checked before any work
+    spec = _spec(files, tests, code_under_test, False, guard_effects)  # checked first
     with workspace(files, config) as launch:
         spec["private_uid"] = launch.uid is not None
         groups = by_file(spec["tests"])

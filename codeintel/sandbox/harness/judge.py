@@ -59,8 +59,10 @@ def _child(request: dict, secret: str, fds: dict[str, int], spec: dict) -> None:
         coverage_of=request.get("coverage"),
         test_timeout=request["limits"].get("test_timeout_s"),
         first_failure=bool(request.get("first_failure")),
+        guard_effects=bool(spec.get("guard_effects")),
     )
-    quick = sys.modules.get("quick") if request.get("quick") else None
+    guarded = session.guard_effects  # the guard is the reporter's: pytest runs those tests
+    quick = sys.modules.get("quick") if request.get("quick") and not guarded else None
     try:
         items = quick.collect(session.tests) if quick is not None else None
         if items is None:

@@ -29,6 +29,7 @@ import _pytest.python
 import _pytest.runner
 import _pytest.unittest
 import pytest
+from effects import EffectGuard
 
 _dumps, _write, _perf = json.dumps, os.write, time.perf_counter
 _SKIP = (pytest.skip.Exception, unittest.SkipTest)
@@ -155,13 +156,27 @@ def _xfail(item) -> bool:
     return item.get_closest_marker("xfail") is not None
 
 
+class EffectBlocked(Exception):
+    """A test tried to act outside its temporary folder (effects.EffectGuard blocked it)."""
+
+
 class Reporter:
-    """A pytest plugin object: records phases per test and sends one record per test."""
+    """A pytest plugin object: records phases per test and sends one record per test.
+
+    With a `guard` (an EffectGuard, and the folder tests may write in), each test runs
+    with it armed; a test that tried anything it blocked fails with EffectBlocked, even
+    if the test caught the PermissionError the guard raised."""
 
     def __init__(
-        self, channel: Channel, workdir: str, code: frozenset[str], test_timeout: float | None
+        self,
+        channel: Channel,
+        workdir: str,
+        code: frozenset[str],
+        test_timeout: float | None,
+        guard: tuple[EffectGuard, str] | None = None,
     ) -> None:
         self.channel, self.workdir, self.code = channel, workdir, code
+        self.guard = guard
         self.deadline = TestDeadline(test_timeout, workdir, code)
         self.phases: dict[str, list] = {}
         self.reports: dict[str, str] = {}  # node id -> what pytest's own reports say
@@ -177,11 +192,15 @@ class Reporter:
         self.plugins = frozenset(id(p) for p in session.config.pluginmanager.get_plugins())
         yield
 
-    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_call(self, item):
-        """The test body runs under the per-test deadline."""
+        """The test body runs under the per-test deadline (and the effect guard)."""
         with self.deadline:
-            yield
+            result = yield
+        blocked = self.guard[0].blocked if self.guard is not None else []
+        if blocked:
+            raise EffectBlocked(f"tried to {blocked[0]} outside its temporary folder")
+        return result
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
@@ -192,7 +211,11 @@ class Reporter:
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_protocol(self, item, nextitem):
+        if self.guard is not None:
+            self.guard[0].arm(self.guard[1])
         yield
+        if self.guard is not None:
+            self.guard[0].disarm()
         self.tampered |= not intact(self.plugins, self.config)
         self.sent += 1
         self.channel.send(self.test_record(item.nodeid))
@@ -259,11 +282,17 @@ class Session:
     coverage_of: str | None = None
     test_timeout: float | None = None  # per test (TestDeadline)
     first_failure: bool = False  # stop at the first failing test
+    guard_effects: bool = False  # block what tests do outside their tmp_path (EffectGuard)
+
+
+BASETEMP = ".codeintel-tmp"  # pytest's base temporary folder, in the work dir, when guarded
 
 
 def pytest_args(session: Session, harness_dir: str, workdir: str) -> list[str]:
     """Arguments that make pytest ignore every config file and conftest in the work dir."""
+    basetemp = ["--basetemp", os.path.join(workdir, BASETEMP)] if session.guard_effects else []
     return [
+        *basetemp,
         "-q",
         "-p",
         "no:cacheprovider",
@@ -285,7 +314,10 @@ def run_session(channel: Channel, session: Session) -> int:
     """Run pytest on the session's tests in the current directory, recording over `channel`."""
     workdir = os.path.realpath(os.getcwd())
     harness_dir = os.path.dirname(os.path.abspath(__file__))
-    reporter = Reporter(channel, workdir, session.code, session.test_timeout)
+    guard = None
+    if session.guard_effects:
+        guard = (EffectGuard().install(), os.path.join(workdir, BASETEMP))
+    reporter = Reporter(channel, workdir, session.code, session.test_timeout, guard)
     cov = _start_coverage(session.coverage_of, workdir)
     try:
         status = pytest.main(pytest_args(session, harness_dir, workdir), plugins=[reporter])

@@ -26,19 +26,28 @@
 from __future__ import annotations
 
 import ast
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from codeintel.errors import InputError
+from codeintel.errors import InputError, IsolationError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
+from codeintel.sandbox import Tier, detect_tier
 from codeintel.tasks import parse_python
 from codeintel.tasks.testgen import check, model, mutation, writer
 from codeintel.tasks.testgen.minimize import greedy_cover
-from codeintel.tasks.testgen.plan import Focal, call_sites, focal_functions
+from codeintel.tasks.testgen.plan import (
+    Focal,
+    PathCheck,
+    call_sites,
+    focal_functions,
+    sites_without_paths,
+    without_paths,
+)
 from codeintel.tasks.testgen.records import (
     FocalTests,
     GeneratedTest,
@@ -124,6 +133,24 @@ def make_request(
     )
 
 
+def existing_path(root: Path) -> PathCheck:
+    """Whether a text names a file or folder that exists: absolute, under the user's home
+    (`~`), or relative to the project root or the current folder."""
+
+    def exists(text: str) -> bool:
+        if len(text) > 4096 or "\0" in text:
+            return False
+        path = Path(text).expanduser() if text.startswith("~") else Path(text)
+        try:
+            if path.is_absolute():
+                return os.path.lexists(path)
+            return os.path.lexists(root / path) or os.path.lexists(path)
+        except (OSError, ValueError):
+            return False
+
+    return exists
+
+
 # --- the pipeline ---------------------------------------------------------------------
 
 
@@ -132,8 +159,26 @@ def _say(request: TestgenRequest, what: str, share: float) -> None:
         request.progress(what, share)
 
 
+PROCESS_TIER_RISK = (
+    "bubblewrap is not available here, so test generation would call your functions with "
+    "generated arguments with your own rights, on this machine: a function that writes, "
+    "removes or sends something would do it for real (only the obvious file, process and "
+    "network calls are blocked). Install bubblewrap (apt-get install bubblewrap), or accept "
+    "the risk with --allow-process-tier (TestgenConfig(allow_process_tier=True))"
+)
+
+
+def check_isolation(config: TestgenConfig) -> None:
+    """IsolationError unless the strong tier runs the search, or the user accepted the
+    process tier (as Pynguin asks for its danger flag)."""
+    tier = config.sandbox.tier or detect_tier()
+    if tier is Tier.PROCESS and not config.allow_process_tier:
+        raise IsolationError(PROCESS_TIER_RISK)
+
+
 def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
     """input -> search -> generate -> post-process -> grade; see the module docstring."""
+    check_isolation(request.config)
     started = time.monotonic()
     deadline = started + request.budget_s
     tree = ast.parse(request.source)
@@ -142,13 +187,16 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
         raise InputError(f"{request.path} has no public function or method to test")
     files, config = request.project, request.config
     module_file = request.path.resolve().relative_to(request.root).as_posix()
+    exists = existing_path(request.root)
+    planned = [without_paths(f, exists) for f in _with_constructors(tree, focals)]
+    sites = call_sites({k: v for k, v in files.items() if k != module_file}, focals)
     _say(request, "searching for inputs", 0.05)
     observed, execution = search(
         files,
         request.module,
         module_file,
-        _with_constructors(tree, focals),
-        call_sites({k: v for k, v in files.items() if k != module_file}, focals),
+        planned,
+        sites_without_paths(sites, exists),
         request.budget_s * 0.5,
         _settings(config),
     )
@@ -252,6 +300,8 @@ def _search_tests(
         test = writer.write_test(seen.call, seen.record, by_name[seen.call.focal], module)
         if test is not None:
             written.append((test, seen))
+        elif seen.record.get("blocked"):
+            rejected.append(_acts_outside(seen))
         elif seen.record.get("status") == "raised":
             text = f"# {seen.call.focal}{seen.call.args}"
             rejected.append(
@@ -265,6 +315,18 @@ def _search_tests(
             )
     chosen = greedy_cover(written, lambda pair: pair[1].coverage, _cost)
     return [test for test, _ in chosen], rejected
+
+
+def _acts_outside(seen: Observed) -> RejectedTest:
+    blocked = seen.record["blocked"]
+    more = f" (and {len(blocked) - 1} more)" if len(blocked) > 1 else ""
+    return RejectedTest(
+        seen.call.focal,
+        Origin.SEARCH,
+        f"# {seen.call.focal}{seen.call.args}",
+        Rejection.EFFECTS,
+        f"tried to {blocked[0]}{more}; blocked in the sandbox",
+    )
 
 
 def _cost(pair: tuple[GeneratedTest, Observed]) -> float:

@@ -64,10 +64,13 @@ def grade(
         return Graded((), tuple(r for r in rejected if r is not None))
     cand = {n: suite_file(module, [t]) for n, t in zip(names, runnable, strict=True)}
     sandbox = _limits(config, max(seconds / 2, RUN_S * len(names) + 3), per_test)
-    first = run_tests({**files, **cand}, names, sandbox, coverage_of=module)
+    first = run_tests({**files, **cand}, names, sandbox, coverage_of=module, guard_effects=True)
     outcome = _outcomes(first, names)
     again = [n for n in names if outcome[n][0]]
-    second = _outcomes(run_tests({**files, **cand}, again, sandbox), again) if again else {}
+    second = {}
+    if again:
+        rerun = run_tests({**files, **cand}, again, sandbox, guard_effects=True)
+        second = _outcomes(rerun, again)
     coverage = dict(zip(names, first.file_coverage, strict=False))
     kept, out = [], [r for r in rejected if r is not None]
     for name, test in zip(names, runnable, strict=True):
@@ -77,9 +80,14 @@ def grade(
         elif ok:
             out.append(_reject(test, Rejection.FLAKY, second.get(name, (False, "no run"))[1]))
         else:
-            reason = Rejection.FAILS if detail.startswith("failed") else Rejection.ERRORS
-            out.append(_reject(test, reason, detail))
+            out.append(_reject(test, _reason(detail), detail))
     return Graded(tuple(kept), tuple(out))
+
+
+def _reason(detail: str) -> Rejection:
+    if "EffectBlocked:" in detail:
+        return Rejection.EFFECTS
+    return Rejection.FAILS if detail.startswith("failed") else Rejection.ERRORS
 
 
 def _unparsable(test: GeneratedTest, module: str) -> RejectedTest | None:
@@ -111,8 +119,7 @@ def final_run(
     """The kept tests as one file: its run (with the module's coverage) and the names of
     the tests that did not pass in it."""
     sandbox = _limits(config, seconds, per_test)
-    run = run_tests(
-        {**files, FINAL: suite_file(module, tests)}, [FINAL], sandbox, coverage_of=module
-    )
+    final = {**files, FINAL: suite_file(module, tests)}
+    run = run_tests(final, [FINAL], sandbox, coverage_of=module, guard_effects=True)
     passed = {t.node_id.rpartition("::")[2] for t in run.tests if t.outcome is TestOutcome.PASSED}
     return run, {t.name for t in tests} - passed

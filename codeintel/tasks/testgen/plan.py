@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ast
 import random
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from codeintel.errors import UnknownFunctionError
 from codeintel.tasks.synthesize import doctests
@@ -421,6 +421,60 @@ def call_sites(sources: Mapping[str, str], focals: Sequence[Focal]) -> dict[str,
             if focal.kind != "constructor" and focal.name in text:
                 out.setdefault(focal.qualname, []).extend(literal_calls(text, focal.name)[:10])
     return out
+
+
+# --- literals that name the user's files ------------------------------------------------
+
+PathCheck = Callable[[str], bool]  # does this text name an existing file or folder?
+
+
+def names_path(source: str, exists: PathCheck) -> bool:
+    """Whether an argument expression holds a string (or bytes) naming an existing path."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            text = (
+                node.value.decode("utf-8", "replace")
+                if isinstance(node.value, bytes)
+                else node.value
+            )
+            if text and exists(text):
+                return True
+    return False
+
+
+def without_paths(focal: Focal, exists: PathCheck) -> Focal:
+    """`focal` with every literal that names an existing path dropped from its pools and
+    examples, and each parameter whose default names one made required, so that no
+    generated test names the user's files or runs with such a default."""
+
+    def ok(source: str) -> bool:
+        return not names_path(source, exists)
+
+    params = tuple(
+        replace(p, default=None) if p.default is not None and not ok(p.default) else p
+        for p in focal.params
+    )
+    return replace(
+        focal,
+        params=params,
+        hints={k: tuple(filter(ok, v)) for k, v in focal.hints.items()},
+        literals=tuple(filter(ok, focal.literals)),
+        examples=tuple(a for a in focal.examples if all(ok(src) for _, src in a)),
+    )
+
+
+def sites_without_paths(
+    sites: Mapping[str, Sequence[Args]], exists: PathCheck
+) -> dict[str, list[Args]]:
+    """Call sites whose arguments name no existing path."""
+    return {
+        name: [a for a in found if not any(names_path(src, exists) for _, src in a)]
+        for name, found in sites.items()
+    }
 
 
 # --- argument pools and calls ---------------------------------------------------------

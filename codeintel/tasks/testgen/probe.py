@@ -21,16 +21,54 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import io
 import json
 import math
 import os
+import shutil
 import signal
 import sys
 import time
 
 MAX_LITERAL = 240  # longer values are asserted on by length and type
 STALE_S = 5.0  # the random search stops after this long without reaching anything new
+
+
+def _load_guard():
+    """harness/effects.py, loaded by path: the harness folder stays off sys.path, where its
+    module names could shadow the project's."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(os.path.dirname(os.path.dirname(here)), "sandbox", "harness", "effects.py")
+    spec = importlib.util.spec_from_file_location("codeintel_effects", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.EffectGuard().install()
+
+
+class Scratch:
+    """Each call runs in a fresh empty folder, its working directory, as a written test
+    runs in `tmp_path`; the effect guard blocks what it does outside that folder."""
+
+    def __init__(self, guard, root: str) -> None:
+        self.guard, self.root, self.count = guard, os.path.realpath(root), 0
+
+    @contextlib.contextmanager
+    def call(self, record: dict):
+        self.count += 1
+        folder = os.path.join(self.root, str(self.count))
+        os.makedirs(folder)
+        home = os.getcwd()
+        os.chdir(folder)
+        self.guard.arm(folder)
+        try:
+            yield
+        finally:
+            blocked, touched = self.guard.disarm()
+            os.chdir(home)
+            shutil.rmtree(folder, ignore_errors=True)
+            record["blocked"] = list(blocked)
+            record["files"] = touched
 
 
 class CallTimeout(BaseException):
@@ -227,15 +265,27 @@ def snapshot(values) -> list[str | None]:
     return [literal(v) for v in values]
 
 
+SCRATCH: Scratch | None = None  # set by main(); each call runs in a folder of its own
+
+
 def run_once(module, call, namespace, seconds: float) -> dict:
-    """One run of a call: its outcome, and what changed in its arguments and object."""
+    """One run of a call: its outcome, what changed in its arguments and object, and
+    what it did to files (`files`: inside its own folder; `blocked`: outside it)."""
+    record: dict = {}
+    guarded = SCRATCH.call(record) if SCRATCH is not None else contextlib.nullcontext()
+    with guarded:
+        _run_once(module, call, namespace, seconds, record)
+    return record
+
+
+def _run_once(module, call, namespace, seconds: float, record: dict) -> None:
     try:
         args, kwargs = evaluate(call["args"], namespace)
     except Exception as exc:
-        return {"status": "bad_args", "error": _exception(exc)}
+        record.update(status="bad_args", error=_exception(exc))
+        return
     signal.setitimer(signal.ITIMER_REAL, seconds)
     sink = io.StringIO()
-    record: dict = {}
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             before = snapshot([*args, *kwargs.values()])
@@ -260,7 +310,6 @@ def run_once(module, call, namespace, seconds: float) -> dict:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     record["printed"] = bool(sink.getvalue())
-    return record
 
 
 def _exception(exc: BaseException) -> dict:
@@ -269,7 +318,7 @@ def _exception(exc: BaseException) -> dict:
 
 
 def _same(first: dict, second: dict) -> bool:
-    keep = ("status", "value", "mutated", "state")
+    keep = ("status", "value", "mutated", "state", "blocked", "files")
     same = all(first.get(k) == second.get(k) for k in keep)
     return same and (first.get("error") or {}).get("type") == (second.get("error") or {}).get(
         "type"
@@ -277,10 +326,12 @@ def _same(first: dict, second: dict) -> bool:
 
 
 def main(spec_path: str) -> int:
+    global SCRATCH
     with open(spec_path, encoding="utf-8") as handle:
         spec = json.load(handle)
     token, out = spec["token"], sys.stdout
     sys.path.insert(0, os.getcwd())
+    SCRATCH = Scratch(_load_guard(), os.path.join(os.getcwd(), ".codeintel-scratch"))
     path = os.path.realpath(spec["path"])
     tracer = Tracer(path)
     signal.signal(signal.SIGALRM, _on_alarm)

@@ -24,6 +24,7 @@ class Rejection(str, enum.Enum):
     ERRORS = "errors"  # could not run: an import error, a fixture it lacks, a timeout
     FLAKY = "flaky over two runs"
     NO_COVERAGE = "adds no coverage"
+    EFFECTS = "acts outside its temporary folder"  # files, processes, network: blocked
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class TestgenConfig:
     max_project_files: int = 400  # the files copied into the sandbox beside the module
     mutants_per_function: int = 8  # for the mutation score
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    # in the process tier (no bubblewrap) the user's functions run with generated
+    # arguments with the user's own rights; only when this says the user accepts that
+    allow_process_tier: bool = False
 
 
 Progress = Callable[[str, float], None]  # (what it is doing, share done from 0 to 1)

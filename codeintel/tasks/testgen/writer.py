@@ -27,10 +27,15 @@ The tests from its search assert what the code does now, observed by running it
 MUTABLE = ("[", "{", "set(", "bytearray(")
 
 
+IN_TMP_PATH = "monkeypatch.chdir(tmp_path)  # the files it makes stay in a temporary folder"
+
+
 def write_test(call: Call, record: dict, focal: Focal, module: str) -> GeneratedTest | None:
     """A test for one observed call; None when the call gave nothing to keep (it hung,
-    its constructor or arguments failed, or it ended differently on the two runs)."""
-    if record.get("status") not in ("returned", "raised"):
+    its constructor or arguments failed, it ended differently on the two runs, or it
+    tried to act outside its own temporary folder: `record["blocked"]`). A call that
+    made or changed files (in its folder) runs in pytest's `tmp_path`."""
+    if record.get("status") not in ("returned", "raised") or record.get("blocked"):
         return None
     stable = bool(record.get("deterministic"))
     if record["status"] == "raised" and not stable:
@@ -52,8 +57,11 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
     lines += _changes(call, focal, record, stable)
     checks += _change_checks(call, focal, record, stable)
     name = _name(focal, record, checks)
+    fixtures = "tmp_path, monkeypatch" if record.get("files") else ""
+    if fixtures:
+        lines.insert(0, IN_TMP_PATH)
     body = "\n".join("    " + line for line in lines)
-    source = f"def {name}():\n{body}\n"
+    source = f"def {name}({fixtures}):\n{body}\n"
     return GeneratedTest(
         name=name,
         focal=focal.qualname,

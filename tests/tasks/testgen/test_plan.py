@@ -12,9 +12,12 @@ from codeintel.tasks.testgen.plan import (
     compared_constants,
     focal_functions,
     literal_calls,
+    names_path,
     plan_calls,
     pool,
+    sites_without_paths,
     type_names,
+    without_paths,
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "testgen"
@@ -127,3 +130,24 @@ def test_explore_targets_carry_pools_and_constructors():
     ]
     assert "0" in by_name["clamp"]["pools"]["value"]
     assert explore_targets(focals, {}, {"method"}) == []  # no object to call methods on
+
+
+def test_literals_naming_existing_paths_never_reach_a_call():
+    source = (
+        "def reset(path='/srv/data', mode='fast', names=('data/a.txt', 'x')):\n"
+        "    if path == 'data':\n"
+        "        return 1\n"
+    )
+    focal = focal_functions(ast.parse(source))[0]
+    real = {"/srv/data", "data", "data/a.txt"}
+    safe = without_paths(focal, real.__contains__)
+    by_name = {p.name: p for p in safe.params}
+    assert by_name["path"].default is None  # a real path as default: always passed
+    assert by_name["mode"].default == "'fast'"
+    assert by_name["names"].default is None  # one of its items names a real path
+    calls = plan_calls([safe], {}, {}, limit=40)
+    assert calls and not any(names_path(src, real.__contains__) for c in calls for _, src in c.args)
+    sites = sites_without_paths(
+        {"reset": [((None, "'data'"),), ((None, "'other'"),)]}, real.__contains__
+    )
+    assert sites == {"reset": [((None, "'other'"),)]}
