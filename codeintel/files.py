@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from codeintel.errors import InputError
+from codeintel.sandbox.harness import toolkit
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024  # larger Python files are generated, not written
 _MAX_BACKUPS = 1000
@@ -85,9 +87,34 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _temporary_prefix(target: Path) -> str:
+    """`.NAME.codeintel-PID-START-`: whose temporary file it is, for `sweep_temporaries`."""
+    pid = os.getpid()
+    return f".{target.name}.codeintel-{pid}-{toolkit.start_time(pid)}-"
+
+
+def sweep_temporaries(target: Path) -> int:
+    """Remove the temporary files of earlier writes of `target` whose writer is gone (a
+    `kill -9` mid-write): regular files named by `_temporary_prefix` for this target,
+    of our uid, made by a process that no longer runs. Returns how many it removed."""
+    pattern = re.compile(re.escape(f".{target.name}.codeintel-") + r"(\d+)-(\d+)-\w+\.tmp")
+    removed = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            found = pattern.fullmatch(entry.name)
+            if not found or toolkit.running(int(found[1]), int(found[2])):
+                continue
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
 def _temporary(target: Path, data: bytes, like: os.stat_result) -> Path:
     """A hidden temporary file beside `target` holding `data`, with `like`'s owner and mode."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    prefix = _temporary_prefix(target)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
     try:
         _fill(fd, data, like)
     except BaseException:
@@ -138,6 +165,12 @@ def replace_file(path: Path, text: str) -> Path:
 def _replace(target: Path, text: str) -> Path:
     old = read_bytes(target, "file")
     like = os.stat(target)
+    if like.st_nlink > 1:
+        raise InputError(
+            f"{target} has {like.st_nlink} hard links; replacing it would leave the other "
+            "names with the old text (copy it to a file of its own first)"
+        )
+    sweep_temporaries(target)
     backup = _backup(target, old, like)
     tmp = _temporary(target, text.encode("utf-8"), like)
     try:
@@ -156,6 +189,7 @@ def write_new_file(path: Path, text: str) -> None:
     if not target.parent.is_dir():
         raise InputError(f"cannot write {path}: folder {target.parent} does not exist")
     like = os.stat(target.parent)
+    sweep_temporaries(target)
     with _interrupts_deferred():
         tmp = _temporary(target, text.encode("utf-8"), like)
         try:

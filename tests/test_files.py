@@ -168,3 +168,35 @@ def test_a_signal_at_any_moment_leaves_old_or_new_whole(tmp_path: Path, sig: int
             assert backup.read_text() in (old, new), backup
         if sig == signal.SIGINT:  # an interrupt cleans up its temporary file
             assert not list(tmp_path.glob(f".mod{attempt}.py.*.tmp"))
+
+
+def test_temporaries_of_a_killed_write_are_removed_by_the_next(tmp_path: Path) -> None:
+    """kill -9 mid-write can leave `.mod.py.codeintel-PID-START-X.tmp`; the next write of
+    the same file removes those whose writer is gone, and nothing else."""
+    old, new = OLD * 20_000, NEW * 20_000
+    path = tmp_path / "mod.py"
+    path.write_text(old)
+    left = []
+    for attempt in range(20):
+        proc = _writer(path, old, new)
+        time.sleep(random.Random(attempt).uniform(0.0, 0.2))
+        proc.kill()
+        proc.wait(10)
+        left = list(tmp_path.glob(".mod.py.*.tmp"))
+        if left:
+            break
+    assert left, "no kill in 20 landed mid-write"
+    users = tmp_path / ".mod.py.backup.tmp"  # not ours: kept
+    users.write_text("mine")
+    replace_file(path, NEW)
+    assert list(tmp_path.glob(".mod.py.*.tmp")) == [users]
+
+
+def test_a_hard_linked_file_is_refused_with_one_line(tmp_path: Path) -> None:
+    path, other = tmp_path / "mod.py", tmp_path / "same.py"
+    path.write_text(OLD)
+    os.link(path, other)
+    with pytest.raises(InputError, match="2 hard links"):
+        replace_file(path, NEW)
+    assert path.read_text() == OLD == other.read_text()
+    assert not list(tmp_path.glob("mod.py.orig*"))

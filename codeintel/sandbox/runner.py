@@ -12,9 +12,11 @@ import functools
 import json
 import os
 import re
+import secrets
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -24,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from codeintel.errors import InputError, SandboxError
 from codeintel.sandbox import verdict
+from codeintel.sandbox.harness import toolkit
 from codeintel.sandbox.harness.toolkit import TICK_S
 from codeintel.sandbox.isolation import (
     detect_tier,
@@ -39,7 +42,9 @@ from codeintel.sandbox.types import Execution, Limits, SandboxConfig, TestRun, T
 HARNESS = Path(__file__).resolve().parent / "harness"
 JUDGE = str(HARNESS / "judge.py")
 Files = Mapping[str, "str | bytes"]
-_WORKDIR = re.compile(r"codeintel-(?:fast-)?(\d+)-[A-Za-z0-9_]+$")
+_WORKDIR = re.compile(r"codeintel-(?:fast-)?\d+-[A-Za-z0-9_]+$")
+OWNER_SUFFIX = ".owner"  # codeintel-...-X.owner beside each work dir: who made it (JSON)
+_SIGNATURE = "codeintel sandbox work dir"
 
 
 def is_test_file(path: str) -> bool:
@@ -59,40 +64,73 @@ def write_files(root: Path, files: Files) -> None:
         path.write_bytes(data)
 
 
-def _alive(pid: int) -> bool:
+def _owner_record() -> bytes:
+    pid = os.getpid()
+    mine = {"made_by": _SIGNATURE, "pid": pid, "start": toolkit.start_time(pid)}
+    return json.dumps(mine).encode()
+
+
+def _stale(marker: Path) -> bool:
+    """Whether `marker` is a work dir's owner record whose process no longer runs."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        info = marker.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 4096 or info.st_uid != os.geteuid():
+            return False
+        owner = json.loads(marker.read_bytes())
+        pid, started = int(owner["pid"]), int(owner["start"])
+    except (OSError, ValueError, KeyError, TypeError):
         return False
-    except PermissionError:
-        return True
-    return True
+    return owner.get("made_by") == _SIGNATURE and not toolkit.running(pid, started)
 
 
 @functools.lru_cache(maxsize=1)
 def sweep_stale_workdirs(tmp: str | None = None) -> int:
     """Remove work dirs left by codeintel processes that are gone (killed with -9, say).
 
-    Work dirs are named `codeintel-[fast-]PID-RANDOM`; one whose PID no longer runs is
-    stale. Runs once per process, before its first work dir. Returns how many it removed."""
+    Only folders this tool made and marked are removed: beside each work dir
+    `codeintel-[fast-]PID-RANDOM` lies `codeintel-...-RANDOM.owner`, written before the
+    folder, naming its maker's pid and start time; the folder is stale once no process
+    with that pid and start time runs. A folder with such a name but no owner record (a
+    user's `codeintel-2024-backup`) is never touched. Runs once per process, before its
+    first work dir. Returns how many it removed."""
     base = Path(tmp or tempfile.gettempdir())
     removed = 0
     with contextlib.suppress(OSError):
-        for entry in base.iterdir():
-            found = _WORKDIR.match(entry.name)
-            if found and entry.is_dir() and not entry.is_symlink() and not _alive(int(found[1])):
-                shutil.rmtree(entry, ignore_errors=True)
+        for marker in base.glob("codeintel-*" + OWNER_SUFFIX):
+            folder = marker.with_name(marker.name[: -len(OWNER_SUFFIX)])
+            if not _WORKDIR.match(folder.name) or not _stale(marker):
+                continue
+            if folder.is_dir() and not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
+            if not folder.exists():
+                marker.unlink(missing_ok=True)
     return removed
 
 
 def make_workdir(fast: bool = False) -> Path:
-    """A fresh private work dir named after this process (see sweep_stale_workdirs)."""
+    """A fresh private work dir named after this process, its owner record written
+    beside it first (see sweep_stale_workdirs)."""
     sweep_stale_workdirs()
     kind = "fast-" if fast else ""
-    root = Path(tempfile.mkdtemp(prefix=f"codeintel-{kind}{os.getpid()}-"))
-    root.chmod(0o755)
-    return root
+    base = Path(tempfile.gettempdir())
+    for _ in range(100):
+        root = base / f"codeintel-{kind}{os.getpid()}-{secrets.token_hex(6)}"
+        try:
+            fd = os.open(f"{root}{OWNER_SUFFIX}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_owner_record())
+        os.mkdir(root, 0o755)
+        return root
+    raise SandboxError(f"could not make a work dir in {base}")
+
+
+def remove_workdir(root: Path) -> None:
+    """The work dir, then its owner record."""
+    shutil.rmtree(root, ignore_errors=True)
+    Path(f"{root}{OWNER_SUFFIX}").unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -109,7 +147,7 @@ def workspace(files: Files, config: SandboxConfig) -> Iterator[Launch]:
         yield Launch(root, tier, uid, config.limits, config.python, token, warning, config.control)
     finally:
         kill_run(uid, token)
-        shutil.rmtree(root, ignore_errors=True)
+        remove_workdir(root)
 
 
 def run(command: Sequence[str], files: Files, config: SandboxConfig | None = None) -> Execution:
@@ -312,7 +350,7 @@ class Validator:
 
     def close(self) -> None:
         self._stop()
-        shutil.rmtree(self.base, ignore_errors=True)
+        remove_workdir(self.base)
 
     def __enter__(self) -> Validator:
         return self

@@ -4,6 +4,7 @@ own protection, and the visible warning of the weak tier."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from codeintel.sandbox import (
     run_tests,
     sweep_stale_workdirs,
 )
+from codeintel.sandbox.harness.toolkit import start_time
 from codeintel.sandbox.isolation import isolation_warning, pick_uid
 from tests.sandbox.conftest import LIMITS
 
@@ -75,17 +77,39 @@ def test_private_tmp_is_bounded_in_bubblewrap(config: SandboxConfig) -> None:
     assert run(["python", "-c", code], {}, _small(config)).returncode == 7
 
 
+def _marked(folder: Path, pid: int, start: int | None) -> None:
+    (folder / "sub").mkdir(parents=True)
+    record = {"made_by": "codeintel sandbox work dir", "pid": pid, "start": start}
+    Path(f"{folder}.owner").write_text(json.dumps(record))
+
+
 def test_stale_work_dirs_are_swept(tmp_path: Path) -> None:
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     stale = [tmp_path / f"codeintel-{gone.pid}-abc", tmp_path / f"codeintel-fast-{gone.pid}-x1"]
+    for folder in stale:
+        _marked(folder, gone.pid, 1)
     live = tmp_path / f"codeintel-{os.getpid()}-mine"
+    _marked(live, os.getpid(), start_time(os.getpid()))
+    reused = tmp_path / f"codeintel-{os.getpid()}-reused"  # our pid, another start: stale
+    _marked(reused, os.getpid(), 1)
     other = tmp_path / "codeintel-notapid"
-    for folder in [*stale, live, other]:
-        (folder / "sub").mkdir(parents=True)
-    assert sweep_stale_workdirs.__wrapped__(str(tmp_path)) == 2
-    assert not any(p.exists() for p in stale)
+    (other / "sub").mkdir(parents=True)
+    assert sweep_stale_workdirs.__wrapped__(str(tmp_path)) == 3
+    assert not any(p.exists() or Path(f"{p}.owner").exists() for p in [*stale, reused])
     assert live.exists() and other.exists()
+
+
+def test_the_sweep_never_removes_a_user_folder_by_its_name(tmp_path: Path) -> None:
+    """`codeintel-2024-backup`: a codeintel-like name, a pid that is not running, no owner
+    record of ours (or one that is not ours): kept, every time."""
+    users = [tmp_path / "codeintel-2024-backup", tmp_path / "codeintel-fast-99999-x"]
+    for folder in users:
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "keep.txt").write_text("mine\n")
+    Path(f"{users[1]}.owner").write_text('{"made_by": "someone else", "pid": 99999}')
+    assert sweep_stale_workdirs.__wrapped__(str(tmp_path)) == 0
+    assert all((f / "data" / "keep.txt").read_text() == "mine\n" for f in users)
 
 
 KILLED_CALLER = textwrap.dedent(

@@ -79,6 +79,18 @@ def _stat(pid: int) -> list[bytes]:
         return []
 
 
+def start_time(pid: int) -> int | None:
+    """When the process started (clock ticks since boot): with the pid, its identity, which
+    a later process reusing the pid does not share; None if it is gone."""
+    fields = _stat(pid)
+    return int(fields[19]) if len(fields) > 19 else None
+
+
+def running(pid: int, started: int) -> bool:
+    """Whether the process `pid` that started at `started` still runs."""
+    return start_time(pid) == started
+
+
 def parent_of(pid: int) -> int | None:
     fields = _stat(pid)
     return int(fields[1]) if len(fields) > 1 else None
