@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from codeintel.commands.options import OneLineParser
 from codeintel.errors import USER_ERRORS
 
 # name -> (module, one-line help)
@@ -35,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="codeintel",
         description="Code intelligence whose suggestions are graded by running tests.",
     )
@@ -50,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0), or bad arguments: one line said, exit 2
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return int(args.run(args))
     except USER_ERRORS as exc:

@@ -12,16 +12,26 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from codeintel.errors import InputError
 from codeintel.sandbox.harness import toolkit
 
-MAX_SOURCE_BYTES = 4 * 1024 * 1024  # larger Python files are generated, not written
+# The size limits of what codeintel reads, by kind (each file must also be a regular file:
+# never a device, a FIFO or a socket, so nothing blocks or grows without end).
+MAX_SOURCE_BYTES = 4 * 1024 * 1024  # sources, tests, editor documents: larger are generated
+MAX_CONFIG_BYTES = 1024 * 1024  # training configs, index manifests, a checkpoint's settings
+MAX_DATA_BYTES = 4 * 1024**3  # training data, pairs files, an index's rows and vectors
 _MAX_BACKUPS = 1000
 
 
-def _open_regular(path: Path, what: str) -> int:
-    """An fd of `path`, refused unless it is a regular file (never blocks on a FIFO)."""
+def _size(n: int) -> str:
+    return f"{n / 1024**3:.0f} GB" if n >= 1024**3 else f"{n / 1024 / 1024:.0f} MB"
+
+
+def _open_regular(path: Path, what: str, limit: int) -> int:
+    """An fd of `path`, refused unless it is a regular file of at most `limit` bytes
+    (never blocks on a FIFO)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -30,27 +40,34 @@ def _open_regular(path: Path, what: str) -> int:
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise InputError(f"{what} {path} is not a regular file")
-    if info.st_size > MAX_SOURCE_BYTES:
+    if info.st_size > limit:
         os.close(fd)
         mb = info.st_size / 1024 / 1024
-        limit = MAX_SOURCE_BYTES // 1024 // 1024
-        raise InputError(f"{what} {path} is {mb:.1f} MB; codeintel reads files up to {limit} MB")
+        raise InputError(
+            f"{what} {path} is {mb:.1f} MB; codeintel reads files up to {_size(limit)}"
+        )
+    os.set_blocking(fd, True)
     return fd
 
 
-def read_bytes(path: Path, what: str = "file") -> bytes:
-    """The bytes of a regular file of at most MAX_SOURCE_BYTES; InputError otherwise."""
-    fd = _open_regular(Path(path), what)
-    with os.fdopen(fd, "rb") as handle:
-        data = handle.read(MAX_SOURCE_BYTES + 1)
-    if len(data) > MAX_SOURCE_BYTES:  # it grew while we read
-        raise InputError(f"{what} {path} is larger than {MAX_SOURCE_BYTES} bytes")
+def open_regular(path: Path, what: str = "file", limit: int = MAX_DATA_BYTES) -> BinaryIO:
+    """A binary stream of a regular file of at most `limit` bytes; InputError otherwise.
+    For files too large to read at once (training data), read line by line."""
+    return os.fdopen(_open_regular(Path(path), what, limit), "rb")
+
+
+def read_bytes(path: Path, what: str = "file", limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; InputError otherwise."""
+    with open_regular(path, what, limit) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew while we read
+        raise InputError(f"{what} {path} is larger than {_size(limit)}")
     return data
 
 
-def read_text(path: Path, what: str = "file") -> str:
+def read_text(path: Path, what: str = "file", limit: int = MAX_SOURCE_BYTES) -> str:
     """The UTF-8 text of `path`; InputError (one actionable line) if it cannot be read."""
-    data = read_bytes(path, what)
+    data = read_bytes(path, what, limit)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -171,26 +188,62 @@ def _replace(target: Path, text: str) -> Path:
             "names with the old text (copy it to a file of its own first)"
         )
     sweep_temporaries(target)
-    backup = _backup(target, old, like)
-    tmp = _temporary(target, text.encode("utf-8"), like)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with _unwritable(target):
+        backup = _backup(target, old, like)
+        try:
+            tmp = _temporary(target, text.encode("utf-8"), like)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        except BaseException:
+            backup.unlink(missing_ok=True)  # nothing was replaced: no backup of it either
+            raise
     _fsync_dir(target.parent)
     return backup
 
 
+@contextlib.contextmanager
+def _unwritable(target: Path) -> Iterator[None]:
+    """An OSError while writing `target` (a read-only or full folder, an immutable
+    file) becomes one InputError line."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def check_new_file(path: Path, force: bool = False) -> None:
+    """Before long work whose result goes to `path`: InputError unless it can be written
+    there (it does not exist, or `force`; not a symbolic link unless `force`; its folder
+    exists and takes a new file, tried with a temporary one that is removed at once)."""
+    target = Path(os.path.abspath(path))
+    if os.path.lexists(target) and not force:
+        what = "is a symbolic link" if os.path.islink(target) else "exists"
+        raise InputError(f"{path} {what}; pass --force to replace it")
+    if not target.parent.is_dir():
+        raise InputError(f"cannot write {path}: folder {target.parent} does not exist")
+    with _unwritable(target):
+        fd, tmp = tempfile.mkstemp(
+            dir=target.parent, prefix=_temporary_prefix(target), suffix=".tmp"
+        )
+        os.close(fd)
+        os.unlink(tmp)
+
+
 def write_new_file(path: Path, text: str) -> None:
     """Create `path` holding `text`, whole or not at all; InputError if it exists (a hard
-    link of a finished temporary file, which fails rather than replace a file)."""
+    link of a finished temporary file, which fails rather than replace a file) or cannot
+    be written."""
     target = Path(os.path.abspath(path))
+    if os.path.islink(target):
+        raise InputError(f"{path} is a symbolic link; pass --force to write the file it names")
     if not target.parent.is_dir():
         raise InputError(f"cannot write {path}: folder {target.parent} does not exist")
     like = os.stat(target.parent)
     sweep_temporaries(target)
-    with _interrupts_deferred():
+    with _interrupts_deferred(), _unwritable(target):
         tmp = _temporary(target, text.encode("utf-8"), like)
         try:
             os.chmod(tmp, 0o644)

@@ -72,6 +72,22 @@ def splice(source: bytes, start: int, end: int, replacement: str) -> bytes:
     return source[:start] + replacement.encode("utf-8") + source[end:]
 
 
+# what ast.parse raises on text it cannot parse: a syntax error, a null byte or text
+# that cannot be encoded (ValueError), nesting too deep for its parser (RecursionError,
+# MemoryError: 5,000 nested unary minuses)
+AST_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
+def python_ast(text: str, mode: str = "exec") -> ast.AST | None:
+    """Python's own syntax tree of `text`, or None when it cannot be parsed (AST_ERRORS)."""
+    try:
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" for `1if`
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return ast.parse(text, mode=mode)
+    except AST_ERRORS:
+        return None
+
+
 def parses(source: str) -> bool:
     """True if `source` (whole lines, any indentation) parses as Python: tree-sitter finds
     no error and `ast.parse` accepts it."""
@@ -79,12 +95,9 @@ def parses(source: str) -> bool:
     try:
         if get_parser(Language.PYTHON).parse(text.encode("utf-8")).root_node.has_error:
             return False
-        with warnings.catch_warnings():  # e.g. "invalid decimal literal" for `1if`
-            warnings.simplefilter("ignore", SyntaxWarning)
-            ast.parse(text)
-    except (SyntaxError, ValueError):  # UnicodeEncodeError is a ValueError
+    except ValueError:  # UnicodeEncodeError is a ValueError
         return False
-    return True
+    return python_ast(text) is not None
 
 
 def is_indented(source: str) -> bool:

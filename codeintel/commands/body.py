@@ -11,14 +11,14 @@ import argparse
 import json
 from pathlib import Path
 
-from codeintel.errors import InputError
+from codeintel.commands.options import MAX_SAMPLES, count
 from codeintel.files import read_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a Python file with the signature and docstring")
     parser.add_argument("--function", required=True, help="the function to write a body for")
-    parser.add_argument("--n", type=int, default=10, help="samples (default 10)")
+    parser.add_argument("--n", type=count(1, MAX_SAMPLES), default=10, help="samples (default 10)")
     parser.add_argument("--tests", type=Path, help="a pytest file that imports `solution`")
     parser.add_argument("--model", help="checkpoint path or bundled name")
     parser.add_argument("--json", action="store_true", help="print the candidates as JSON")
@@ -27,8 +27,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from codeintel.tasks.synthesize import Check, synthesize
 
-    if args.n <= 0:
-        raise InputError("--n must be greater than 0")
     text = read_text(args.file, "file")
     tests = read_text(args.tests, "test file") if args.tests else None
     candidates = synthesize(text, args.n, tests, function=args.function, model=args.model)

@@ -14,17 +14,21 @@ import json
 import sys
 from pathlib import Path
 
+from codeintel.commands.options import MAX_SAMPLES, count
 from codeintel.errors import InputError
 from codeintel.files import read_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the Python file")
-    parser.add_argument("--line", type=int, required=True, help="the cursor's line (from 1)")
-    parser.add_argument("--column", type=int, required=True, help="the cursor's column (from 0)")
+    line, column = count(1, 10**7), count(0, 10**7)
+    parser.add_argument("--line", type=line, required=True, help="the cursor's line (from 1)")
+    parser.add_argument("--column", type=column, required=True, help="the cursor's column (from 0)")
     parser.add_argument("--mode", choices=["line", "block"], default="line")
     parser.add_argument("--index", type=Path, help="an index folder to retrieve from")
-    parser.add_argument("--n", type=int, default=5, help="completions (default 5)")
+    parser.add_argument(
+        "--n", type=count(1, MAX_SAMPLES), default=5, help="completions (default 5)"
+    )
     parser.add_argument("--model", help="checkpoint path or bundled name")
     parser.add_argument("--json", action="store_true", help="print the completions as JSON")
 
@@ -32,9 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from codeintel.tasks.completion import complete
 
-    if args.n < 1:
-        raise InputError("--n must be at least 1")
     source = read_text(args.file, "file")
+    if not source.strip():
+        raise InputError(f"{args.file} is empty: there is no code to complete from")
     index, path = None, None
     if args.index is not None:
         from codeintel.retrieval import load_index
@@ -49,4 +53,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         for c in found:
             print(f"{c.score:8.2f} {'' if c.parses else '(does not parse) '}{c.text}")
+    if not found:
+        print(
+            f"codeintel: no completion found at line {args.line}, column {args.column}",
+            file=sys.stderr,
+        )
     return 0 if found else 1

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from codeintel.commands.options import MAX_TOKENS, count
 from codeintel.errors import InputError
 from codeintel.files import read_text
 
@@ -18,8 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("kind", choices=KINDS, help="which context to build")
     parser.add_argument("file", type=Path, help="a Python or Java source file")
     parser.add_argument("--function", help="the target function or method (qualified name)")
-    parser.add_argument("--line", type=int, help="eWASH: the cursor line (1-based)")
-    parser.add_argument("--budget", type=int, required=True, help="the token budget")
+    parser.add_argument("--line", type=count(1, 10**7), help="eWASH: the cursor line (1-based)")
+    parser.add_argument(
+        "--budget", type=count(1, MAX_TOKENS), required=True, help="the token budget"
+    )
     parser.add_argument(
         "--language", choices=sorted(set(EXTENSIONS.values())), help="default: from the extension"
     )

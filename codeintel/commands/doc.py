@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from codeintel.errors import InputError
+from codeintel.commands.options import MAX_SAMPLES, count
 from codeintel.files import replace_file
 
 
@@ -25,7 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--style", choices=["oneline", "google", "numpy"], default="oneline", help="sections"
     )
-    parser.add_argument("--n", type=int, default=5, help="candidates per function (default 5)")
+    parser.add_argument(
+        "--n", type=count(1, MAX_SAMPLES), default=5, help="candidates per function (default 5)"
+    )
     parser.add_argument("--model", help="checkpoint path or bundled name")
     parser.add_argument("--index", type=Path, help="an index to take similar docstrings from")
     parser.add_argument("--force", action="store_true", help="replace an existing docstring")
@@ -36,8 +38,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from codeintel.tasks.docstring import summarize
 
-    if args.n <= 0:
-        raise InputError("--n must be greater than 0")
     result = summarize(
         args.file,
         args.function,

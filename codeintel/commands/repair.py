@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from codeintel.commands.options import MAX_BUDGET_S, MAX_MB, MAX_TIMEOUT_S, count, seconds
 from codeintel.errors import InputError
 from codeintel.files import replace_file
 
@@ -20,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the Python module to repair")
     parser.add_argument("--tests", type=Path, required=True, help="a pytest file that fails")
     parser.add_argument("--function", help="repair this function (qualified name) only")
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds (default 60)")
+    parser.add_argument(
+        "--budget", type=seconds(MAX_BUDGET_S), default=60.0, help="seconds (default 60)"
+    )
     parser.add_argument(
         "--model",
         help="checkpoint path or bundled name (default: "
@@ -40,9 +43,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "mode), its old contents in a backup FILE.orig (or FILE.orig.N: never overwritten)",
     )
     limits = parser.add_argument_group("sandbox limits, per test run")
-    limits.add_argument("--timeout", type=float, help="wall-clock seconds (default 10)")
-    limits.add_argument("--memory-mb", type=int, help="address space per process (default 1024)")
-    limits.add_argument("--disk-mb", type=int, help="the work dir's size (default 256)")
+    limits.add_argument(
+        "--timeout", type=seconds(MAX_TIMEOUT_S), help="wall-clock seconds (default 10)"
+    )
+    limits.add_argument(
+        "--memory-mb", type=count(64, MAX_MB), help="address space per process (default 1024)"
+    )
+    limits.add_argument(
+        "--disk-mb", type=count(1, MAX_MB), help="the work dir's size (default 256)"
+    )
 
 
 def _config(args: argparse.Namespace):

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from codeintel.commands.index import DEFAULT_INDEX
+from codeintel.commands.options import MAX_RESULTS, count
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--index", type=Path, default=DEFAULT_INDEX, help=f"the index folder ({DEFAULT_INDEX})"
     )
-    parser.add_argument("--k", type=int, default=10, help="results (default 10)")
+    parser.add_argument("--k", type=count(1, MAX_RESULTS), default=10, help="results (default 10)")
     parser.add_argument(
         "--mmr", type=float, default=0.7, help="MMR lambda: 1 relevance only (default 0.7)"
     )

@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from codeintel.commands.options import MAX_BUDGET_S, MAX_SAMPLES, count, seconds
 from codeintel.commands.progress import ProgressBar
-from codeintel.errors import InputError
+from codeintel.files import check_new_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the Python module to test")
     parser.add_argument("--function", help="one function or method (default: every public one)")
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds in all (default 60)")
+    parser.add_argument(
+        "--budget", type=seconds(MAX_BUDGET_S), default=60.0, help="seconds in all (default 60)"
+    )
     parser.add_argument("--out", type=Path, help="write the test file here")
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--model", help="checkpoint path or bundled name")
     parser.add_argument("--no-model", action="store_true", help="the execution search alone")
-    parser.add_argument("--samples", type=int, default=4, help="model samples per function")
+    parser.add_argument(
+        "--samples", type=count(0, MAX_SAMPLES), default=4, help="model samples per function"
+    )
     parser.add_argument(
         "--mutation-score", action="store_true", help="also run the tests on mutants"
     )
@@ -41,12 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from codeintel.tasks.testgen import TestgenConfig, generate_tests, project_root
     from codeintel.tasks.testgen.writer import path_setup, suite_file
 
-    if args.samples < 0:
-        raise InputError("--samples must be 0 or more")
-    if args.out is not None and args.out.exists() and not args.force:
-        raise InputError(f"{args.out} exists; pass --force to replace it")
-    if args.out is not None and not args.out.absolute().parent.is_dir():
-        raise InputError(f"cannot write {args.out}: folder {args.out.parent} does not exist")
+    if args.out is not None:
+        check_new_file(args.out, args.force)  # before the search, not after it
     config = TestgenConfig(
         samples=0 if args.no_model else args.samples,
         allow_process_tier=args.allow_process_tier,
@@ -67,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         text = suite_file(result.module, result.tests, path_setup(args.out, root))
     print(json.dumps(result.to_json(), indent=2) if args.json else text, end="")
     print(_summary(result), file=sys.stderr)
+    if result.warning:
+        print(f"codeintel: warning: {result.warning}", file=sys.stderr)
     if not result.tests:
         return 1
     if args.out is not None:
@@ -93,5 +97,7 @@ def _write(out: Path, text: str, force: bool) -> None:
 
     if out.exists() and force:
         replace_file(out, text)
+    elif force and out.is_symlink():  # dangling: create the file it names
+        write_new_file(Path(os.path.realpath(out)), text)
     else:
         write_new_file(out, text)

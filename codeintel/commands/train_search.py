@@ -12,7 +12,9 @@ import argparse
 import json
 from pathlib import Path
 
+from codeintel.commands.options import count
 from codeintel.errors import InputError
+from codeintel.files import MAX_DATA_BYTES, open_regular
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,25 +24,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pairs", type=Path, required=True, help="JSON lines: query, code")
     parser.add_argument("--out", type=Path, required=True, help="the encoder's folder")
     parser.add_argument("--start", type=Path, help="a checkpoint (default: the bundled one)")
-    parser.add_argument("--steps", type=int, default=defaults.steps)
-    parser.add_argument("--batch", type=int, default=defaults.batch)
+    parser.add_argument("--steps", type=count(1, 10**8), default=defaults.steps)
+    parser.add_argument("--batch", type=count(1, 4096), default=defaults.batch)
     parser.add_argument("--lr", type=float, default=defaults.learning_rate)
-    parser.add_argument("--max-tokens", type=int, default=defaults.max_tokens)
+    parser.add_argument("--max-tokens", type=count(1, 65536), default=defaults.max_tokens)
     parser.add_argument("--seed", type=int, default=defaults.seed)
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
-    try:
-        text = path.read_text(encoding="utf-8")  # large: not through files.read_text's cap
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the pairs file {path}: {exc}") from exc
+    """The (query, code) records of a JSON-lines file (a regular file of at most
+    files.MAX_DATA_BYTES, read line by line); InputError naming the first bad line."""
     pairs = []
-    for number, line in enumerate(text.splitlines(), 1):
-        try:
-            record = json.loads(line)
-            pairs.append((str(record["query"]), str(record["code"])))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}:{number}: not a {{query, code}} record ({exc})") from exc
+    with open_regular(path, "pairs file", MAX_DATA_BYTES) as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                record = json.loads(line.decode("utf-8"))
+                pairs.append((str(record["query"]), str(record["code"])))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InputError(f"{path}:{number}: not a {{query, code}} record ({exc})") from exc
     return pairs
 
 

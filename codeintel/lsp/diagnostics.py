@@ -14,6 +14,7 @@ from codeintel.errors import InputError
 from codeintel.lsp.documents import Document, find_test_file, text_of, utf16_length
 from codeintel.lsp.records import Target
 from codeintel.sandbox import JobControl, TestResult, TestRun
+from parsers.text import python_ast
 
 SOURCE = "codeintel"  # the diagnostics' source, which the fix action looks for
 COMMAND = "codeintel.runTests"
@@ -97,9 +98,8 @@ def _diagnostic(
 
 def _definitions(text: str) -> dict[str, ast.AST]:
     """Top-level functions and classes of `text` by name (none when it does not parse)."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
+    tree = python_ast(text)
+    if tree is None:
         return {}
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
     return {n.name: n for n in tree.body if isinstance(n, kinds)}
@@ -107,9 +107,8 @@ def _definitions(text: str) -> dict[str, ast.AST]:
 
 def _functions(text: str) -> dict[str, ast.AST]:
     """Every function of `text` by name, methods of test classes included."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
+    tree = python_ast(text)
+    if tree is None:
         return {}
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
     return {n.name: n for n in ast.walk(tree) if isinstance(n, kinds)}

@@ -14,6 +14,7 @@ table and the jobs; no task logic here.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from pygls.protocol import LanguageServerProtocol
 
 from codeintel import __version__
 from codeintel.errors import USER_ERRORS, Cancelled, ConfigError, InputError, ModelError
+from codeintel.files import read_text
 from codeintel.lsp.actions import WITHOUT_MODEL
 from codeintel.lsp.completion import WorkspaceIndex
 from codeintel.lsp.documents import Document, function_at, parsed_python, path_of
@@ -98,16 +100,24 @@ class CodeintelServer(LanguageServer):
     # --- documents ----------------------------------------------------------------------
 
     def document(self, uri: str) -> Document:
+        """The editor's text of an open document; else the disk's, for a file inside a
+        workspace folder only, read as every file is (a regular file, at most
+        files.MAX_SOURCE_BYTES, UTF-8): never a device, a FIFO or a file elsewhere."""
         path = path_of(uri)
-        text_document = self.workspace.get_text_document(uri)
-        opened = uri in self.workspace.text_documents
-        try:
-            text = text_document.source
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path} is not UTF-8 text") from exc
-        return Document(uri, path, text, text_document.version if opened else None)
+        opened = self.workspace.text_documents.get(uri)
+        if opened is not None:
+            return Document(uri, path, opened.source, opened.version)
+        if not self.in_workspace(path):
+            raise InputError(f"{path} is not in a workspace folder; codeintel serves only those")
+        return Document(uri, path, read_text(path, "file"), None)
+
+    def in_workspace(self, path: Path) -> bool:
+        """Whether `path` (its symlinks resolved) lies inside a workspace folder."""
+        folders = [path_of(f.uri) for f in self.workspace.folders.values()]
+        if self.workspace.root_path:
+            folders.append(Path(self.workspace.root_path))
+        real = Path(os.path.realpath(path))
+        return any(real.is_relative_to(os.path.realpath(folder)) for folder in folders)
 
     def is_current(self, document: Document) -> bool:
         """The document is still as it was when the job read it."""

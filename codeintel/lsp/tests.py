@@ -15,6 +15,7 @@ from codeintel.lsp.documents import end_of, find_test_file, new_test_file, text_
 from codeintel.lsp.records import Action, Proposal, Target
 from codeintel.sandbox import JobControl
 from parsers import Scope
+from parsers.text import python_ast
 
 
 def offered(target: Target, scope: Scope) -> bool:
@@ -65,9 +66,8 @@ def _file_text(result: Any, path: Path, root: Path, old: str) -> str:
 
 
 def _defined(source: str) -> set[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    tree = python_ast(source)
+    if tree is None:
         return set()
     return {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from codeintel.errors import ConfigError
+from codeintel.files import MAX_DATA_BYTES, open_regular
 from codeintel.models import formats
 from codeintel.models.tokenizer import CodeTokenizer
 
@@ -59,14 +60,14 @@ class StreamPosition:
 
 def read_jsonl(paths: Sequence[Path]) -> Iterator[dict]:
     for path in paths:
-        with path.open(encoding="utf-8") as lines:
+        with open_regular(path, "training data", MAX_DATA_BYTES) as lines:
             for number, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
                 try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ConfigError(f"{path}:{number}: not JSON: {exc.msg}") from exc
+                    yield json.loads(line.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                    raise ConfigError(f"{path}:{number}: not a JSON line: {exc}") from exc
 
 
 def _cut(ids: list[int], limit: int, eos: int) -> Ids:

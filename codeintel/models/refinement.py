@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from codeintel.errors import InputError
+from codeintel.files import MAX_DATA_BYTES, read_text
 from codeintel.models import formats
 
 SPLITS = ("train", "valid", "test")
@@ -27,11 +28,8 @@ def read_pairs(folder: Path, split: str) -> list[tuple[str, str]]:
     """(buggy, fixed) methods of a split; InputError if a file is missing or the two
     files' line counts differ."""
     buggy_path, fixed_path = pair_files(folder, split)
-    try:
-        buggy = buggy_path.read_text(encoding="utf-8").splitlines()
-        fixed = fixed_path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the {split} pairs of {folder}: {exc}") from exc
+    buggy = read_text(buggy_path, f"the {split} pairs", MAX_DATA_BYTES).splitlines()
+    fixed = read_text(fixed_path, f"the {split} pairs", MAX_DATA_BYTES).splitlines()
     if len(buggy) != len(fixed):
         raise InputError(
             f"{buggy_path.name} has {len(buggy)} lines but {fixed_path.name} has {len(fixed)}"

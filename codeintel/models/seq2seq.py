@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codeintel.errors import ModelError, ModelNotFoundError
+from codeintel.errors import InputError, ModelError, ModelNotFoundError
+from codeintel.files import MAX_CONFIG_BYTES, read_text
 from codeintel.models.tokenizer import Tokenizer, load_tokenizer
 from codeintel.records import JsonRecord
 
@@ -120,9 +121,9 @@ def trained_limit(path: Path, key: str) -> int | None:
     """A length of the training run (`max_input_tokens`, `max_target_tokens`) from the
     checkpoint's `codeintel.json`; None for checkpoints without it (not trained here)."""
     try:
-        limits = json.loads((Path(path) / LIMITS_FILE).read_text(encoding="utf-8"))
-        return int(limits[key])
-    except (OSError, ValueError, KeyError, TypeError):
+        text = read_text(Path(path) / LIMITS_FILE, "checkpoint settings", MAX_CONFIG_BYTES)
+        return int(json.loads(text)[key])
+    except (InputError, ValueError, KeyError, TypeError):
         return None
 
 

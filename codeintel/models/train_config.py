@@ -15,7 +15,8 @@ from typing import Any
 
 import tomllib
 
-from codeintel.errors import ConfigError
+from codeintel.errors import ConfigError, InputError
+from codeintel.files import MAX_CONFIG_BYTES, read_text
 
 DEFAULT_TASK_WEIGHTS = {
     "fix": 4.0,
@@ -169,9 +170,9 @@ def load_train_config(path: Path, overrides: Mapping[str, Any] | None = None) ->
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+        text = read_text(path, "config", MAX_CONFIG_BYTES)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from exc
     try:
         raw = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:

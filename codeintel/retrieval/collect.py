@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codeintel.errors import InputError
+from codeintel.files import read_bytes
 from codeintel.retrieval.records import IndexedFunction
 from parsers import Scope, parse
 
@@ -40,21 +41,35 @@ def _python_files(path: Path) -> Iterator[Path]:
         yield from (Path(folder) / f for f in sorted(files) if f.endswith(".py"))
 
 
-def source_files(paths: Sequence[Path]) -> tuple[Path, list[SourceFile]]:
-    """The root and every Python file under `paths` (InputError for a missing path)."""
+def source_files(paths: Sequence[Path]) -> tuple[Path, list[SourceFile], int]:
+    """The root, every Python source file under `paths`, and how many `.py` files were
+    skipped: not regular, over FILE_LIMIT, binary (a NUL byte) or not UTF-8
+    (InputError for a missing path)."""
     for path in paths:
         if not path.exists():
             raise InputError(f"{path} does not exist")
     root = root_of(paths)
     found: dict[str, SourceFile] = {}
+    skipped: set[str] = set()
     for path in paths:
         for file in _python_files(path.resolve()):
-            if not file.is_file() or file.stat().st_size > FILE_LIMIT:
-                continue
-            digest = hashlib.sha256(file.read_bytes()).hexdigest()
             relpath = file.relative_to(root).as_posix()
-            found[relpath] = SourceFile(relpath, file, digest)
-    return root, [found[k] for k in sorted(found)]
+            data = _source_bytes(file)
+            if data is None:
+                skipped.add(relpath)
+                continue
+            found[relpath] = SourceFile(relpath, file, hashlib.sha256(data).hexdigest())
+    return root, [found[k] for k in sorted(found)], len(skipped - set(found))
+
+
+def _source_bytes(file: Path) -> bytes | None:
+    """The file's bytes if it is Python source text we index; None otherwise."""
+    try:
+        data = read_bytes(file, "file", FILE_LIMIT)
+        data.decode("utf-8")
+    except (InputError, UnicodeDecodeError):
+        return None
+    return None if b"\0" in data else data
 
 
 def body_hash(scope: Scope) -> str:

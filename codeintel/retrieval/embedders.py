@@ -22,8 +22,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from codeintel.errors import ModelError, ModelNotFoundError
+from codeintel.errors import IndexFormatError, InputError, ModelError, ModelNotFoundError
+from codeintel.files import MAX_CONFIG_BYTES, read_text
 from codeintel.retrieval.features import features
+
+MAX_HASHED_DIM = 65536  # 256 KB a row; an index is rows x dim float32
 
 
 class Embedder(Protocol):
@@ -109,7 +112,7 @@ class EncoderEmbedder:
         encoder), which AutoModel would give a new, random decoder."""
         from transformers import AutoModel, T5EncoderModel
 
-        config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        config = json.loads(read_text(self.path / "config.json", "config", MAX_CONFIG_BYTES))
         return T5EncoderModel if "T5EncoderModel" in config.get("architectures", []) else AutoModel
 
     def _load(self) -> tuple[Any, Any]:
@@ -165,7 +168,12 @@ def mean_pooled(encoder: Any, tokenizer: Any, texts: Sequence[str], max_tokens: 
 def embedder_from_spec(spec: dict[str, Any], counts: tuple[int, tuple[int, ...]] = (0, ())):
     """The embedder an index recorded (`counts`: the hashed one's documents, frequencies)."""
     if spec.get("kind") == "hashed":
-        return HashedEmbedder(int(spec["dim"]), counts[0], counts[1])
+        dim = spec.get("dim")
+        if not isinstance(dim, int) or not 1 <= dim <= MAX_HASHED_DIM:
+            raise IndexFormatError(f"an index with {dim!r} dimensions; at most {MAX_HASHED_DIM}")
+        if len(counts[1]) not in (0, dim):
+            raise IndexFormatError(f"its frequencies have {len(counts[1])} dimensions, not {dim}")
+        return HashedEmbedder(dim, counts[0], counts[1])
     if spec.get("kind") == "encoder":
         return EncoderEmbedder(spec["path"])
     raise ModelError(f"unknown embedder {spec!r}")
@@ -175,6 +183,9 @@ def make_embedder(choice: str) -> Embedder:
     """`hashed` (the default, no model), `hashed:DIM`, or a Hugging Face checkpoint folder."""
     if choice == "hashed":
         return HashedEmbedder()
-    if choice.startswith("hashed:") and choice[7:].isdigit() and int(choice[7:]) > 0:
-        return HashedEmbedder(int(choice[7:]))
+    if choice.startswith("hashed:") and choice[7:].isdigit():
+        dim = int(choice[7:])
+        if not 1 <= dim <= MAX_HASHED_DIM:
+            raise InputError(f"--embedder {choice}: the dimension must be 1 to {MAX_HASHED_DIM}")
+        return HashedEmbedder(dim)
     return EncoderEmbedder(choice)

@@ -19,6 +19,7 @@ leaves the old index whole.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import time
@@ -31,6 +32,7 @@ import numpy as np
 
 from codeintel import __version__
 from codeintel.errors import IndexFormatError, InputError
+from codeintel.files import MAX_CONFIG_BYTES, MAX_DATA_BYTES, read_bytes, read_text
 from codeintel.retrieval import collect
 from codeintel.retrieval.embedders import Embedder, HashedEmbedder, embedder_from_spec
 from codeintel.retrieval.query import HNSW_ABOVE, SearchKind, faiss_index, kind_for
@@ -74,9 +76,15 @@ class IndexReport:
     embedder: str
     seconds: float
     rebuilt: str  # why every row was embedded again ("" on an incremental update)
+    skipped_files: int = 0  # .py files that are binary, not UTF-8, too large or not regular
 
     def summary(self) -> str:
         why = f"; rebuilt: {self.rebuilt}" if self.rebuilt else ""
+        if self.skipped_files:
+            why += (
+                f"; {self.skipped_files} skipped (binary, not UTF-8, over "
+                f"{collect.FILE_LIMIT // 1_000_000} MB or not a regular file)"
+            )
         return (
             f"{self.folder}: {self.functions} functions in {self.files} files "
             f"({self.embedded_files} embedded, {self.removed_files} removed; "
@@ -91,8 +99,8 @@ def _manifest(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         raise IndexFormatError(f"{folder} is not a codeintel index (it has no {MANIFEST})")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        manifest = json.loads(read_text(path, "index manifest", MAX_CONFIG_BYTES))
+    except ValueError as exc:
         raise IndexFormatError(f"{folder}: unreadable {MANIFEST}: {exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
@@ -112,12 +120,13 @@ def load_index(folder: str | Path) -> CodeIndex:
     import faiss
 
     try:
-        lines = (folder / "functions.jsonl").read_text(encoding="utf-8").splitlines()
-        functions = tuple(IndexedFunction.from_json(json.loads(line)) for line in lines)
+        rows = read_text(folder / "functions.jsonl", "index rows", MAX_DATA_BYTES)
+        functions = tuple(IndexedFunction.from_json(json.loads(line)) for line in rows.splitlines())
         counts = _counts(folder, manifest)
-        searcher = faiss.read_index(str(folder / "search.faiss"))
+        stored = read_bytes(folder / "search.faiss", "index vectors", MAX_DATA_BYTES)
+        searcher = faiss.deserialize_index(np.frombuffer(stored, dtype=np.uint8))
         vectors = searcher.reconstruct_n(0, searcher.ntotal) if searcher.ntotal else None
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+    except (ValueError, TypeError, RuntimeError, KeyError) as exc:
         raise IndexFormatError(f"{folder}: a damaged index ({exc}); rebuild it") from exc
     if vectors is None:
         vectors = np.zeros((0, searcher.d), dtype=np.float32)
@@ -138,9 +147,10 @@ def load_index(folder: str | Path) -> CodeIndex:
 
 def _counts(folder: Path, manifest: dict[str, Any]) -> tuple[int, tuple[int, ...]]:
     path = folder / "frequencies.npy"
-    if not path.is_file():
+    if not path.exists():
         return 0, ()
-    return int(manifest["documents"]), tuple(int(c) for c in np.load(path))
+    stored = io.BytesIO(read_bytes(path, "index frequencies", MAX_DATA_BYTES))
+    return int(manifest["documents"]), tuple(int(c) for c in np.load(stored, allow_pickle=False))
 
 
 def _previous(out: Path, embedder: Embedder, rebuild: bool) -> tuple[CodeIndex | None, str]:
@@ -179,7 +189,7 @@ def build_index(
     start = time.monotonic()
     out = Path(out)
     embedder = embedder or HashedEmbedder()
-    root, files = collect.source_files([Path(p) for p in paths])
+    root, files, skipped = collect.source_files([Path(p) for p in paths])
     if not files:
         raise InputError(f"no Python files under {', '.join(map(str, paths))}")
     old, why = _previous(out, embedder, rebuild)
@@ -200,6 +210,7 @@ def build_index(
         embedder.name,
         time.monotonic() - start,
         why or drift,
+        skipped,
     )
 
 

@@ -7,11 +7,13 @@ source input goes through.
 
 from __future__ import annotations
 
+import ast
 import importlib
 from typing import Any
 
 from codeintel.errors import InputError
 from parsers import ParsedFile, parse
+from parsers.text import python_ast
 
 # name -> "module:function" of the task's run(request, model)
 TASKS: dict[str, str] = {
@@ -30,6 +32,15 @@ def parse_python(source: str, name: str) -> ParsedFile:
     if parsed.has_errors:
         raise InputError(parsed.syntax_summary(name))
     return parsed
+
+
+def python_module(source: str, name: str) -> ast.Module:
+    """Python's own syntax tree of a task's input; InputError when Python cannot parse it
+    (a syntax error tree-sitter let through, or nesting too deep for Python's parser)."""
+    tree = python_ast(source)
+    if tree is None:
+        raise InputError(f"{name}: Python cannot parse it (a syntax error, or nesting too deep)")
+    return tree
 
 
 def get_task(name: str) -> Any:

@@ -31,6 +31,7 @@ from codeintel.models import formats
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Outcome, SandboxConfig, Validator
 from codeintel.sandbox import run as sandbox_run
+from parsers.text import python_ast
 
 FOCAL = "focal.py"
 TEST = "test_assert.py"
@@ -90,9 +91,8 @@ def runnable_test(prefix: str, statement: str, header: str | None = None) -> str
 
 
 def parses(statement: str) -> bool:
-    try:
-        tree = ast.parse(statement)
-    except (SyntaxError, ValueError):
+    tree = python_ast(statement)
+    if tree is None:
         return False
     return len(tree.body) == 1
 

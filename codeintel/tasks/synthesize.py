@@ -19,7 +19,6 @@ ranked by running them.
 
 from __future__ import annotations
 
-import ast
 import enum
 import re
 from collections.abc import Sequence
@@ -31,9 +30,9 @@ from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.models import formats
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Limits, Outcome, SandboxConfig, Validator
-from codeintel.tasks import parse_python
+from codeintel.tasks import parse_python, python_module
 from parsers import ParsedFile, ParseError, Scope
-from parsers.text import parses, reindent
+from parsers.text import parses, python_ast, reindent
 
 MODULE = "solution.py"  # the program's file name in the sandbox; tests import it
 TESTS = "test_solution.py"
@@ -93,6 +92,7 @@ def _function(parsed: ParsedFile, name: str | None) -> Scope:
 def model_input(request: SynthesisRequest) -> tuple[ParsedFile, Scope, str]:
     """The parsed text, the function, and the model's `body:` input."""
     parsed = parse_python(request.text, "the text")
+    python_module(request.text, "the text")  # candidates are whole programs: Python parses them
     scope = _function(parsed, request.function)
     docstring = (scope.docstring or "").strip()
     return parsed, scope, formats.pymt5_input(formats.Prefix.BODY, scope.signature, docstring, "")
@@ -157,11 +157,7 @@ def doctests(lines: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def _expression(text: str) -> bool:
-    try:
-        ast.parse(text, mode="eval")
-    except SyntaxError:
-        return False
-    return True
+    return python_ast(text, "eval") is not None
 
 
 def examples_test(examples: Sequence[tuple[str, str]]) -> str:

@@ -28,7 +28,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from parsers.text import parses
+from parsers.text import parses, python_ast
 
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.Break, ast.Continue)
 _LIMIT = 120  # candidates per family and function
@@ -48,9 +48,8 @@ def family_edits(
 ) -> list[FamilyEdit]:
     """Every candidate of every family, deduplicated: the small families first, and
     insertions nearest the `hot` lines (1-based, those in the failing trace) first."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    tree = python_ast(source)
+    if tree is None:
         return []
     function = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
     if function is None:

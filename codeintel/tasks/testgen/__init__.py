@@ -37,7 +37,7 @@ from codeintel.errors import InputError, IsolationError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
 from codeintel.sandbox import Tier, detect_tier
-from codeintel.tasks import parse_python
+from codeintel.tasks import parse_python, python_module
 from codeintel.tasks.testgen import check, model, mutation, writer
 from codeintel.tasks.testgen.minimize import greedy_cover
 from codeintel.tasks.testgen.plan import (
@@ -116,6 +116,7 @@ def make_request(
     if not source.strip():
         raise InputError(f"{path} is empty: there is nothing to test")
     parse_python(source, str(path))
+    python_module(source, str(path))
     config = config or TestgenConfig()
     root, module = project_root(path)
     files = project_files(root, module, path, config.max_project_files)
@@ -181,7 +182,7 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
     check_isolation(request.config)
     started = time.monotonic()
     deadline = started + request.budget_s
-    tree = ast.parse(request.source)
+    tree = python_module(request.source, str(request.path))
     focals = focal_functions(tree, request.function)
     if not focals:
         raise InputError(f"{request.path} has no public function or method to test")
@@ -471,7 +472,7 @@ def generate_tests(
     model or None for the default; `config.samples = 0` runs the search alone. Nothing
     of the user's is written: `result.test_file` is the file's text."""
     request = make_request(path, function, budget_seconds, mutation_score, config, progress)
-    focal_functions(ast.parse(request.source), function)  # an unknown name fails first
+    focal_functions(python_module(request.source, str(path)), function)  # unknown: first
     return run(request, _handle(model, request.config))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from codeintel.sandbox import Coverage, SandboxConfig, TestOutcome, TestRun, run_tests
 from codeintel.tasks.testgen.records import GeneratedTest, RejectedTest, Rejection
 from codeintel.tasks.testgen.writer import suite_file
+from parsers.text import AST_ERRORS
 
 FINAL = "test_codeintel_generated.py"
 RUN_S = 0.6  # a candidate's share of a run's time limit, at least: its own pytest session
@@ -93,8 +94,8 @@ def _reason(detail: str) -> Rejection:
 def _unparsable(test: GeneratedTest, module: str) -> RejectedTest | None:
     try:
         ast.parse(suite_file(module, [test]))
-    except (SyntaxError, ValueError) as exc:
-        return _reject(test, Rejection.NO_PARSE, str(exc))
+    except AST_ERRORS as exc:
+        return _reject(test, Rejection.NO_PARSE, str(exc) or type(exc).__name__)
     return None
 
 

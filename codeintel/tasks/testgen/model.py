@@ -14,6 +14,7 @@ from codeintel.models import formats
 from codeintel.tasks.testgen.plan import Focal
 from codeintel.tasks.testgen.records import GeneratedTest, Origin
 from parsers import ParsedFile
+from parsers.text import python_ast
 
 FOCAL_BUDGET = 240  # tokens of focal context, as in the training data (data_pipelines/focal)
 
@@ -61,9 +62,8 @@ def _renamed(text: str, name: str) -> str:
 
 
 def _takes_self(function: str) -> bool:
-    try:
-        tree = ast.parse(function)
-    except (SyntaxError, ValueError):
+    tree = python_ast(function)
+    if tree is None:
         return function.split("(", 1)[-1].startswith("self")
     node = tree.body[0] if tree.body else None
     return (

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from codeintel.errors import UnknownFunctionError
 from codeintel.tasks.synthesize import doctests
+from parsers.text import python_ast
 
 Args = tuple[tuple[str | None, str], ...]  # (keyword or None, argument source) per argument
 
@@ -379,9 +380,8 @@ def _docstring(node: ast.AST) -> str | None:
 def literal_calls(source: str, name: str) -> list[Args]:
     """Argument lists of the calls to `name` (or `x.name`) in `source` whose arguments
     are all literals; [] when `source` does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = python_ast(source)
+    if tree is None:
         return []
     out = []
     for node in ast.walk(tree):
@@ -430,9 +430,8 @@ PathCheck = Callable[[str], bool]  # does this text name an existing file or fol
 
 def names_path(source: str, exists: PathCheck) -> bool:
     """Whether an argument expression holds a string (or bytes) naming an existing path."""
-    try:
-        tree = ast.parse(source, mode="eval")
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    tree = python_ast(source, "eval")
+    if tree is None:
         return False
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):

@@ -1,0 +1,55 @@
+"""Argument types with bounds, shared by the subcommands: a count or a number of seconds
+outside its bounds (or `nan`, `inf`) is bad input, refused by argparse in one line."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+MAX_SAMPLES = 100  # --n, --samples: candidates a model samples for one request
+MAX_RESULTS = 1000  # --k: search results
+MAX_BUDGET_S = 24 * 3600.0  # --budget: one command's seconds
+MAX_TIMEOUT_S = 3600.0  # --timeout: one sandbox run's seconds
+MAX_MB = 1024 * 1024  # --memory-mb, --disk-mb
+MAX_TOKENS = 1_000_000  # a token budget
+
+
+def count(low: int, high: int) -> Callable[[str], int]:
+    """An int in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return parse
+
+
+def seconds(high: float) -> Callable[[str], float]:
+    """A finite number of seconds in (0, high]."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not math.isfinite(value) or not 0 < value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{text} is not a number of seconds above 0 and at most {high:g}"
+            )
+        return value
+
+    return parse
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but bad arguments get one line on stderr (and exit code 2), as every
+    other bad input does."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
