@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from codeintel.commands.options import MAX_SAMPLES, count
@@ -25,10 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeintel.sandbox import tier_warning
     from codeintel.tasks.synthesize import Check, synthesize
 
     text = read_text(args.file, "file")
     tests = read_text(args.tests, "test file") if args.tests else None
+    warning = tier_warning()
+    if warning:
+        print(f"codeintel: warning: {warning}", file=sys.stderr)
     candidates = synthesize(text, args.n, tests, function=args.function, model=args.model)
     if args.json:
         print(json.dumps([c.to_json() for c in candidates], indent=2))

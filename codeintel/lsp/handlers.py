@@ -19,6 +19,7 @@ from codeintel.lsp.server import (
     log,
 )
 from codeintel.lsp.server import outcome as command_outcome
+from codeintel.sandbox import tier_warning
 
 
 def build_server() -> CodeintelServer:
@@ -45,6 +46,9 @@ def initialize(server: CodeintelServer, params: types.InitializeParams) -> None:
 def initialized(server: CodeintelServer, params: types.InitializedParams) -> None:
     if server.model is None and not server.model_failure:
         server.start_model()
+    warning = tier_warning()  # what the sandbox does not protect here, said once
+    if warning:
+        server.show(types.MessageType.Warning, f"codeintel: warning: {warning}")
 
 
 def did_change_configuration(

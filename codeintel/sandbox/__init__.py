@@ -46,7 +46,7 @@ names the tier it ran in):
 """
 
 from codeintel.sandbox.control import JobControl
-from codeintel.sandbox.isolation import detect_tier
+from codeintel.sandbox.isolation import detect_tier, tier_warning
 from codeintel.sandbox.runner import Validator, is_test_file, run, run_tests, sweep_stale_workdirs
 from codeintel.sandbox.types import (
     Coverage,
@@ -83,4 +83,5 @@ __all__ = [
     "run",
     "run_tests",
     "sweep_stale_workdirs",
+    "tier_warning",
 ]

@@ -23,6 +23,7 @@ import os
 import random
 import secrets
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -181,12 +182,19 @@ def setpriv(uid: int) -> list[str]:
 
 
 def limit_process(
-    limits: Limits, uid: int | None, extra_processes: int = 0, switch: bool = True
+    limits: Limits,
+    uid: int | None,
+    extra_processes: int = 0,
+    switch: bool = True,
+    parent_death: int = signal.SIGKILL,
 ) -> Callable[[], None]:
     """A preexec function: new session, rlimits, then drop to `uid` (if given and `switch`;
-    in bubblewrap setpriv drops it inside the sandbox)."""
+    in bubblewrap setpriv drops it inside the sandbox), and `parent_death` sent to the
+    process when its parent (codeintel) dies, so a killed codeintel leaves no run behind
+    (the process tier's supervisor takes SIGTERM and kills all it supervises)."""
     as_dict = dataclasses.asdict(limits)
     nproc = limits.processes + extra_processes if uid is not None else None
+    parent = os.getpid()
 
     def preexec() -> None:
         os.setsid()
@@ -195,6 +203,7 @@ def limit_process(
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
+        toolkit.die_with_parent(parent, parent_death)  # after setuid, which clears it
 
     return preexec
 
@@ -241,6 +250,13 @@ WEAK_TIER = (
     "may enter): tests run as root and can read your files and environment, write /etc and "
     "reach the network; install bubblewrap (apt-get install bubblewrap) for isolation"
 )
+
+
+def tier_warning(config_tier: Tier | None = None, python: str = sys.executable) -> str:
+    """The warning runs made here with these settings will carry, before any is made (for
+    a command or an editor to say once, up front)."""
+    tier = config_tier or detect_tier()
+    return isolation_warning(tier, pick_uid(python, tier))
 
 
 def isolation_warning(tier: Tier, uid: int | None) -> str:

@@ -81,7 +81,13 @@ def spawn(
         stderr=output,
         pass_fds=pass_fds,
         preexec_fn=limit_process(
-            launch.limits, launch.uid, extra_processes=8, switch=launch.tier is Tier.PROCESS
+            launch.limits,
+            launch.uid,
+            extra_processes=8,
+            switch=launch.tier is Tier.PROCESS,
+            # the supervisor sweeps what it supervises on SIGTERM; bwrap dies on SIGKILL,
+            # and --die-with-parent takes the sandbox with it
+            parent_death=signal.SIGTERM if launch.tier is Tier.PROCESS else signal.SIGKILL,
         ),
     )
 

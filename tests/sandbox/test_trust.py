@@ -3,6 +3,7 @@ own protection, and the visible warning of the weak tier."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -225,3 +227,89 @@ def test_killing_the_judge_from_a_later_test_file_never_passes(config: SandboxCo
     assert result.outcome is not Outcome.PASSED
     assert result.passed == ("test_a.py::test_a",) and result.failed == ("test_b.py",)
     assert result.tests[-1].failure.exc_type == "MissingResult"
+
+
+ORPHAN_TEST = """
+import os, sys, time
+
+def test_leaves_a_daemon():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            code = "import time\\nwhile True: time.sleep(0.1)  # {marker}"
+            os.execve(sys.executable, [sys.executable, "-c", code], {{}})  # no environment
+        os._exit(0)
+    time.sleep(60)
+"""
+
+RUNS_A_TEST = textwrap.dedent(
+    """
+    import sys
+    from codeintel.sandbox import SandboxConfig, Limits, Tier, run_tests
+    tier, name, text = Tier(sys.argv[1]), sys.argv[2], sys.argv[3]
+    config = SandboxConfig(limits=Limits(timeout_s=60, cpu_s=60), tier=tier)
+    run_tests({name: text}, [name], config)
+    """
+)
+
+
+def _with_marker(marker: str) -> list[int]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                if marker.encode() in handle.read():
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def _wait(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_killing_codeintel_kills_its_whole_run(config: SandboxConfig) -> None:
+    """kill -9 of the caller mid-run: the supervisor (or bwrap), the judge, the test and a
+    double-forked setsid daemon with an empty environment all end within seconds, not at
+    the run's deadline (60 s)."""
+    marker = f"orphan{os.getpid()}x{time.monotonic_ns()}"
+    name = f"test_{marker}.py"
+    argv = [sys.executable, "-c", RUNS_A_TEST, config.tier.value, name]
+    caller = subprocess.Popen([*argv, ORPHAN_TEST.format(marker=marker)])
+    try:
+        daemon = lambda: [p for p in _with_marker(marker) if p != caller.pid]  # noqa: E731
+        assert _wait(lambda: len(daemon()) >= 2, 30), "the run and its daemon never started"
+        caller.kill()
+        caller.wait()
+        assert _wait(lambda: not _with_marker(marker), 5), f"survivors: {_with_marker(marker)}"
+    finally:
+        caller.kill()
+        for pid in _with_marker(marker):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_every_command_that_runs_code_says_the_weak_tier_warning(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """`tests` and `body` print it (as `repair` does), before their work or with it."""
+    import sys as _sys
+
+    from codeintel.cli import main
+
+    monkeypatch.setattr("codeintel.sandbox.isolation.detect_tier", lambda: Tier.PROCESS)
+    expected = isolation_warning(Tier.PROCESS, pick_uid(_sys.executable, Tier.PROCESS))
+    if not expected:
+        pytest.skip("the process tier is sound here (a private uid, or not root)")
+    module = tmp_path / "add.py"
+    module.write_text('def add(a, b):\n    """Sum.\n\n    >>> add(1, 2)\n    3\n    """\n')
+    main(["body", str(module), "--function", "add", "--n", "1"])
+    assert f"codeintel: warning: {expected}" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 MARKER = "CODEINTEL_SANDBOX_RUN"  # names the run in the environment of every process it starts
 MB = 1024 * 1024
 TICK_S = 0.05  # how often a run's deadline and disk use are checked
+PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -56,6 +57,14 @@ def not_dumpable() -> bool:
     A judge calls this before it forks a child that runs user code: the child (same
     uid, no capabilities) then cannot read the judge's memory or reach its fds."""
     return _prctl(PR_SET_DUMPABLE, 0)
+
+
+def die_with_parent(parent: int, sig: int = signal.SIGKILL) -> None:
+    """Get `sig` when the parent (pid `parent`, the thread that forked us) dies; if it
+    died already, die now. Call it after any change of uid: that clears the setting."""
+    _prctl(PR_SET_PDEATHSIG, sig)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def become_subreaper() -> bool:
