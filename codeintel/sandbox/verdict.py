@@ -114,10 +114,20 @@ def judged(reply: dict) -> tuple[tuple[TestResult, ...], bool]:
         finish is not None and not _status_agrees(tests, finish, reply.get("status"))
     )
     if untrusted:
-        tests = tuple(
-            replace(t, outcome=TestOutcome.ERROR, failure=TAMPER_FAILURE) for t in tests
-        ) or (TestResult("<session>", TestOutcome.ERROR, 0.0, TAMPER_FAILURE),)
+        failure = _tamper_failure(finish)
+        tests = tuple(replace(t, outcome=TestOutcome.ERROR, failure=failure) for t in tests) or (
+            TestResult("<session>", TestOutcome.ERROR, 0.0, failure),
+        )
     return tests, finish is not None and not untrusted
+
+
+def _tamper_failure(finish: dict | None) -> Failure:
+    """TAMPER_FAILURE, naming what the child's seal saw change (when it says)."""
+    seen = finish.get("tampered") if finish is not None else None
+    if not isinstance(seen, list) or not seen:
+        return TAMPER_FAILURE
+    message = f"{TAMPERED} ({'; '.join(str(s) for s in seen[:3])[:500]})"
+    return Failure("TamperingDetected", message, (), message)
 
 
 def _memory_error(tests: Sequence[TestResult]) -> bool:

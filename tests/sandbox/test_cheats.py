@@ -89,6 +89,92 @@ for obj in gc.get_objects():
 """
 KILL_JUDGE = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
 
+# Forges that patch pytest itself from the module under test: the verdict must not depend
+# on any pytest object the code under test can reach (each used to report PASSED).
+CALLINFO_INIT = """
+import _pytest.runner as _r
+_init = _r.CallInfo.__init__
+def _no_excinfo(self, *args, **kwargs):
+    _init(self, *args, **kwargs)
+    if self.when == "call":
+        object.__setattr__(self, "excinfo", None)
+_r.CallInfo.__init__ = _no_excinfo
+"""
+PYOBJ_PROPERTY = """
+import _pytest.python as _p
+_obj = _p.PyobjMixin.obj
+_p.PyobjMixin.obj = property(
+    lambda s: (lambda **k: None) if isinstance(s, _p.Function) else _obj.fget(s), _obj.fset
+)
+"""
+GENFUNCTIONS = """
+import _pytest.python as _p
+_gen = _p.PyCollector._genfunctions
+def _swapped(self, name, funcobj):
+    for item in _gen(self, name, funcobj):
+        item.obj = lambda **k: None
+        yield item
+_p.PyCollector._genfunctions = _swapped
+"""
+EXCINFO_AND_FAILED = """
+import sys, _pytest.reports as _rp
+for _name in ("reporter", "__main__"):
+    if hasattr(sys.modules.get(_name), "_excinfo"):
+        sys.modules[_name]._excinfo = lambda item, call: None
+_rp.BaseReport.failed = property(lambda self: False)
+"""
+AUDIT_HOOK_CODE_SWAP = """
+import sys
+_done = []
+def _swap(event, args):
+    test = None if _done else getattr(sys.modules.get("test_mod"), "test_value", None)
+    if test is not None:
+        _done.append(event)
+        test.__code__ = (lambda: None).__code__
+sys.addaudithook(_swap)
+"""
+# variants: the same ends reached through other pytest internals and other routes
+PLUGGY_RESULT = """
+import pluggy._result as _res
+_get = _res.Result.get_result
+def _passing(self):
+    out = _get(self)
+    if getattr(out, "when", None) == "call":
+        out.outcome = "passed"
+    return out
+_res.Result.get_result = _passing
+"""
+RUNNER_CODE_SWAP = """
+import _pytest.python as _p
+def _nothing(pyfuncitem):
+    return True
+_p.pytest_pyfunc_call.__code__ = _nothing.__code__
+"""
+DELAYED_CODE_SWAP = """
+import sys, threading, time
+def _later():
+    for _ in range(200):
+        test = getattr(sys.modules.get("test_mod"), "test_value", None)
+        if test is not None:
+            test.__code__ = (lambda: None).__code__
+            return
+        time.sleep(0.001)
+threading.Thread(target=_later, daemon=True).start()
+"""
+TRACE_JUMP = """
+import sys
+def _tracer(frame, event, arg):
+    if frame.f_code.co_name == "test_value":
+        def _local(frame, event, arg):
+            if event == "line" and frame.f_lineno == frame.f_code.co_firstlineno + 1:
+                frame.f_lineno = frame.f_code.co_firstlineno + 1
+                raise SystemExit  # never reached; the jump is the point
+            return _local
+        return None
+    return None
+sys.settrace(lambda frame, event, arg: None)
+"""
+
 
 def _forging(prefix: str) -> dict[str, str]:
     return {"mod.py": prefix + MOD, TEST: FAILING}
@@ -147,6 +233,15 @@ CHEATS: dict[str, tuple[dict[str, str], Outcome | frozenset[Outcome]]] = {
     "forge_quick_skips_failures": (_forging(QUICK_SKIPS), PATCHED),
     "forge_channel_send_via_gc": (_forging(CHANNEL_VIA_GC), PATCHED),
     "kill_the_judge": (_forging(KILL_JUDGE), frozenset({Outcome.ERROR, Outcome.KILLED})),
+    "forge_callinfo_init_drops_excinfo": (_forging(CALLINFO_INIT), PATCHED),
+    "forge_pyobj_property_no_op": (_forging(PYOBJ_PROPERTY), PATCHED),
+    "forge_genfunctions_swaps_obj": (_forging(GENFUNCTIONS), PATCHED),
+    "forge_excinfo_and_report_failed": (_forging(EXCINFO_AND_FAILED), PATCHED),
+    "forge_audit_hook_swaps_test_code": (_forging(AUDIT_HOOK_CODE_SWAP), PATCHED),
+    "forge_pluggy_result": (_forging(PLUGGY_RESULT), PATCHED),
+    "forge_runner_code_object": (_forging(RUNNER_CODE_SWAP), PATCHED),
+    "forge_thread_swaps_test_code": (_forging(DELAYED_CODE_SWAP), PATCHED),
+    "forge_trace_function_left_set": (_forging(TRACE_JUMP), PATCHED),
     "forge_records_on_every_fd": (
         {
             TEST: _test_with(

@@ -30,6 +30,7 @@ import pytest
 from _pytest.assertion.rewrite import rewrite_asserts
 from _pytest.mark.structures import ParameterSet
 from _pytest.python import IdMaker
+from integrity import Seal
 from reporter import Channel, Session, TestDeadline, describe_failure
 
 _SKIP = (pytest.skip.Exception, unittest.SkipTest)
@@ -284,8 +285,13 @@ def _from_workdir(module) -> bool:
     return os.path.realpath(path).startswith(os.getcwd() + os.sep)
 
 
-def run_items(channel: Channel, items: list, workdir: str, session: Session) -> int:
+def run_items(
+    channel: Channel, items: list, workdir: str, session: Session, seal: Seal | None = None
+) -> int:
+    """Run the collected items, one record each; the finish record says `tampered` if
+    the harness or the builtins changed (`seal`, made before the test file loaded)."""
     failed, sent = 0, 0
+    tampered = ["the harness was not sealed"] if seal is None else []
     deadline = TestDeadline(session.test_timeout, workdir, session.code)
     code = session.code
     for node_id, call in items:
@@ -298,6 +304,7 @@ def run_items(channel: Channel, items: list, workdir: str, session: Session) -> 
         except BaseException as exc:
             outcome, failed = "failed", failed + 1
             failure = describe_failure(exc, exc.__traceback__, workdir, code)
+        tampered = tampered or seal.changes()
         sent += 1
         channel.send(
             {
@@ -314,7 +321,7 @@ def run_items(channel: Channel, items: list, workdir: str, session: Session) -> 
     channel.send(
         {
             "event": "finish",
-            "tampered": False,
+            "tampered": tampered,
             "collected": len(items),
             "sent": sent,
             "status": status,

@@ -25,26 +25,13 @@ import traceback
 import unittest
 from dataclasses import dataclass
 
-import _pytest.python
-import _pytest.runner
 import _pytest.unittest
+import integrity
 import pytest
 from effects import EffectGuard
 
 _dumps, _write, _perf = json.dumps, os.write, time.perf_counter
 _SKIP = (pytest.skip.Exception, unittest.SkipTest)
-_GUARDED = (
-    (_pytest.runner, "call_and_report"),
-    (_pytest.runner, "call_runtest_hook"),
-    (_pytest.runner, "pytest_runtest_makereport"),
-    (_pytest.runner.CallInfo, "from_call"),
-    (_pytest.python.Function, "runtest"),
-    (_pytest.python, "pytest_pyfunc_call"),
-    (_pytest.unittest.TestCaseFunction, "runtest"),
-    (unittest.TestCase, "run"),
-    (unittest.TestCase, "__call__"),
-)
-_SNAPSHOT = tuple(vars(owner).get(name) for owner, name in _GUARDED)
 
 
 class Channel:
@@ -137,10 +124,15 @@ class TestDeadline:
         raise TestTimeout(f"timed out after {self.seconds:g} s in {where}")
 
 
-def intact(plugins_before: frozenset[int], config) -> bool:
-    same = all(vars(o).get(n) is s for (o, n), s in zip(_GUARDED, _SNAPSHOT, strict=True))
+def tampering(seal: integrity.Seal | None, plugins_before: frozenset[int], config) -> list[str]:
+    """What changed of pytest, pluggy, unittest, the harness and the builtins since they
+    were sealed before any test module loaded (integrity.Seal), and whether a plugin was
+    registered since; [] when nothing did."""
+    found = seal.changes() if seal is not None else ["the harness was not sealed"]
     plugins_now = frozenset(id(p) for p in config.pluginmanager.get_plugins())
-    return same and plugins_now <= plugins_before
+    if not plugins_now <= plugins_before:
+        found.append("a pytest plugin was registered by the tests")
+    return found
 
 
 def _excinfo(item, call):
@@ -181,15 +173,24 @@ class Reporter:
         self.phases: dict[str, list] = {}
         self.reports: dict[str, str] = {}  # node id -> what pytest's own reports say
         self.plugins: frozenset[int] = frozenset()
+        self.seal: integrity.Seal | None = None
         self.config = None
-        self.tampered = False
+        self.tampered: list[str] = []
         self.sent = 0
+
+    def _check(self) -> None:
+        """Note what changed of the sealed code (checked after every test)."""
+        for change in tampering(self.seal, self.plugins, self.config):
+            if change not in self.tampered:
+                self.tampered.append(change)
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_collection(self, session):
-        """Snapshot the plugins once pytest is configured, before any test module loads."""
+        """Seal pytest's, pluggy's, unittest's and the harness's code and note the plugins
+        once pytest is configured, before any test module (or code under test) loads."""
         self.config = session.config
         self.plugins = frozenset(id(p) for p in session.config.pluginmanager.get_plugins())
+        self.seal = integrity.Seal(integrity.watched_modules())
         yield
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -216,7 +217,7 @@ class Reporter:
         yield
         if self.guard is not None:
             self.guard[0].disarm()
-        self.tampered |= not intact(self.plugins, self.config)
+        self._check()
         self.sent += 1
         self.channel.send(self.test_record(item.nodeid))
 
@@ -260,7 +261,7 @@ class Reporter:
             )
 
     def pytest_sessionfinish(self, session, exitstatus) -> None:
-        self.tampered |= not intact(self.plugins, self.config)
+        self._check()
         self.channel.send(
             {
                 "event": "finish",
@@ -316,6 +317,7 @@ def run_session(channel: Channel, session: Session) -> int:
     harness_dir = os.path.dirname(os.path.abspath(__file__))
     guard = None
     if session.guard_effects:
+        integrity.permit_hook()  # the one audit hook the harness adds after its own
         guard = (EffectGuard().install(), os.path.join(workdir, BASETEMP))
     reporter = Reporter(channel, workdir, session.code, session.test_timeout, guard)
     cov = _start_coverage(session.coverage_of, workdir)
