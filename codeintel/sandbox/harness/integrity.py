@@ -24,6 +24,8 @@ from __future__ import annotations
 import builtins
 import sys
 import types
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 WATCHED_PREFIXES = ("_pytest.", "pluggy.", "unittest.")
 WATCHED_MODULES = ("pytest", "_pytest", "pluggy", "unittest")
@@ -39,68 +41,91 @@ _CALLABLE = (
 )
 
 
-class _Audit:
-    """The audit hook: flags `__code__` assignments, refuses other audit hooks."""
-
-    def __init__(self) -> None:
-        self.code_swapped = False
-        self.permitted = 0
-
-    def __call__(self, event: str, args: tuple) -> None:
-        if event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__":
-            self.code_swapped = True
-        elif event == "sys.addaudithook":
-            if self.permitted:
-                self.permitted -= 1
-                return
-            raise RuntimeError("codeintel's test harness allows no other audit hook")
+_DEFAULTS = frozenset({"__defaults__", "__kwdefaults__"})
+_swapped: list[str] = []  # what the audit hook saw reassigned (a function's body, defaults)
+_permitted = [0]  # audit hooks the harness itself may still add
+_sealed: set[int] = set()  # ids of the functions under a seal
 
 
-AUDIT = _Audit()
-sys.addaudithook(AUDIT)
+def _audit(event: str, args: tuple) -> None:
+    """The audit hook (a plain function: it runs on every audited event of the run). Any
+    function's body (`__code__`) is flagged; the defaults of a sealed function are."""
+    if event == "object.__setattr__" and len(args) > 1:
+        if args[1] == "__code__" or (args[1] in _DEFAULTS and id(args[0]) in _sealed):
+            _swapped.append(f"a function's {args[1]} was replaced")
+    elif event == "sys.addaudithook":
+        if _permitted[0]:
+            _permitted[0] -= 1
+            return
+        raise RuntimeError("codeintel's test harness allows no other audit hook")
+
+
+sys.addaudithook(_audit)
 
 
 def permit_hook() -> None:
     """Let the next `sys.addaudithook` through (the harness's own effect guard)."""
-    AUDIT.permitted += 1
+    _permitted[0] += 1
 
 
-def _fingerprint(value: object) -> object:
-    """What must stay the same: the object (a property by its functions, which pytest
-    wraps anew in each session), and for functions their code and defaults."""
-    if isinstance(value, types.FunctionType):
-        return (id(value), id(value.__code__), id(value.__defaults__), id(value.__kwdefaults__))
-    if isinstance(value, property):
-        return ("property", _fingerprint(value.fget), _fingerprint(value.fset), id(value.fdel))
-    if isinstance(value, (staticmethod, classmethod)):
-        return (type(value).__name__, _fingerprint(value.__func__))
-    return id(value)
+@dataclass(frozen=True)
+class _Space:
+    """One namespace under seal: a module's or a class's."""
+
+    name: str
+    owner: object  # the module or the class
+    space: Mapping[str, object]  # its live namespace
+    held: dict[str, object]  # what it held when sealed (its callables; all, for ours)
+    keys: frozenset[str]  # every name it had then
+
+    def changes(self) -> list[str]:
+        space, held = self.space, self.held
+        replaced = [k for k, v in held.items() if not _same(v, space.get(k))]
+        if len(space) != len(self.keys):
+            replaced += [k for k in space if k not in self.keys and self._shadows(k)]
+        return [f"{self.name}.{k} was changed" for k in replaced[:3]]
+
+    def _shadows(self, key: str) -> bool:
+        """Whether an attribute added since the seal hides another: a builtin (for a
+        module global) or one a class inherited. Other additions change nothing that
+        runs (pytest's own plugins add such attributes to its classes as they configure)."""
+        if isinstance(self.owner, types.ModuleType):
+            return hasattr(builtins, key)
+        if not isinstance(self.space.get(key), _CALLABLE):
+            return False  # a flag pytest sets on a subclass, say
+        return any(key in vars(base) for base in getattr(self.owner, "__mro__", ())[1:])
 
 
-def _entries(module: types.ModuleType, everything: bool) -> dict:
-    """Fingerprints of a module's attributes (callables only, unless `everything`) and of
-    the attributes of the classes it defines."""
-    out: dict = {}
-    name = module.__name__
-    for key, value in list(vars(module).items()):
-        if everything or isinstance(value, _CALLABLE):
-            out[key] = _fingerprint(value)
-        if isinstance(value, type) and value.__module__ == name:
-            for attr, member in list(vars(value).items()):
-                if isinstance(member, _CALLABLE):
-                    out[(key, attr)] = _fingerprint(member)
+def _spaces(module: types.ModuleType) -> list[_Space]:
+    """A module's namespace (its callables; everything for the harness's own modules)
+    and the namespaces of the classes it defines (their callables)."""
+    everything = module.__name__ in HARNESS
+    out = []
+    for owner, name in [(module, module.__name__)] + [
+        (value, f"{module.__name__}.{key}")
+        for key, value in list(vars(module).items())
+        if isinstance(value, type) and value.__module__ == module.__name__
+    ]:
+        space = vars(owner)
+        held = {
+            k: v
+            for k, v in space.items()
+            if (everything and owner is module) or isinstance(v, _CALLABLE)
+        }
+        out.append(_Space(name, owner, space, held, frozenset(space)))
     return out
 
 
-def _shadows(module: types.ModuleType, key: object) -> bool:
-    """Whether an attribute added since the seal hides another: a builtin (for a module
-    global) or one a class inherited. Other additions change nothing that runs (pytest's
-    own plugins add such attributes to its classes while they configure)."""
-    if isinstance(key, str):
-        return hasattr(builtins, key)
-    owner = getattr(module, key[0], None)
-    bases = owner.__mro__[1:] if isinstance(owner, type) else ()
-    return any(key[1] in vars(base) for base in bases)
+def _same(before: object, now: object) -> bool:
+    """The same object; or, for a property, one over the same functions (pytest's own
+    plugins wrap the same functions in a new property in each session)."""
+    if now is before:
+        return True
+    return (
+        isinstance(before, property)
+        and isinstance(now, property)
+        and (now.fget, now.fset, now.fdel) == (before.fget, before.fset, before.fdel)
+    )
 
 
 def watched_modules(harness_only: bool = False) -> list[types.ModuleType]:
@@ -116,41 +141,28 @@ def watched_modules(harness_only: bool = False) -> list[types.ModuleType]:
 
 
 class Seal:
-    """A fingerprint of `modules`, the builtins and the trace and profile functions, made
-    now; `changes()` says what changed since, or that a `__code__` was reassigned."""
+    """What `modules`, the builtins and the trace and profile functions hold, noted now;
+    `changes()` says what was replaced since (or that a function's code or defaults were
+    reassigned). Objects are compared by identity: a function's body cannot change without
+    the audit hook seeing it."""
 
     def __init__(self, modules: list[types.ModuleType]) -> None:
-        self.modules = modules
-        self.before = {m.__name__: self._module(m) for m in modules}
-        self.builtins = self._builtins()
-        self.hooks = self._hooks()
-
-    @staticmethod
-    def _module(module: types.ModuleType) -> dict:
-        return _entries(module, module.__name__ in HARNESS)
-
-    @staticmethod
-    def _builtins() -> dict:
-        return {k: id(v) for k, v in vars(builtins).items() if isinstance(v, _CALLABLE)}
-
-    @staticmethod
-    def _hooks() -> tuple[int, int]:
-        return id(sys.gettrace()), id(sys.getprofile())
+        self.spaces = [space for module in modules for space in _spaces(module)]
+        _sealed.update(
+            id(v) for s in self.spaces for v in s.held.values() if isinstance(v, types.FunctionType)
+        )
+        self.builtins = {k: v for k, v in vars(builtins).items() if isinstance(v, _CALLABLE)}
+        self.trace, self.profile = sys.gettrace(), sys.getprofile()
 
     def changes(self) -> list[str]:
         """What changed since the seal, in words (empty when nothing did)."""
-        found = []
-        if AUDIT.code_swapped:
-            found.append("a function's __code__ was replaced")
-        if self._hooks() != self.hooks:
+        found = list(_swapped[:1])
+        if sys.gettrace() is not self.trace or sys.getprofile() is not self.profile:
             found.append("the trace or profile function was changed")
-        now = self._builtins()
-        found += [f"builtins.{k} was replaced" for k, v in self.builtins.items() if now.get(k) != v]
-        for module in self.modules:
-            before, after = self.before[module.__name__], self._module(module)
-            changed = [k for k in before if after.get(k) != before[k]]
-            changed += [k for k in after if k not in before and _shadows(module, k)]
-            for key in changed[:3]:
-                name = ".".join(key) if isinstance(key, tuple) else key
-                found.append(f"{module.__name__}.{name} was changed")
+        live = vars(builtins)
+        found += [
+            f"builtins.{k} was replaced" for k, v in self.builtins.items() if live.get(k) is not v
+        ]
+        for space in self.spaces:
+            found += space.changes()
         return found
