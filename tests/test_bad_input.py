@@ -119,6 +119,12 @@ def test_an_index_of_devices_fifos_or_huge_dims_is_refused(capsys, project, inde
         refused(capsys, argv, "not a regular file")
 
 
+def test_an_index_whose_vectors_are_a_fifo_is_refused(capsys, project, index):
+    (index / "search.faiss").unlink()
+    _fifo(index, "search.faiss")
+    refused(capsys, _index_users(project, index)[0], "not a regular file")
+
+
 def test_an_index_manifest_with_absurd_dimensions_is_refused(capsys, project, index):
     manifest = json.loads((index / "manifest.json").read_text())
     manifest["embedder"]["dim"] = 2e9
@@ -185,3 +191,9 @@ def test_deep_nesting_anywhere_is_one_line_not_a_crash(capsys, tmp_path):
     body = tmp_path / "body.py"
     body.write_text('def g(x):\n    """Twice x."""\n\n\n' + deep)
     refused(capsys, ["body", str(body), "--function", "g", "--n", "1"], "nesting too deep")
+
+
+def test_a_deeply_nested_sibling_does_not_stop_test_generation(capsys, project):
+    (project / "caller.py").write_text("from mod import double\ny = double(" + "-" * 5000 + "1)\n")
+    assert main(["tests", str(project / "mod.py"), "--no-model", "--budget", "10"]) == 0
+    assert "def test_double" in capsys.readouterr().out

@@ -52,4 +52,6 @@ class OneLineParser(argparse.ArgumentParser):
     other bad input does."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        command = self.prog.partition(" ")[2]
+        where = f"{command}: " if command else ""
+        self.exit(2, f"codeintel: error: {where}{message} (see {self.prog} --help)\n")

@@ -33,8 +33,15 @@ names the tier it ran in):
   /tmp); run as root without a private uid, it can also read root's files and
   signal root's processes, and every Execution says so in `warning`.
 - Both tiers: the work dir is bounded by Limits.disk_mb and Limits.max_files
-  (Outcome.DISK), and work dirs (`codeintel-PID-*`) left by a codeintel process
-  that was killed are removed by the next one (`sweep_stale_workdirs`).
+  (Outcome.DISK), and work dirs left by a codeintel process that was killed are
+  removed by the next one (`sweep_stale_workdirs`: only those with the owner record
+  written beside them, never a folder by its name). Every process a run starts gets a
+  parent-death signal, so a killed codeintel leaves no run behind (the process
+  tier's supervisor takes SIGTERM and kills everything below it).
+- `run_tests(guard_effects=True)`: each test may act only inside its tmp_path
+  (harness/effects.py); test generation grades its candidates this way.
+- The recorders check a seal of pytest's and the harness's code after every test
+  (harness/integrity.py); a run that patched them is never a pass.
 - Private uid: when codeintel runs as root, each bubblewrap run drops (with
   setpriv, inside the sandbox) to its own unprivileged uid: it cannot read
   root's files (~/.ssh, /etc/shadow), RLIMIT_NPROC bounds its processes, and

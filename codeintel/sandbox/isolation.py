@@ -195,6 +195,7 @@ def limit_process(
     as_dict = dataclasses.asdict(limits)
     nproc = limits.processes + extra_processes if uid is not None else None
     parent = os.getpid()
+    toolkit.load_prctl()  # here, before the fork: the child only calls it
 
     def preexec() -> None:
         os.setsid()

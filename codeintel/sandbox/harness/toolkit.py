@@ -11,6 +11,7 @@ its program ended.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import resource
 import selectors
@@ -42,13 +43,26 @@ def set_limits(limits: dict, processes: int | None = None) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
 
-def _prctl(option: int, value: int) -> bool:
+@functools.lru_cache(maxsize=1)
+def _libc_prctl() -> Callable[..., int] | None:
+    """libc's prctl, loaded once (call it before a fork: a child of a threaded process
+    must not import or load libraries, which can deadlock on a lock another thread held)."""
     import ctypes  # here, not at the top: most users of the toolkit never call prctl
 
     try:
-        return ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) == 0
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        return False
+        return None
+
+
+def load_prctl() -> bool:
+    """Load prctl now (in the parent, before a fork); whether this system has it."""
+    return _libc_prctl() is not None
+
+
+def _prctl(option: int, value: int) -> bool:
+    prctl = _libc_prctl()
+    return prctl is not None and prctl(option, value, 0, 0, 0) == 0
 
 
 def not_dumpable() -> bool:
