@@ -223,7 +223,7 @@ def check_new_file(path: Path, force: bool = False) -> None:
         what = "is a symbolic link" if os.path.islink(target) else "exists"
         raise InputError(f"{path} {what}; pass --force to replace it")
     if not target.parent.is_dir():
-        raise InputError(f"cannot write {path}: folder {target.parent} does not exist")
+        raise InputError(f"cannot write {path}: folder {Path(path).parent} does not exist")
     with _unwritable(target):
         fd, tmp = tempfile.mkstemp(
             dir=target.parent, prefix=_temporary_prefix(target), suffix=".tmp"

@@ -58,17 +58,11 @@ def _config(args: argparse.Namespace):
     from codeintel.tasks.repair import CandidateMode, RepairConfig
 
     config = RepairConfig(candidates=CandidateMode(args.candidates))
-    # flag -> (argparse attribute, Limits field)
-    flags = {
-        "--timeout": ("timeout", "timeout_s"),
-        "--memory-mb": ("memory_mb", "memory_mb"),
-        "--disk-mb": ("disk_mb", "disk_mb"),
-    }
+    # argparse attribute -> Limits field (each bounded by its argument type)
+    flags = {"timeout": "timeout_s", "memory_mb": "memory_mb", "disk_mb": "disk_mb"}
     chosen = {}
-    for flag, (attribute, name) in flags.items():
+    for attribute, name in flags.items():
         value = getattr(args, attribute)
-        if value is not None and value <= 0:
-            raise InputError(f"{flag} must be greater than 0")
         if value is not None:
             chosen[name] = value
     limits = replace(config.sandbox.limits, **chosen)
