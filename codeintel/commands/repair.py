@@ -19,7 +19,13 @@ from codeintel.files import replace_file
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the Python module to repair")
-    parser.add_argument("--tests", type=Path, required=True, help="a pytest file that fails")
+    parser.add_argument(
+        "--tests",
+        nargs="+",
+        help="test files, folders or node ids (tests/test_mod.py::test_x); default, for a "
+        "module of a package: the project's test files that import it",
+    )
+    parser.add_argument("--root", type=Path, help="the project's root (default: found above FILE)")
     parser.add_argument("--function", help="repair this function (qualified name) only")
     parser.add_argument(
         "--budget", type=seconds(MAX_BUDGET_S), default=60.0, help="seconds (default 60)"
@@ -76,18 +82,15 @@ def _progress(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codeintel.tasks.repair import RepairOutcome, repair
+    from codeintel.tasks.repair import RepairOutcome, load_repair_model, make_request, run
 
     config = _config(args)
-    _progress(f"repairing {args.file} against {args.tests} (budget {args.budget:g} s)")
-    result = repair(
-        args.file,
-        tests=args.tests,
-        function=args.function,
-        budget_seconds=args.budget,
-        model=args.model,
-        config=config,
+    request = make_request(
+        args.file, _tests(args.tests), args.function, args.budget, config, root=args.root
     )
+    chosen = ", ".join(request.runs)
+    _progress(f"repairing {args.file} against {chosen} (budget {args.budget:g} s)")
+    result = run(request, load_repair_model(args.model, config))
     if result.warning:
         _progress(f"warning: {result.warning}")
     if result.outcome is RepairOutcome.TESTS_ERROR:
@@ -101,6 +104,13 @@ def run(args: argparse.Namespace) -> int:
         backup = replace_file(args.file, result.patched_source or "")
         _progress(f"wrote {args.file} (backup in {backup})")
     return 0 if result.outcome is RepairOutcome.FIXED else 1
+
+
+def _tests(given: list[str] | None) -> str | list[str] | None:
+    """One test file as the API takes it, several (or folders, node ids) as a list."""
+    if given is None:
+        return None
+    return given[0] if len(given) == 1 and "::" not in given[0] else given
 
 
 def _summary(result) -> str:

@@ -54,7 +54,14 @@ names the tier it ran in):
 
 from codeintel.sandbox.control import JobControl
 from codeintel.sandbox.isolation import detect_tier, tier_warning
-from codeintel.sandbox.runner import Validator, is_test_file, run, run_tests, sweep_stale_workdirs
+from codeintel.sandbox.runner import (
+    Layout,
+    Validator,
+    is_test_file,
+    run,
+    run_tests,
+    sweep_stale_workdirs,
+)
 from codeintel.sandbox.types import (
     Coverage,
     Execution,
@@ -76,6 +83,7 @@ __all__ = [
     "Failure",
     "Frame",
     "JobControl",
+    "Layout",
     "Limits",
     "Outcome",
     "SandboxConfig",

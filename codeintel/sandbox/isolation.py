@@ -57,10 +57,12 @@ def sandbox_env(home: Path, token: str = "") -> dict[str, str]:
 
 
 def interpreter_paths(python: str) -> list[str]:
-    """What a sandboxed run must reach: the interpreter, its prefixes, and this package
-    (whose harness/ folder holds the trusted test reporter)."""
+    """What a sandboxed run must reach: the interpreter, its prefixes (and, for another
+    environment's interpreter, that environment's folder), and this package (whose
+    harness/ folder holds the trusted test reporter)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return [os.path.realpath(python), sys.prefix, sys.base_prefix, package]
+    environment = os.path.dirname(os.path.dirname(os.path.abspath(python)))  # bin/..
+    return [os.path.realpath(python), environment, sys.prefix, sys.base_prefix, package]
 
 
 def reachable_by_others(path: str) -> bool:

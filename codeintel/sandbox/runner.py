@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from codeintel.errors import InputError, SandboxError
@@ -160,15 +160,27 @@ def run(command: Sequence[str], files: Files, config: SandboxConfig | None = Non
     return to_execution(raw, launch.tier, launch.warning)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How the files form a project: folders (relative to the work dir) put on sys.path
+    before it, as pytest's `pythonpath` or a `src/` layout do, and whether the project's
+    own conftest.py files load (they are the user's; a run of model-written files alone
+    keeps pytest's --noconftest)."""
+
+    pythonpath: tuple[str, ...] = ()
+    conftest: bool = False
+
+
 def _spec(
     files: Files,
     tests: Sequence[str],
     code: Sequence[str],
     private_uid: bool,
     guard_effects: bool = False,
+    layout: Layout = Layout(),
 ) -> dict:
     """What the judge keeps for the whole run: the tests, the code under test, the uid,
-    and whether tests may act only inside their temporary folder."""
+    whether tests may act only inside their temporary folder, and the project's layout."""
     if not tests or isinstance(tests, str):
         raise InputError("tests must be a non-empty list of test files or node ids")
     code = list(code) or [p for p in files if p.endswith(".py") and not is_test_file(p)]
@@ -177,6 +189,8 @@ def _spec(
         "code": code,
         "private_uid": private_uid,
         "guard_effects": guard_effects,
+        "pythonpath": list(layout.pythonpath),
+        "conftest": layout.conftest,
     }
 
 
@@ -215,6 +229,7 @@ def run_tests(
     coverage_of: str | None = None,
     code_under_test: Sequence[str] = (),
     guard_effects: bool = False,
+    layout: Layout = Layout(),
 ) -> TestRun:
     """Run pytest on `tests` (files or node ids) over `files`, one judged child per test
     file; the verdict comes from what the judge observed (`verdict.py`).
@@ -224,7 +239,7 @@ def run_tests(
     uses the network or changes the environment is blocked and fails with EffectBlocked
     (harness/effects.py). Test generation grades its candidates this way."""
     config = config or SandboxConfig()
-    spec = _spec(files, tests, code_under_test, False, guard_effects)  # checked first
+    spec = _spec(files, tests, code_under_test, False, guard_effects, layout)  # checked first
     with workspace(files, config) as launch:
         spec["private_uid"] = launch.uid is not None
         groups = by_file(spec["tests"])
@@ -294,6 +309,7 @@ class Validator:
         *,
         code_under_test: Sequence[str] = (),
         first_failure: bool = False,
+        layout: Layout = Layout(),
     ) -> None:
         """`first_failure`: stop each validation at its first failing test (for a quick
         reject; the run then reports only the tests up to it)."""
@@ -302,7 +318,7 @@ class Validator:
         self.files = dict(files)
         self.tier = self.config.tier or detect_tier()
         self.uid, self.token = pick_uid(self.config.python, self.tier), new_token()
-        self.spec = _spec(files, tests, code_under_test, self.uid is not None)
+        self.spec = _spec(files, tests, code_under_test, self.uid is not None, layout=layout)
         self.warning = isolation_warning(self.tier, self.uid)
         self.base = make_workdir(fast=True)
         give_to(self.base, self.uid)

@@ -93,7 +93,7 @@ def _bad(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "bad budget": (
             ["focal", INVENTORY, "--function", "Stock.add", "--budget", "0"],
-            "budget must be a positive integer",
+            "argument --budget: 0 is not between 1",
         ),
         "ewash without target": (["ewash", INVENTORY], "needs --function NAME or --line N"),
         "skeleton without function": (["skeleton", INVENTORY], "needs --function NAME"),

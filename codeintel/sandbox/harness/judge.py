@@ -53,7 +53,8 @@ def _child(request: dict, secret: str, fds: dict[str, int], spec: dict) -> None:
     os.dup2(fds["output"], 2)
     workdir = os.path.realpath(request["dir"])
     os.chdir(workdir)
-    sys.path.insert(0, workdir)
+    for entry in [*reversed(spec.get("pythonpath", ())), "."]:  # the project's, then its root
+        sys.path.insert(0, os.path.normpath(os.path.join(workdir, entry)))
     channel = Channel(fds["channel"], secret)
     session = Session(
         tests=request["tests"],
@@ -62,11 +63,12 @@ def _child(request: dict, secret: str, fds: dict[str, int], spec: dict) -> None:
         test_timeout=request["limits"].get("test_timeout_s"),
         first_failure=bool(request.get("first_failure")),
         guard_effects=bool(spec.get("guard_effects")),
+        conftest=bool(spec.get("conftest")),
     )
     guarded = session.guard_effects  # the guard is the reporter's: pytest runs those tests
     quick = sys.modules.get("quick") if request.get("quick") and not guarded else None
     try:
-        items = quick.collect(session.tests) if quick is not None else None
+        items = quick.collect(session.tests, session.conftest) if quick is not None else None
         if quick is not None and items is None:
             status = _NEEDS_PYTEST  # the test modules ran here: pytest gets a fresh child
         elif items is None:

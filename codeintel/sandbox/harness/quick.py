@@ -257,8 +257,9 @@ def _select(items: list, wanted: str) -> list:
     return [(nid, fn) for nid, fn in items if nid == wanted or nid.startswith(inside)]
 
 
-def collect(tests: list[str]) -> list | None:
-    """[(node id, callable)] for plain tests, or None: pytest must run these."""
+def collect(tests: list[str], conftest: bool = False) -> list | None:
+    """[(node id, callable)] for plain tests, or None: pytest must run these (and when
+    `conftest` files load, tests below one)."""
     items: list = []
     modules: dict[str, list] = {}
     try:
@@ -267,6 +268,8 @@ def collect(tests: list[str]) -> list | None:
             rel = os.path.normpath(rel)
             if not rel.endswith(".py") or not os.path.isfile(rel) or rel.startswith(".."):
                 return None
+            if conftest and _conftest_above(rel):
+                return None  # its fixtures and hooks are pytest's to run
             if rel not in modules:
                 modules[rel] = _module_items(rel, _load(rel))
             chosen = _select(modules[rel], f"{rel}::{rest}" if rest else rel)
@@ -278,6 +281,17 @@ def collect(tests: list[str]) -> list | None:
             del sys.modules[name]
         return None
     return items
+
+
+def _conftest_above(rel: str) -> bool:
+    """A conftest.py in the test file's folder or one above it, up to the work dir."""
+    folder = os.path.dirname(rel)
+    while True:
+        if os.path.isfile(os.path.join(folder, "conftest.py")):
+            return True
+        if not folder:
+            return False
+        folder = os.path.dirname(folder)
 
 
 def _from_workdir(module) -> bool:

@@ -124,15 +124,24 @@ class TestDeadline:
         raise TestTimeout(f"timed out after {self.seconds:g} s in {where}")
 
 
-def tampering(seal: integrity.Seal | None, plugins_before: frozenset[int], config) -> list[str]:
+def tampering(
+    seal: integrity.Seal | None, plugins_before: frozenset[int], config, conftest: bool
+) -> list[str]:
     """What changed of pytest, pluggy, unittest, the harness and the builtins since they
     were sealed before any test module loaded (integrity.Seal), and whether a plugin was
-    registered since; [] when nothing did."""
+    registered since (but the project's own conftest.py files, when they load); [] when
+    nothing did."""
     found = seal.changes() if seal is not None else ["the harness was not sealed"]
-    plugins_now = frozenset(id(p) for p in config.pluginmanager.get_plugins())
-    if not plugins_now <= plugins_before:
+    added = [p for p in config.pluginmanager.get_plugins() if id(p) not in plugins_before]
+    if any(not (conftest and _is_conftest(p)) for p in added):
         found.append("a pytest plugin was registered by the tests")
     return found
+
+
+def _is_conftest(plugin) -> bool:
+    """A conftest.py of the work dir (the project's, given to the run as its own)."""
+    path = os.path.realpath(getattr(plugin, "__file__", None) or "")
+    return os.path.basename(path) == "conftest.py" and path.startswith(os.getcwd() + os.sep)
 
 
 def _excinfo(item, call):
@@ -166,8 +175,10 @@ class Reporter:
         code: frozenset[str],
         test_timeout: float | None,
         guard: tuple[EffectGuard, str] | None = None,
+        conftest: bool = False,
     ) -> None:
         self.channel, self.workdir, self.code = channel, workdir, code
+        self.conftest = conftest
         self.guard = guard
         self.deadline = TestDeadline(test_timeout, workdir, code)
         self.phases: dict[str, list] = {}
@@ -180,7 +191,7 @@ class Reporter:
 
     def _check(self) -> None:
         """Note what changed of the sealed code (checked after every test)."""
-        for change in tampering(self.seal, self.plugins, self.config):
+        for change in tampering(self.seal, self.plugins, self.config, self.conftest):
             if change not in self.tampered:
                 self.tampered.append(change)
 
@@ -284,6 +295,7 @@ class Session:
     test_timeout: float | None = None  # per test (TestDeadline)
     first_failure: bool = False  # stop at the first failing test
     guard_effects: bool = False  # block what tests do outside their tmp_path (EffectGuard)
+    conftest: bool = False  # load the work dir's conftest.py files (a project's own)
 
 
 BASETEMP = ".codeintel-tmp"  # pytest's base temporary folder, in the work dir, when guarded
@@ -297,7 +309,7 @@ def pytest_args(session: Session, harness_dir: str, workdir: str) -> list[str]:
         "-q",
         "-p",
         "no:cacheprovider",
-        "--noconftest",
+        *([] if session.conftest else ["--noconftest"]),
         "-c",
         os.path.join(harness_dir, "pytest.ini"),
         "--rootdir",
@@ -319,7 +331,9 @@ def run_session(channel: Channel, session: Session) -> int:
     if session.guard_effects:
         integrity.permit_hook()  # the one audit hook the harness adds after its own
         guard = (EffectGuard().install(), os.path.join(workdir, BASETEMP))
-    reporter = Reporter(channel, workdir, session.code, session.test_timeout, guard)
+    reporter = Reporter(
+        channel, workdir, session.code, session.test_timeout, guard, session.conftest
+    )
     cov = _start_coverage(session.coverage_of, workdir)
     try:
         status = pytest.main(pytest_args(session, harness_dir, workdir), plugins=[reporter])

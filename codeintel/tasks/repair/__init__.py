@@ -24,6 +24,7 @@ waiting for the model.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,14 @@ from typing import Any
 from codeintel.errors import InputError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
+from codeintel.project import (
+    load_project,
+    module_name,
+    project_files,
+    test_ids,
+    tests_importing,
+)
+from codeintel.sandbox import Layout
 from codeintel.tasks import parse_python
 from codeintel.tasks.repair.baseline import open_sandbox, run_baseline
 from codeintel.tasks.repair.candidates import (
@@ -128,6 +137,61 @@ def _tests_of(tests: str | Path | Mapping[str, str]) -> dict[str, str]:
     return {path.name: read_text(path, "test file")}
 
 
+Tests = str | Path | Sequence[str | Path] | Mapping[str, str] | None
+
+
+def in_a_package(path: Path, root: Path | None) -> bool:
+    """Whether repair runs the tests over the module's project (its root found above it,
+    or `root`): when `root` is given, or the module is part of a package or a `src/`
+    layout, whose tests import it by its package. A lone module is run with its tests."""
+    if root is not None:
+        return True
+    resolved = Path(os.path.realpath(path))
+    return (resolved.parent / "__init__.py").is_file() or "src" in resolved.parts
+
+
+def project_request(
+    path: Path,
+    tests: Tests,
+    function: str | None,
+    budget_seconds: float,
+    config: RepairConfig,
+    root: Path | None = None,
+) -> RepairRequest:
+    """A request over the module's project: every file of it in the sandbox at its own
+    path, the project's sys.path folders and conftest.py files, the module shadowing any
+    installed copy of itself; `tests` as files, folders or node ids (None: the project's
+    test files that import the module)."""
+    project = load_project(path, root)
+    files = {k: v.decode("utf-8", "replace") for k, v in project_files(project).items()}
+    module_file = project.relative(path)
+    if tests is None:
+        ids = tests_importing(project, {k: v.encode() for k, v in files.items()}, module_file)
+        if not ids:
+            raise InputError(
+                f"no test file of {project.root} imports {module_name(project, module_file)}; "
+                "pass --tests"
+            )
+    else:
+        specs = [tests] if isinstance(tests, (str, Path)) else list(tests)
+        ids = test_ids(project, specs)
+    test_files = {i.partition("::")[0] for i in ids}
+    source = files.pop(module_file)
+    tests_text = {name: files.pop(name) for name in sorted(test_files)}
+    layout = Layout(project.pythonpath, conftest=True)
+    return RepairRequest(
+        source,
+        module_file,
+        tests_text,
+        files,
+        function,
+        budget_seconds,
+        config,
+        test_ids=tuple(ids),
+        layout=layout,
+    )
+
+
 def load_repair_model(model: Any, config: RepairConfig) -> ModelHandle:
     """The model repair needs: none for edits alone, a loaded one as it is, and a path or
     bundled name (None: the default) loading in the background."""
@@ -142,22 +206,38 @@ def load_repair_model(model: Any, config: RepairConfig) -> ModelHandle:
 
 def make_request(
     path_or_source: str | Path,
-    tests: str | Path | Mapping[str, str],
+    tests: Tests,
     function: str | None,
     budget_seconds: float,
     config: RepairConfig,
     support: Mapping[str, str] | None = None,
     module_file: str | None = None,
+    root: str | Path | None = None,
 ) -> RepairRequest:
-    """A request from a path (or source text containing a newline) and tests."""
+    """A request from a path (or source text containing a newline) and tests; a module of
+    a package (or with `root`) is repaired over its project (`project_request`)."""
     text = str(path_or_source)
-    if isinstance(path_or_source, Path) or "\n" not in text:
+    if budget_seconds <= 0:
+        raise InputError("the budget must be a positive number of seconds")
+    is_path = isinstance(path_or_source, Path) or "\n" not in text
+    root = Path(root) if root is not None else None
+    if (
+        is_path
+        and not isinstance(tests, Mapping)
+        and not support
+        and in_a_package(Path(text), root)
+    ):
+        read_text(Path(text), "file")  # a file that cannot be read fails first, in one line
+        return project_request(Path(text), tests, function, budget_seconds, config, root)
+    if tests is None:
+        raise InputError("no tests given (a test file, or a module inside a project)")
+    if not isinstance(tests, (str, Path, Mapping)):
+        raise InputError("several test files or folders need a module inside a project")
+    if is_path:
         path = Path(text)
         source, module_file = read_text(path, "file"), module_file or path.name
     else:
         source, module_file = text, module_file or "module.py"
-    if budget_seconds <= 0:
-        raise InputError("the budget must be a positive number of seconds")
     return RepairRequest(
         source, module_file, _tests_of(tests), dict(support or {}), function, budget_seconds, config
     )
@@ -165,7 +245,7 @@ def make_request(
 
 def repair(
     path_or_source: str | Path,
-    tests: str | Path | Mapping[str, str],
+    tests: Tests = None,
     function: str | None = None,
     budget_seconds: float = 60,
     model: Any = None,
@@ -173,17 +253,21 @@ def repair(
     *,
     support: Mapping[str, str] | None = None,
     module_file: str | None = None,
+    root: str | Path | None = None,
 ) -> RepairResult:
     """Repair a Python module so that its failing tests pass; see the module docstring.
 
     `path_or_source` is a file path, or source text (then the tests import it as
     `module_file`, default "module.py"). `tests` is a test file path or a mapping
     of test file names to contents. `support` holds other files the tests need.
+    A module that is part of a package (or any module, given its project's `root`) is
+    repaired over its project: `tests` may then be files, folders and node ids, or None
+    for the project's test files that import the module.
     `model` is a path, a bundled name, a loaded model (or ModelHandle), or None for
     the default.
     """
     config = config or RepairConfig()
     request = make_request(
-        path_or_source, tests, function, budget_seconds, config, support, module_file
+        path_or_source, tests, function, budget_seconds, config, support, module_file, root
     )
     return run(request, load_repair_model(model, config))

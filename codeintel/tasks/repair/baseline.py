@@ -18,8 +18,13 @@ from codeintel.tasks.repair.records import RepairConfig, RepairOutcome, RepairRe
 
 def open_sandbox(request: RepairRequest) -> Validator:
     """The one warm sandbox of a repair: the baseline and every validation run in it."""
-    files, tests = request.files(), list(request.tests)
-    return Validator(files, tests, request.config.sandbox, code_under_test=[request.module_file])
+    return Validator(
+        request.files(),
+        list(request.runs),
+        request.config.sandbox,
+        code_under_test=[request.module_file],
+        layout=request.layout,
+    )
 
 
 def run_baseline(request: RepairRequest, sandbox: Validator) -> TestRun | RepairResult:

@@ -8,8 +8,9 @@ file's skeleton.
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from codeintel.context import build_skeleton
@@ -18,7 +19,7 @@ from codeintel.models import formats
 from codeintel.sandbox import TestRun
 from codeintel.tasks.repair.records import Block, RepairRequest, Target
 from parsers import ParsedFile, ParseError, Scope
-from parsers.text import dedent, leading_indent, line_start, whole_lines
+from parsers.text import dedent, leading_indent, line_start, python_ast, whole_lines
 
 
 def localize(request: RepairRequest, parsed: ParsedFile, baseline: TestRun) -> tuple[Target, ...]:
@@ -31,7 +32,8 @@ def localize(request: RepairRequest, parsed: ParsedFile, baseline: TestRun) -> t
             raise UnknownFunctionError(str(exc)) from exc
     else:
         hot = trace_lines(baseline, request.module_file)
-        ranked = rank_functions(parsed, hot, request.tests.values())
+        failing = failing_test_sources(request.tests, baseline.failed)
+        ranked = rank_functions(parsed, hot, request.tests.values(), failing)
         scopes = ranked[: request.config.max_functions]
     return tuple(Target(block_of(parsed, s)) for s in scopes)
 
@@ -54,20 +56,41 @@ def first_trace(baseline: TestRun) -> str:
 
 
 def rank_functions(
-    parsed: ParsedFile, lines: Sequence[int], test_sources: Iterable[str]
+    parsed: ParsedFile,
+    lines: Sequence[int],
+    test_sources: Iterable[str],
+    failing_sources: Iterable[str] = (),
 ) -> list[Scope]:
     """Functions to repair, most suspicious first: those in the trace (innermost frame first),
-    then those the tests call, then the rest of the file."""
+    then those the failing tests call, then those any test calls, then the rest."""
     ordered: list[Scope] = []
     for line in lines:
         scope = _innermost_function(parsed, line)
         if scope is not None and scope not in ordered:
             ordered.append(scope)
-    called = _called_names(test_sources)
     functions = list(parsed.functions())
-    ordered += [s for s in functions if s.name in called and s not in ordered]
+    for sources in (failing_sources, test_sources):
+        called = _called_names(sources)
+        ordered += [s for s in functions if s.name in called and s not in ordered]
     ordered += [s for s in functions if s not in ordered]
     return ordered
+
+
+def failing_test_sources(tests: Mapping[str, str], failed: Sequence[str]) -> list[str]:
+    """The source of each failing test's function (found by its node id in its file)."""
+    found = []
+    for node_id in failed:
+        path, _, rest = node_id.partition("::")
+        tree = python_ast(tests.get(path, ""))
+        names = [n.partition("[")[0] for n in rest.split("::") if n]
+        scope = list(tree.body) if tree is not None else []
+        node = None
+        for name in names:
+            node = next((n for n in scope if getattr(n, "name", None) == name), None)
+            scope = list(getattr(node, "body", []))
+        if node is not None:
+            found.append(ast.unparse(node))
+    return found
 
 
 def _innermost_function(parsed: ParsedFile, line: int) -> Scope | None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from codeintel.records import JsonRecord
-from codeintel.sandbox import Limits, SandboxConfig, Tier
+from codeintel.sandbox import Layout, Limits, SandboxConfig, Tier
 
 
 class RepairOutcome(str, enum.Enum):
@@ -61,6 +61,13 @@ class RepairRequest:
     budget_seconds: float
     config: RepairConfig
     started: float = field(default_factory=time.perf_counter)  # the deadline counts from here
+    test_ids: tuple[str, ...] = ()  # the tests to run (files or node ids); () for `tests`
+    layout: Layout = field(default_factory=Layout)  # the project's sys.path and conftest files
+
+    @property
+    def runs(self) -> tuple[str, ...]:
+        """What each full test run runs: the test ids, or every test file."""
+        return self.test_ids or tuple(self.tests)
 
     @property
     def deadline(self) -> float:

@@ -79,7 +79,7 @@ class Validation:
         self.tried[candidate.function] += 1
         quick = self._run(change, self.baseline.failed, first_failure=True)
         if quick.outcome is Outcome.PASSED and self._fixes(
-            self._run(change, tuple(self.request.tests), first_failure=False)
+            self._run(change, self.request.runs, first_failure=False)
         ):
             rank = self.tried[candidate.function]
             self.winner = (candidate, change[self.request.module_file], rank)
