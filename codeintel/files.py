@@ -221,7 +221,7 @@ def check_new_file(path: Path, force: bool = False) -> None:
     target = Path(os.path.abspath(path))
     if os.path.lexists(target) and not force:
         what = "is a symbolic link" if os.path.islink(target) else "exists"
-        raise InputError(f"{path} {what}; pass --force to replace it")
+        raise InputError(f"{path} {what}; pass --force to replace it, or --out another file")
     if not target.parent.is_dir():
         raise InputError(f"cannot write {path}: folder {Path(path).parent} does not exist")
     with _unwritable(target):

@@ -1,8 +1,9 @@
-"""`codeintel tests FILE [--function NAME] [--budget S] [--out PATH] [--force] [--json]`.
+"""`codeintel tests FILE [--function NAME] [--budget S] [--out PATH|-] [--force] [--json]`.
 
-Prints a pytest file of tests that passed against the current code; writes it only
-with --out (a new file, or with --force over an existing one, atomically, keeping a
-backup). Exit codes: 0 tests kept, 1 none could be kept, 2 bad input.
+Writes a pytest file of tests that passed against the current code to tests/test_MODULE.py
+under the project's root (or --out; a new file, or with --force over an existing one,
+atomically, keeping a backup) and prints a summary; `--out -` prints the file instead.
+Exit codes: 0 tests kept, 1 none could be kept, 2 bad input.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--budget", type=seconds(MAX_BUDGET_S), default=60.0, help="seconds in all (default 60)"
     )
-    parser.add_argument("--out", type=Path, help="write the test file here")
+    parser.add_argument(
+        "--out",
+        help="where to write the test file (default: tests/test_MODULE.py under the "
+        "project's root, or test_MODULE.py beside the module; '-': print it instead)",
+    )
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--model", help="checkpoint path or bundled name")
@@ -44,11 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codeintel.tasks.testgen import TestgenConfig, generate_tests, project_root
-    from codeintel.tasks.testgen.writer import path_setup, suite_file
+    from codeintel.tasks.testgen import TestgenConfig, generate_tests
 
-    if args.out is not None:
-        check_new_file(args.out, args.force)  # before the search, not after it
+    out = _out(args.out, args.file)
+    if out is not None:
+        check_new_file(out, args.force)  # before the search, not after it
     config = TestgenConfig(
         samples=0 if args.no_model else args.samples,
         allow_process_tier=args.allow_process_tier,
@@ -63,20 +68,43 @@ def run(args: argparse.Namespace) -> int:
             config=config,
             progress=progress,
         )
-    text = result.test_file
-    if text and args.out is not None:
-        root, _ = project_root(args.file)
-        text = suite_file(result.module, result.tests, path_setup(args.out, root))
-    print(json.dumps(result.to_json(), indent=2) if args.json else text, end="")
+    text = portable_file(result, args.file, out) if result.tests else ""
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    elif out is None:
+        print(text, end="")
     print(_summary(result), file=sys.stderr)
     if result.warning:
         print(f"codeintel: warning: {result.warning}", file=sys.stderr)
     if not result.tests:
         return 1
-    if args.out is not None:
-        _write(args.out, text, args.force)
-        print(f"codeintel: wrote {args.out}", file=sys.stderr)
+    if out is not None:
+        _write(out, text, args.force)
+        print(f"codeintel: wrote {out}", file=sys.stderr)
     return 0
+
+
+def _out(given: str | None, module: Path) -> Path | None:
+    """The file to write: --out, or the convention; None for '-' (standard output)."""
+    from codeintel.tasks.testgen import default_out
+
+    if given == "-":
+        return None
+    return Path(given) if given is not None else default_out(module)
+
+
+def portable_file(result, module: Path, out: Path | None) -> str:
+    """The test file as it is written to `out`: importing the module the way the
+    project's own tests do, with a sys.path line (relative to the file) only when the
+    project's configuration does not make it importable."""
+    from codeintel.tasks.testgen import importable_from_project, project_root
+    from codeintel.tasks.testgen.writer import path_setup, suite_file
+
+    if out is None:
+        return result.test_file
+    root, name = project_root(module)
+    setup = path_setup(out, root, importable_from_project(root, name))
+    return suite_file(result.module, result.tests, setup)
 
 
 def _summary(result) -> str:

@@ -53,11 +53,13 @@ def run(target: Target, control: JobControl, model: Any) -> Proposal:
 def _file_text(result: Any, path: Path, root: Path, old: str) -> str:
     """What to add to the test file: a whole new file, or the new tests (renamed where
     the file already defines the name) with the imports they need, after the old text."""
+    from codeintel.tasks.testgen import importable_from_project
     from codeintel.tasks.testgen.writer import path_setup, suite_file
 
     taken = _defined(old)
     tests = [_renamed(t, taken) for t in result.tests]
-    setup = path_setup(path, root) if not old else ""
+    importable = importable_from_project(root, result.module)
+    setup = path_setup(path, root, importable) if not old else ""
     text = suite_file(result.module, tests, setup)
     if not old:
         return text

@@ -26,6 +26,8 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import importlib.util
 import os
 import time
 from collections.abc import Sequence
@@ -36,6 +38,7 @@ from typing import Any
 from codeintel.errors import InputError, IsolationError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
+from codeintel.project import SKIPPED, is_test_file, load_project
 from codeintel.sandbox import Tier, detect_tier
 from codeintel.tasks import parse_python, python_module
 from codeintel.tasks.testgen import check, model, mutation, writer
@@ -77,6 +80,63 @@ def project_root(path: Path) -> tuple[Path, str]:
     if not all(p.isidentifier() for p in parts):
         raise InputError(f"{path} cannot be imported as a module: {'.'.join(parts)!r}")
     return folder, ".".join(parts)
+
+
+def importable_from_project(import_root: Path, module: str) -> bool:
+    """Whether plain `pytest`, run from the project's root, imports `module` without help:
+    the folder it is imported from is on the project's `pythonpath`, or is the root and
+    holds a conftest.py (pytest puts its folder on sys.path), or the environment has the
+    package installed from that folder (an editable install)."""
+    try:
+        project = load_project(import_root)
+    except InputError:
+        return False
+    rel = Path(os.path.relpath(import_root.resolve(), project.root)).as_posix()
+    if rel in {Path(p).as_posix() for p in project.pythonpath}:
+        return True
+    if rel == "." and (project.root / "conftest.py").is_file():
+        return True
+    return _installed_from(module.split(".")[0], import_root)
+
+
+def _installed_from(top: str, folder: Path) -> bool:
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return False
+    places = list(spec.submodule_search_locations or []) if spec else []
+    places += [spec.origin] if spec and spec.origin else []
+    return any(Path(p).resolve().is_relative_to(folder.resolve()) for p in places)
+
+
+def default_out(path: Path) -> Path:
+    """Where `codeintel tests` writes by convention: tests/test_<module>.py under the
+    project's root when it has a tests/ folder, else test_<module>.py beside the module."""
+    try:
+        root = load_project(path).root
+    except InputError:
+        root = None
+    if root is not None and (root / "tests").is_dir():
+        return root / "tests" / f"test_{path.stem}.py"
+    return path.parent / f"test_{path.stem}.py"
+
+
+def project_tests(path: Path, limit: int = 200) -> dict[str, str]:
+    """The project's own test files (relative path -> text), read for the arguments their
+    calls pass (the search tries those first); {} for a module outside a project."""
+    try:
+        root = load_project(path).root
+    except InputError:
+        return {}
+    found: dict[str, str] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED and not d.startswith("."))
+        for name in sorted(n for n in names if is_test_file(n)):
+            if len(found) >= limit:
+                return found
+            with contextlib.suppress(InputError):
+                found[os.path.relpath(Path(folder, name), root)] = read_text(Path(folder, name))
+    return found
 
 
 def project_files(root: Path, module: str, path: Path, limit: int) -> dict[str, str]:
@@ -190,7 +250,8 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
     module_file = request.path.resolve().relative_to(request.root).as_posix()
     exists = existing_path(request.root)
     planned = [without_paths(f, exists) for f in _with_constructors(tree, focals)]
-    sites = call_sites({k: v for k, v in files.items() if k != module_file}, focals)
+    others = {k: v for k, v in files.items() if k != module_file}
+    sites = call_sites({**others, **project_tests(request.path)}, focals)
     _say(request, "searching for inputs", 0.05)
     observed, execution = search(
         files,
@@ -303,6 +364,8 @@ def _search_tests(
             written.append((test, seen))
         elif seen.record.get("blocked"):
             rejected.append(_acts_outside(seen))
+        elif seen.record.get("status") == "returned":
+            rejected.append(_unasserted(seen))
         elif seen.record.get("status") == "raised":
             text = f"# {seen.call.focal}{seen.call.args}"
             rejected.append(
@@ -316,6 +379,18 @@ def _search_tests(
             )
     chosen = greedy_cover(written, lambda pair: pair[1].coverage, _cost)
     return [test for test, _ in chosen], rejected
+
+
+def _unasserted(seen: Observed) -> RejectedTest:
+    why = "its value changes between runs" if not seen.record.get("deterministic") else ""
+    why = why or "it returns an object with no value or state to compare"
+    return RejectedTest(
+        seen.call.focal,
+        Origin.SEARCH,
+        f"# {seen.call.focal}{seen.call.args}",
+        Rejection.NO_ASSERT,
+        why,
+    )
 
 
 def _acts_outside(seen: Observed) -> RejectedTest:

@@ -25,6 +25,7 @@ class Rejection(str, enum.Enum):
     FLAKY = "flaky over two runs"
     NO_COVERAGE = "adds no coverage"
     EFFECTS = "acts outside its temporary folder"  # files, processes, network: blocked
+    NO_ASSERT = "asserts nothing about what the code does"  # only a type, or its value varies
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import keyword
-import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -56,6 +55,8 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
         lines += _returned(call, focal, record, stable, module, imports, checks)
     lines += _changes(call, focal, record, stable)
     checks += _change_checks(call, focal, record, stable)
+    if not any(_asserts_behaviour(line) for line in lines):
+        return None  # only a type, or nothing: not a test of what the code does
     name = _name(focal, record, checks)
     fixtures = "tmp_path, monkeypatch" if record.get("files") else ""
     if fixtures:
@@ -71,6 +72,15 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
         imports=tuple(dict.fromkeys(imports)),
         names=tuple(dict.fromkeys([_importable(focal), *names])),
     )
+
+
+def _asserts_behaviour(line: str) -> bool:
+    """An assert on a value, an exception or a state (not only on a type)."""
+    line = line.strip()
+    if line.startswith("with pytest.raises("):
+        return True
+    type_only = "isinstance(" in line or "type(result).__name__" in line
+    return line.startswith("assert ") and not type_only
 
 
 def _importable(focal: Focal) -> str:
@@ -294,18 +304,18 @@ def _module_import(module: str) -> str:
     return f"from {package} import {name}" if package else f"import {module}"
 
 
-def path_setup(out: Path, root: Path) -> str:
-    """Lines that put the project root on sys.path, so the file runs from anywhere."""
-    folder = out.resolve().parent
-    root = root.resolve()
-    if folder == root:
+def path_setup(out: Path, root: Path, importable: bool = False) -> str:
+    """Lines that put `root` (the folder the module is imported from) on sys.path, for a
+    file written below it, relative to the file itself so the project can move; "" when
+    the project's own configuration makes the module `importable` (pytest's pythonpath,
+    a conftest.py at the root, an installed copy), when the file sits in `root`, or when
+    it lies outside `root` (never an absolute path)."""
+    folder, root = out.resolve().parent, root.resolve()
+    if importable or folder == root or not folder.is_relative_to(root):
         return ""
-    try:
-        depth = len(folder.relative_to(root).parts)
-        where = f"Path(__file__).resolve().parents[{depth}]"
-    except ValueError:
-        where = f"Path({os.fspath(root)!r})"
+    depth = len(folder.relative_to(root).parts)
     return (
         "import sys\nfrom pathlib import Path\n\n"
-        f"sys.path.insert(0, str({where}))  # the project root\n"
+        f"sys.path.insert(0, str(Path(__file__).resolve().parents[{depth}]))"
+        "  # the folder the module is imported from\n"
     )

@@ -60,8 +60,7 @@ def test_a_value_that_changed_between_runs_is_not_asserted_on():
         "deterministic": False,
         "value": {"type": "int", "module": "builtins", "literal": "4"},
     }
-    test = written("clamp", ((None, "4"),), record)
-    assert "assert" not in test.source
+    assert written("clamp", ((None, "4"),), record) is None  # nothing it could assert
     flaky = {
         "status": "raised",
         "deterministic": False,

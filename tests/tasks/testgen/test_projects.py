@@ -1,0 +1,70 @@
+"""Test generation on the fixture projects (tests/fixtures/projects/), from the root as a
+user types it: the written file imports the package as the project's own tests do, with
+no sys.path line where the project's configuration makes it importable (and never an
+absolute path where it does not), and passes under plain pytest from the root, also after
+the project is moved. Its inputs come from the project's own calls first."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codeintel.cli import main
+
+PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
+MODULE = {"flat": "inventory/stock.py", "srclayout": "src/inventory/stock.py"}
+
+
+def _pytest(root: Path) -> subprocess.CompletedProcess:
+    """Plain `pytest` from the root, as a user runs it (not `python -m pytest`)."""
+    script = Path(sys.executable).parent / "pytest"  # this environment's console script
+    return subprocess.run(
+        [str(script), "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("layout", sorted(MODULE))
+def test_the_written_file_is_portable(tmp_path, monkeypatch, capsys, layout):
+    root = tmp_path / layout
+    shutil.copytree(PROJECTS / layout, root)
+    monkeypatch.chdir(root)
+    out = "tests/test_stock_generated.py"
+    argv = ["tests", MODULE[layout], "--no-model", "--budget", "30", "--out", out]
+    assert main(argv) == 0
+    said = capsys.readouterr()
+    assert said.out == "" and f"wrote {out}" in said.err  # a summary, not the file
+    text = (root / out).read_text()
+    assert "from inventory.stock import" in text
+    assert "sys.path" not in text and str(tmp_path) not in text
+    assert "total_items([(2, 'small'), (1, 'large')])" in text  # the project's own call
+    assert _pytest(root).returncode == 0
+    moved = tmp_path / "elsewhere" / layout
+    shutil.move(root, moved)
+    done = _pytest(moved)
+    assert done.returncode == 0, done.stdout[-1500:]
+
+
+def test_without_configuration_a_relative_line_and_never_an_absolute_path(
+    tmp_path, monkeypatch, capsys
+):
+    root = tmp_path / "plain"
+    shutil.copytree(PROJECTS / "flat", root)
+    settings = root / "pyproject.toml"
+    settings.write_text(settings.read_text().replace('pythonpath = ["."]\n', ""))
+    monkeypatch.chdir(root)
+    out = "tests/test_stock_generated.py"
+    assert main(["tests", MODULE["flat"], "--no-model", "--budget", "30", "--out", out]) == 0
+    text = (root / out).read_text()
+    assert "Path(__file__).resolve().parents[1]" in text and str(tmp_path) not in text
+    outside = tmp_path / "outside_test.py"
+    argv = ["tests", MODULE["flat"], "--no-model", "--budget", "30", "--out", str(outside)]
+    assert main(argv) == 0
+    assert "sys.path" not in outside.read_text()  # no absolute path, ever
