@@ -1,7 +1,9 @@
 """`codeintel search "QUERY" [--index DIR] [--k N] [--mmr L] [--json]`.
 
-The functions of an index (`codeintel index`) nearest to a plain-language or code
-query, MMR re-ranked: `file:line`, score and signature. Exit codes: 0 found, 1
+The functions and classes of an index (`codeintel index`) that best match a
+plain-language or code query: BM25 over their names, docstrings and code fused with the
+embedder's ranking, a function or class the query names first. Each line: `file:line`,
+score (1 for the best), qualified name and signature. Exit codes: 0 found, 1
 nothing found, 2 bad input (no index, an index of another version, an empty query).
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from codeintel.commands.index import DEFAULT_INDEX
@@ -22,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--k", type=count(1, MAX_RESULTS), default=10, help="results (default 10)")
     parser.add_argument(
-        "--mmr", type=float, default=0.7, help="MMR lambda: 1 relevance only (default 0.7)"
+        "--mmr", type=float, default=1.0, help="MMR lambda: 1 relevance only (default 1)"
     )
     parser.add_argument("--json", action="store_true", help="print the hits as JSON lines")
 
@@ -30,13 +33,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from codeintel.retrieval import SearchConfig, load_index, search
 
-    config = SearchConfig(k=args.k, mmr_lambda=args.mmr)
+    config = SearchConfig(k=args.k, mmr_lambda=args.mmr, lexical=True, kinds=("function", "class"))
     index = load_index(args.index)
     hits = search(index, args.query, config)
     for hit in hits:
         if args.json:
             print(json.dumps(hit.to_json()))
         else:
-            signature = " ".join(hit.function.signature.split())
-            print(f"{hit.function.where}  {hit.score:.3f}  {signature}")
+            print(f"{hit.function.where}  {hit.score:.3f}  {hit.function.shown}")
+    if not hits:
+        print(f"codeintel: nothing in {args.index} matches", file=sys.stderr)
     return 0 if hits else 1

@@ -11,7 +11,7 @@ from pathlib import Path
 from codeintel.errors import InputError
 from codeintel.files import read_bytes
 from codeintel.retrieval.records import IndexedFunction
-from parsers import Scope, parse
+from parsers import Scope, ScopeKind, parse
 
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 CODE_LIMIT = 4000  # characters of a function's text kept in the index
@@ -84,6 +84,36 @@ def functions_of(file: SourceFile) -> list[IndexedFunction]:
     except (OSError, UnicodeDecodeError):
         return []
     parsed = parse(source, "python")
+    return _functions(parsed, file) + _classes(parsed, file)
+
+
+def _classes(parsed, file: SourceFile) -> list[IndexedFunction]:
+    """Each class: its header, docstring and the names of its methods (what a search for
+    a class goes by), searched beside the functions (kind "class")."""
+    out = []
+    for scope in parsed.scopes():
+        if scope.kind is not ScopeKind.CLASS:
+            continue
+        methods = [c.name for c in scope.children if c.is_function]
+        header = " ".join(scope.signature.split()).rstrip(":")
+        code = f"{header}:\n    # methods: {', '.join(methods)}\n"
+        out.append(
+            IndexedFunction(
+                file=file.relpath,
+                start_line=scope.span.start_line,
+                end_line=scope.span.end_line,
+                qualified_name=scope.qualified_name,
+                signature=header,
+                docstring=scope.docstring or "",
+                body_hash=body_hash(scope),
+                code=code,
+                kind="class",
+            )
+        )
+    return out
+
+
+def _functions(parsed, file: SourceFile) -> list[IndexedFunction]:
     return [
         IndexedFunction(
             file=file.relpath,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from codeintel.errors import InputError
+from codeintel.retrieval.lexical import names_match
 from codeintel.retrieval.records import Hit
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class SearchConfig:
     k: int = 10
     mmr_lambda: float = 0.7  # 1.0: relevance only (no re-ranking)
     candidates: int = 50  # neighbours fetched for MMR to choose from
+    lexical: bool = False  # fuse BM25's ranking with the embedder's (a user's search)
+    kinds: tuple[str, ...] = ("function",)  # rows to return: "function", "class"
 
     def __post_init__(self) -> None:
         if self.k < 1:
@@ -83,19 +86,50 @@ def mmr(relevance: Sequence[float], vectors: np.ndarray, k: int, lam: float) -> 
     return picked
 
 
+RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
+NAMED = 1.0  # added to a row whose name the query holds: it comes first
+
+
 def search(index: CodeIndex, query: str, config: SearchConfig = SearchConfig()) -> list[Hit]:
-    """The functions of `index` nearest to `query` (natural language or code)."""
+    """The rows of `index` (functions, and classes when asked) nearest to `query`
+    (natural language or code): by the embedder, or, with `config.lexical`, by the fusion
+    of its ranking and BM25's, a row the query names first; then MMR."""
     if not query.strip():
         raise InputError("the query is empty")
     if not index.functions:
         return []
     vector = index.embedder.embed([query])
-    fetch = min(len(index.functions), max(config.candidates, config.k))
+    limit = min(len(index.functions), max(config.candidates, config.k))
+    fetch = min(len(index.functions), 2 * limit)  # room for the rows of other kinds
     scores, ids = nearest(index.searcher, vector, fetch)
     found = [(float(s), int(i)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+    if config.lexical:
+        found = fused(index, query, found, fetch)
+    found = [(s, i) for s, i in found if index.functions[i].kind in config.kinds][:limit]
+    if not found:
+        return []
     rows = index.vectors[[i for _, i in found]]
     order = mmr([s for s, _ in found], rows, config.k, config.mmr_lambda)
     return [
         Hit(index.functions[found[p][1]], found[p][0], rank)
         for rank, p in enumerate(order, start=1)
     ]
+
+
+def fused(
+    index: CodeIndex, query: str, dense: list[tuple[float, int]], fetch: int
+) -> list[tuple[float, int]]:
+    """(score, row), best first: reciprocal rank fusion of the embedder's ranking and
+    BM25's, plus NAMED for a row the query names (scores scaled to at most 1)."""
+    lexical = sorted(index.lexical().scores(query).items(), key=lambda kv: -kv[1])[:fetch]
+    fusion: dict[int, float] = {}
+    for ranking in ([i for _, i in dense], [i for i, _ in lexical]):
+        for rank, row in enumerate(ranking, start=1):
+            fusion[row] = fusion.get(row, 0.0) + 1.0 / (RRF_K + rank)
+    best = 2.0 / (RRF_K + 1)
+    scored = [
+        (value / best + NAMED * names_match(query, index.functions[row]), row)
+        for row, value in fusion.items()
+    ]
+    top = max(s for s, _ in scored)
+    return sorted(((s / top, row) for s, row in scored), key=lambda pair: -pair[0])

@@ -18,6 +18,7 @@ class IndexedFunction:
     docstring: str
     body_hash: str  # sha256 of the body's text
     code: str  # the function's text, cut to CODE_LIMIT characters
+    kind: str = "function"  # or "class" (its header, docstring and method names)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -29,6 +30,13 @@ class IndexedFunction:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.start_line}"
+
+    @property
+    def shown(self) -> str:
+        """What a reader recognises it by: `LRU.__getitem__  def __getitem__(self, key)`,
+        or `class LRU(dict)`."""
+        signature = " ".join(self.signature.split())
+        return signature if self.kind == "class" else f"{self.qualified_name}  {signature}"
 
     def embedded_text(self) -> str:
         """What the embedder sees: name, signature, the docstring's first paragraph and

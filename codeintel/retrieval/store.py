@@ -24,7 +24,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,11 @@ from codeintel.errors import IndexFormatError, InputError
 from codeintel.files import MAX_CONFIG_BYTES, MAX_DATA_BYTES, read_bytes, read_text
 from codeintel.retrieval import collect
 from codeintel.retrieval.embedders import Embedder, HashedEmbedder, embedder_from_spec
+from codeintel.retrieval.lexical import Bm25
 from codeintel.retrieval.query import HNSW_ABOVE, SearchKind, faiss_index, kind_for
 from codeintel.retrieval.records import IndexedFunction
 
-FORMAT = 1
+FORMAT = 2  # 2: classes are rows too (IndexedFunction.kind)
 MANIFEST = "manifest.json"
 IDF_DRIFT = 0.25
 Progress = Callable[[int, int], None]  # (files done, files to embed)
@@ -54,6 +55,13 @@ class CodeIndex:
     kind: SearchKind
     searcher: Any  # the faiss index
     files: dict[str, str]  # relpath -> sha256
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # built on demand
+
+    def lexical(self) -> Bm25:
+        """The rows' BM25 index, built at the first lexical search."""
+        if "bm25" not in self.cache:
+            self.cache["bm25"] = Bm25.build(self.functions)
+        return self.cache["bm25"]
 
     def relative(self, path: Path) -> str | None:
         """`path` as the index names files (under its root), or None if outside it."""
@@ -86,7 +94,7 @@ class IndexReport:
                 f"{collect.FILE_LIMIT // 1_000_000} MB or not a regular file)"
             )
         return (
-            f"{self.folder}: {self.functions} functions in {self.files} files "
+            f"{self.folder}: {self.functions} functions and classes in {self.files} files "
             f"({self.embedded_files} embedded, {self.removed_files} removed; "
             f"{self.kind.value} search, {self.embedder}) in {self.seconds:.1f} s{why}"
         )
