@@ -6,7 +6,8 @@ cold (`run_tests`), and of one candidate validation on the fast path
 (`Validator.validate`, warm worker), plus validations per second and the
 ratio of a validation to a bare interpreter start; then throughput with one
 Validator and with one per core, for the plain test and for a parametrized test
-file (8 cases) of the same function.
+file (8 cases) of the same function, also in a package layout (inventory/ beside
+tests/, a sibling module), without and with a conftest.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from codeintel.sandbox import Outcome, SandboxConfig, Tier, Validator, detect_tier, run_tests
+from codeintel.sandbox import (
+    Layout,
+    Outcome,
+    SandboxConfig,
+    Tier,
+    Validator,
+    detect_tier,
+    run_tests,
+)
 
 FILES = {
     "mod.py": "def add(a, b):\n    return a + b\n",
@@ -94,10 +103,33 @@ def time_tier(tier: Tier, repeat: int) -> TierTiming:
     return TierTiming(tier, bare, cold, fast)
 
 
-def throughput(tier: Tier, workers: int, per_worker: int, files: dict = FILES) -> float:
+# the parametrized file in a package layout: inventory/ beside tests/ (pytest's pythonpath
+# "."), a sibling module; with a conftest.py the tests go through pytest itself
+PACKAGE = {
+    "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n',
+    "inventory/__init__.py": "",
+    "inventory/units.py": "def scale(x):\n    return x\n",
+    "inventory/mod.py": "from inventory.units import scale\n\n\n"
+    "def add(a, b):\n    return scale(a) + b\n",
+    "tests/test_mod.py": PARAMETRIZED["test_mod.py"].replace(
+        "from mod import add", "from inventory.mod import add"
+    ),
+}
+PACKAGE_TESTS = ["tests/test_mod.py"]
+PACKAGE_CONFTEST = {**PACKAGE, "tests/conftest.py": "import pytest\n"}
+
+
+def throughput(
+    tier: Tier,
+    workers: int,
+    per_worker: int,
+    files: dict = FILES,
+    tests: Sequence[str] = TESTS,
+    layout: Layout = Layout(),
+) -> float:
     """Validations per second with `workers` Validators (one warm worker each) in parallel."""
     config = SandboxConfig(tier=tier)
-    validators = [Validator(files, TESTS, config) for _ in range(workers)]
+    validators = [Validator(files, tests, config, layout=layout) for _ in range(workers)]
     try:
         for validator in validators:
             _expect_pass(validator.validate({}).outcome)  # warm-up
@@ -138,6 +170,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     for tier in tiers_here():
         one, many = (throughput(tier, n, 2 * args.repeat, PARAMETRIZED) for n in (1, cores))
         print(f"| {tier.value} | {one:.1f} | {many:.1f} |", flush=True)
+    print(f"\n| tier | package layout | validations/s, 1 worker | {cores} workers |")
+    print("|---|---|---|---|")
+    for tier in tiers_here():
+        for name, files in (("no conftest", PACKAGE), ("with conftest.py", PACKAGE_CONFTEST)):
+            layout = Layout(pythonpath=(".",), conftest=True)
+            one, many = (
+                throughput(tier, n, 2 * args.repeat, files, PACKAGE_TESTS, layout)
+                for n in (1, cores)
+            )
+            print(f"| {tier.value} | {name} | {one:.1f} | {many:.1f} |", flush=True)
     return 0
 
 
