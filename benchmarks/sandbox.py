@@ -117,6 +117,7 @@ PACKAGE = {
 }
 PACKAGE_TESTS = ["tests/test_mod.py"]
 PACKAGE_CONFTEST = {**PACKAGE, "tests/conftest.py": "import pytest\n"}
+FLAT = Layout()  # files in one folder, no conftest.py loaded
 
 
 def throughput(
@@ -125,7 +126,7 @@ def throughput(
     per_worker: int,
     files: dict = FILES,
     tests: Sequence[str] = TESTS,
-    layout: Layout = Layout(),
+    layout: Layout = FLAT,
 ) -> float:
     """Validations per second with `workers` Validators (one warm worker each) in parallel."""
     config = SandboxConfig(tier=tier)
