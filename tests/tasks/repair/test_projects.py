@@ -17,6 +17,7 @@ import pytest
 from codeintel.cli import main
 from codeintel.sandbox import SandboxConfig, Tier
 from codeintel.tasks.repair import CandidateMode, RepairConfig, RepairOutcome, repair
+from tests.conftest_paths import plain_pytest
 
 PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 PACKAGE = {"flat": "inventory", "srclayout": "src/inventory"}
@@ -62,13 +63,7 @@ def test_repair_from_the_root_as_a_user_types_it(
     err = capsys.readouterr().err
     assert "against tests/test_stock.py" in err  # the tests it chose, said
     fixed = module.read_text()
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = plain_pytest(root)
     assert done.returncode == 0, (kind, fixed, done.stdout[-1500:])
     assert fixed.count("\n") == original.count("\n")
 

@@ -8,8 +8,6 @@ refuses to call the functions unless the user accepts the process tier."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from codeintel.errors import IsolationError
 from codeintel.sandbox import SandboxConfig, Tier, detect_tier
 from codeintel.tasks.testgen import TestgenConfig, generate_tests
 from codeintel.tasks.testgen.records import Rejection
+from tests.conftest_paths import plain_pytest
 from tests.sandbox.conftest import tree_hash
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "testgen" / "destructive"
@@ -70,13 +69,7 @@ def test_generated_tests_leave_the_canaries_and_the_project_untouched(project, t
     assert "reset()" not in text  # the default names the canary: never run with it
 
     (root / "tests" / "test_files.py").write_text(text)
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = plain_pytest(root)
     assert done.returncode == 0, done.stdout[-2000:]
     assert tree_hash(outside.parent) == before_outside
     (root / "tests" / "test_files.py").unlink()

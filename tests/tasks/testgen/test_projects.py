@@ -7,28 +7,20 @@ the project is moved. Its inputs come from the project's own calls first."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from codeintel.cli import main
+from tests.conftest_paths import plain_pytest
 
 PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 MODULE = {"flat": "inventory/stock.py", "srclayout": "src/inventory/stock.py"}
 
 
-def _pytest(root: Path) -> subprocess.CompletedProcess:
+def _pytest(root: Path):
     """Plain `pytest` from the root, as a user runs it (not `python -m pytest`)."""
-    script = Path(sys.executable).parent / "pytest"  # this environment's console script
-    return subprocess.run(
-        [str(script), "-q", "-p", "no:cacheprovider"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return plain_pytest(root, script=True)
 
 
 @pytest.mark.parametrize("layout", sorted(MODULE))
