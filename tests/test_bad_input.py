@@ -195,5 +195,7 @@ def test_deep_nesting_anywhere_is_one_line_not_a_crash(capsys, tmp_path):
 
 def test_a_deeply_nested_sibling_does_not_stop_test_generation(capsys, project):
     (project / "caller.py").write_text("from mod import double\ny = double(" + "-" * 5000 + "1)\n")
-    assert main(["tests", str(project / "mod.py"), "--no-model", "--budget", "10"]) == 0
+    assert (
+        main(["tests", str(project / "mod.py"), "--no-model", "--budget", "10", "--out", "-"]) == 0
+    )
     assert "def test_double" in capsys.readouterr().out
