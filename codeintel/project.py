@@ -148,7 +148,9 @@ def _words(value: object) -> tuple[str, ...]:
 # --- the files a run needs -----------------------------------------------------------------
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def walk(root: Path) -> Iterator[Path]:
+    """Every file below `root` but version control, hidden folders, virtual environments
+    and build output, in a stable order."""
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED and not d.startswith("."))
         dirs[:] = [d for d in dirs if not (Path(folder) / d / "pyvenv.cfg").exists()]
@@ -161,7 +163,7 @@ def project_files(project: Project) -> dict[str, bytes]:
     for a project too large to copy (MAX_FILES, MAX_TOTAL_BYTES)."""
     files: dict[str, bytes] = {}
     total = 0
-    for path in _walk(project.root):
+    for path in walk(project.root):
         if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
             continue
         data = read_bytes(path, "file")
@@ -192,7 +194,7 @@ def test_ids(project: Project, specs: Sequence[str | Path]) -> list[str]:
         if not path.exists():
             raise InputError(f"no test file or folder {path_part}")
         if path.is_dir():
-            inside = [p for p in _walk(Path(os.path.realpath(path))) if is_test_file(p.name)]
+            inside = [p for p in walk(Path(os.path.realpath(path))) if is_test_file(p.name)]
             if not inside:
                 raise InputError(f"{path_part} holds no test files (test_*.py or *_test.py)")
             found += [project.relative(p) for p in inside]
@@ -217,19 +219,18 @@ def _check_node(path: Path, rest: str) -> None:
         scope = list(getattr(found, "body", []))
 
 
-def tests_importing(project: Project, files: dict[str, bytes], module_file: str) -> list[str]:
+def tests_importing(project: Project, files: dict[str, str], module_file: str) -> list[str]:
     """The project's test files (under its testpaths, when it names them) that import the
     module at `module_file`: the tests repair runs when it is given none."""
     module = module_name(project, module_file)
     last = module.rpartition(".")[2]
     roots = project.testpaths or ("",)
     chosen = []
-    for rel, data in files.items():
+    for rel, text in files.items():
         name = rel.rpartition("/")[2]
         under = any(rel.startswith(r.rstrip("/") + "/") or not r for r in roots)
         if not (under and is_test_file(name)):
             continue
-        text = data.decode("utf-8", "replace")
         if module in text or f"import {last}" in text or f" {last} import" in text:
             chosen.append(rel)
     return chosen

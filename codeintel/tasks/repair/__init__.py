@@ -166,7 +166,7 @@ def project_request(
     files = {k: v.decode("utf-8", "replace") for k, v in project_files(project).items()}
     module_file = project.relative(path)
     if tests is None:
-        ids = tests_importing(project, {k: v.encode() for k, v in files.items()}, module_file)
+        ids = tests_importing(project, files, module_file)
         if not ids:
             raise InputError(
                 f"no test file of {project.root} imports {module_name(project, module_file)}; "

@@ -38,7 +38,7 @@ from typing import Any
 from codeintel.errors import InputError, IsolationError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
-from codeintel.project import SKIPPED, is_test_file, load_project
+from codeintel.project import is_test_file, load_project, walk
 from codeintel.sandbox import Tier, detect_tier
 from codeintel.tasks import parse_python, python_module
 from codeintel.tasks.testgen import check, model, mutation, writer
@@ -129,13 +129,11 @@ def project_tests(path: Path, limit: int = 200) -> dict[str, str]:
     except InputError:
         return {}
     found: dict[str, str] = {}
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED and not d.startswith("."))
-        for name in sorted(n for n in names if is_test_file(n)):
-            if len(found) >= limit:
-                return found
-            with contextlib.suppress(InputError):
-                found[os.path.relpath(Path(folder, name), root)] = read_text(Path(folder, name))
+    for path in (p for p in walk(root) if is_test_file(p.name)):
+        if len(found) >= limit:
+            break
+        with contextlib.suppress(InputError):
+            found[path.relative_to(root).as_posix()] = read_text(path)
     return found
 
 
