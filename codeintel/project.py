@@ -81,9 +81,9 @@ def load_project(path: Path, root: Path | None = None) -> Project:
     else:
         root = find_root(path)
     pythonpath, testpaths, settings = pytest_settings(root)
-    project = Project(root, pythonpath, testpaths, settings)
+    project = Project(root, _with_src(root, pythonpath, path), testpaths, settings)
     project.relative(path)  # inside it, or InputError
-    return Project(root, _with_src(root, pythonpath, path), testpaths, settings)
+    return project
 
 
 def _with_src(root: Path, pythonpath: tuple[str, ...], path: Path) -> tuple[str, ...]:
@@ -219,18 +219,19 @@ def _check_node(path: Path, rest: str) -> None:
         scope = list(getattr(found, "body", []))
 
 
-def tests_importing(project: Project, files: dict[str, str], module_file: str) -> list[str]:
+def tests_importing(project: Project, files: dict[str, bytes], module_file: str) -> list[str]:
     """The project's test files (under its testpaths, when it names them) that import the
     module at `module_file`: the tests repair runs when it is given none."""
     module = module_name(project, module_file)
     last = module.rpartition(".")[2]
     roots = project.testpaths or ("",)
     chosen = []
-    for rel, text in files.items():
+    for rel, data in files.items():
         name = rel.rpartition("/")[2]
         under = any(rel.startswith(r.rstrip("/") + "/") or not r for r in roots)
         if not (under and is_test_file(name)):
             continue
+        text = data.decode("utf-8", "replace")
         if module in text or f"import {last}" in text or f" {last} import" in text:
             chosen.append(rel)
     return chosen

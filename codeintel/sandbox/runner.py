@@ -122,7 +122,8 @@ def make_workdir(fast: bool = False) -> Path:
             continue
         with os.fdopen(fd, "wb") as handle:
             handle.write(_owner_record())
-        os.mkdir(root, 0o755)
+        os.mkdir(root)
+        root.chmod(0o755)  # whatever the umask: a run's private uid must enter it
         return root
     raise SandboxError(f"could not make a work dir in {base}")
 

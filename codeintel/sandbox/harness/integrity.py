@@ -4,13 +4,14 @@ only; runs INSIDE the sandbox, in the judge (imported before any fork) and its c
 A `Seal` fingerprints, before any user code runs, every function, class, method, property
 and code object of the modules that decide a test's outcome (pytest, _pytest, pluggy,
 unittest and this harness; for the harness every module attribute), the builtins, and
-the trace and profile functions; `broken()` says whether any of that changed since. The
+the trace and profile functions; `changes()` says what of that changed since. The
 recorders check it after every test and before they send its record, so a record made
 while pytest was patched is never trusted (`tampered`).
 
 The audit hook installed on import (PEP 578, which nothing can remove) adds the
-changes a fingerprint cannot see: it flags every assignment to a function's
-`__code__` (a test or pytest function given another body), and refuses every other
+changes a fingerprint cannot see: it flags a new `__code__` or defaults for a sealed
+function and a new `__code__` for a function of a test file (the code under test may
+rewrite its own functions: that only changes what is tested), and refuses every other
 audit hook, so no later code watches the run's events to act on them (our own effect
 guard is let in through `permit_hook`).
 

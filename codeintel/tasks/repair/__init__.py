@@ -163,7 +163,7 @@ def project_request(
     installed copy of itself; `tests` as files, folders or node ids (None: the project's
     test files that import the module)."""
     project = load_project(path, root)
-    files = {k: v.decode("utf-8", "replace") for k, v in project_files(project).items()}
+    files = project_files(project)  # bytes: data files reach the sandbox as they are
     module_file = project.relative(path)
     if tests is None:
         ids = tests_importing(project, files, module_file)
@@ -176,8 +176,11 @@ def project_request(
         specs = [tests] if isinstance(tests, (str, Path)) else list(tests)
         ids = test_ids(project, specs)
     test_files = {i.partition("::")[0] for i in ids}
-    source = files.pop(module_file)
-    tests_text = {name: files.pop(name) for name in sorted(test_files)}
+    source = read_text(path, "file")
+    files.pop(module_file, None)
+    tests_text = {name: read_text(project.root / name, "test file") for name in sorted(test_files)}
+    for name in tests_text:
+        files.pop(name, None)
     layout = Layout(project.pythonpath, conftest=True)
     return RepairRequest(
         source,

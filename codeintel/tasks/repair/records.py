@@ -56,7 +56,7 @@ class RepairRequest:
     source: str
     module_file: str  # the file name the tests import, e.g. "mod.py"
     tests: Mapping[str, str]  # test file name -> content
-    support: Mapping[str, str]  # other files the tests need, by relative path
+    support: Mapping[str, str | bytes]  # other files the tests need, by relative path
     function: str | None
     budget_seconds: float
     config: RepairConfig

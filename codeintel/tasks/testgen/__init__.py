@@ -365,7 +365,7 @@ def _search_tests(
         elif seen.record.get("status") == "returned":
             rejected.append(_unasserted(seen))
         elif seen.record.get("status") == "raised":
-            text = f"# {seen.call.focal}{seen.call.args}"
+            text = _call_text(seen)
             rejected.append(
                 RejectedTest(
                     seen.call.focal,
@@ -379,13 +379,18 @@ def _search_tests(
     return [test for test, _ in chosen], rejected
 
 
+def _call_text(seen: Observed) -> str:
+    """What a rejected call shows instead of a test: the focal function and its arguments."""
+    return f"# {seen.call.focal}{seen.call.args}"
+
+
 def _unasserted(seen: Observed) -> RejectedTest:
     why = "its value changes between runs" if not seen.record.get("deterministic") else ""
     why = why or "it returns an object with no value or state to compare"
     return RejectedTest(
         seen.call.focal,
         Origin.SEARCH,
-        f"# {seen.call.focal}{seen.call.args}",
+        _call_text(seen),
         Rejection.NO_ASSERT,
         why,
     )
@@ -397,7 +402,7 @@ def _acts_outside(seen: Observed) -> RejectedTest:
     return RejectedTest(
         seen.call.focal,
         Origin.SEARCH,
-        f"# {seen.call.focal}{seen.call.args}",
+        _call_text(seen),
         Rejection.EFFECTS,
         f"tried to {blocked[0]}{more}; blocked in the sandbox",
     )

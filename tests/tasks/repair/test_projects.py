@@ -161,3 +161,25 @@ def test_a_lone_module_keeps_its_two_file_repair(tmp_path):
     config = RepairConfig(candidates=CandidateMode.EDITS)
     result = repair(tmp_path / "mod.py", tmp_path / "test_mod.py", config=config)
     assert result.outcome is RepairOutcome.FIXED
+
+
+def test_the_projects_data_files_reach_the_sandbox_byte_for_byte(tmp_path, monkeypatch, capsys):
+    root, module = _copy(tmp_path, "flat")
+    (root / "tests" / "blob.bin").write_bytes(b"\xff\x00\xfe")  # not UTF-8
+    (root / "tests" / "test_blob.py").write_text(
+        "from pathlib import Path\n\nfrom inventory.stock import needs_reorder\n\n\n"
+        "def test_blob_and_threshold():\n"
+        '    assert Path(__file__).with_name("blob.bin").read_bytes() == b"\\xff\\x00\\xfe"\n'
+        "    assert needs_reorder(10)\n"
+    )
+    _inject(module, *BUGS[0][1:])
+    monkeypatch.chdir(root)
+    argv = [
+        "repair",
+        "inventory/stock.py",
+        "--tests",
+        "tests/test_blob.py",
+        "--candidates",
+        "edits",
+    ]
+    assert main(argv) == 0, capsys.readouterr().err
