@@ -12,7 +12,11 @@ is split by package, so no function in it was used to train.
 
 The model sees what `codeintel doc` gives it (`codeintel.tasks.docstring`: `doc:` +
 signature + body without its docstring), decodes one beam of 5, and the summary is
-cleaned as `summarize` cleans it. Scores: smoothed BLEU-4 exactly as CodeXGLUE's
+cleaned as `summarize` cleans it. `quality_floor` reports, per floor (`--floors`), how
+many functions `summarize` would leave with "no confident docstring" and the scores of
+the rest (`DocConfidence`; the beam's confident candidates first, as `summarize` ranks
+them). The "model with retrieval" row ranks any neighbour by fit, as `summarize` did
+before it offered near-clones only. Scores: smoothed BLEU-4 exactly as CodeXGLUE's
 evaluator computes it (`benchmarks.metrics.codexglue_bleu`) and ROUGE-L F1, for the
 model and two baselines: the name-based template ("Get user name." for get_user_name)
 and the nearest training function's docstring. The nearest function is found by the
@@ -38,10 +42,12 @@ from benchmarks.metrics import codexglue_bleu, rouge_l
 from codeintel.errors import CodeintelError, InputError
 from codeintel.models import formats
 from codeintel.tasks.docstring import (
+    DocConfidence,
     DocDecoding,
     DocRetrieval,
     DocStyle,
     Neighbour,
+    assessor,
     candidates,
     retrieved,
     summary_line,
@@ -151,6 +157,37 @@ def with_retrieval(model, pair: Pair, generated: Sequence, found: Sequence[Neigh
     return best[0].docstring if best else ""
 
 
+def confident_first(model, pair: Pair, generated: Sequence, floor: float) -> str:
+    """The docstring `summarize` would write without an index at this floor ("" when none
+    of the beam is confident: "no confident docstring")."""
+    assess = assessor(pair.model_input, model, DocConfidence(floor))
+    best = candidates("", generated, DocStyle.ONELINE, (), assess)
+    return best[0].docstring if best and best[0].confident else ""
+
+
+def floor_effect(model, pairs: Sequence[Pair], beams: Sequence, floors: Sequence[float]) -> list:
+    """Per floor: how many functions get no docstring, and BLEU-4 / ROUGE-L of the rest
+    (with the model's first candidate and the template on the same functions, to compare)."""
+    rows = []
+    for floor in floors:
+        chosen = [confident_first(model, p, b, floor) for p, b in zip(pairs, beams, strict=True)]
+        kept = [i for i, text in enumerate(chosen) if text]
+        references = [pairs[i].reference for i in kept]
+        rows.append(
+            {
+                "floor": floor,
+                "no_confident_docstring": len(pairs) - len(kept),
+                "kept": len(kept),
+                "kept_scores": scores(references, [chosen[i] for i in kept]),
+                "model_first_on_kept": scores(
+                    references, [summary_line(beams[i][0].text) for i in kept]
+                ),
+                "template_on_kept": scores(references, [template(pairs[i]) for i in kept]),
+            }
+        )
+    return rows
+
+
 def template(pair: Pair) -> str:
     if pair.name:
         return template_docstring(f"def {pair.name}(")
@@ -183,6 +220,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     default = DocDecoding()
     parser.add_argument("--no-repeat-ngram", type=int, default=default.no_repeat_ngram_size)
     parser.add_argument("--length-penalty", type=float, default=default.length_penalty)
+    parser.add_argument(
+        "--floors",
+        type=float,
+        nargs="*",
+        default=[DocConfidence().min_mean_logprob],
+        help="quality floors (mean token log-prob) to report the effect of",
+    )
     parser.add_argument("--limit", type=int, default=None, help="only the first N functions")
     parser.add_argument("--json", type=Path, default=None, help="also write the scores here")
     return parser.parse_args(argv)
@@ -231,6 +275,7 @@ def main(argv: Sequence[str]) -> int:
         )
         if pool
         else None,
+        "quality_floor": floor_effect(model, pairs, beams, args.floors),
         "seconds": round(time.perf_counter() - started, 1),
     }
     print_report(report, args.json)

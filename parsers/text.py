@@ -13,6 +13,8 @@ literal, say) and a blank line stay as they are.
 from __future__ import annotations
 
 import ast
+import hashlib
+import textwrap
 import warnings
 
 from parsers.scopes import Language, ParsedFile, Scope
@@ -119,3 +121,46 @@ def body_without_docstring(parsed: ParsedFile, scope: Scope) -> str:
     if doc is not None:
         lines = [ln for i, ln in enumerate(lines, first) if not doc.start_line <= i <= doc.end_line]
     return dedent("\n".join(lines)).strip("\n")
+
+
+class _Renamed(ast.NodeTransformer):
+    """Parameters and the names a function binds, renamed by first appearance."""
+
+    def __init__(self, bound: set[str]) -> None:
+        self.bound, self.names = bound, {}
+
+    def rename(self, name: str) -> str:
+        return self.names.setdefault(name, f"_v{len(self.names)}")
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        if node.id in self.bound:
+            node.id = self.rename(node.id)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.arg, node.annotation = self.rename(node.arg), None
+        return node
+
+
+def code_shape(code: str) -> str | None:
+    """A hash of a function's code with its name, docstring, annotations and comments gone
+    and its parameters and local names renamed: two functions with the same shape are
+    near-clones (attributes, calls of other names and constants must match). None when
+    `code` is not one whole function."""
+    tree = python_ast(textwrap.dedent(code))
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], kinds):
+        return None
+    function = tree.body[0]
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    bound = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    bound |= {
+        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    renamer = _Renamed(bound)
+    args = renamer.visit(function.args)
+    renamed = [renamer.visit(statement) for statement in body]
+    dump = ast.dump(ast.Module(body=renamed, type_ignores=[])) + ast.dump(args)
+    return hashlib.sha256(dump.encode("utf-8")).hexdigest()

@@ -172,12 +172,19 @@ def _immutable(path: Path) -> bool:
 
 
 def test_write_onto_an_immutable_file_is_one_line_and_leaves_no_backup(capsys, tmp_path):
+    from codeintel.retrieval import build_index
+
     module = tmp_path / "u.py"
     module.write_text("def get_user_name(user):\n    return user.name\n")
+    (tmp_path / "lib").mkdir()  # a documented near-clone: a confident docstring to write
+    clone = 'def name_of(person):\n    """Return the name."""\n    return person.name\n'
+    (tmp_path / "lib" / "people.py").write_text(clone)
+    build_index([tmp_path / "lib"], tmp_path / "index")
     if not _immutable(module):
         pytest.skip("chattr +i is not available here")
     try:
         argv = ["doc", str(module), "--function", "get_user_name", "--write"]
+        argv += ["--index", str(tmp_path / "index")]
         refused(capsys, argv, "cannot write", "Operation not permitted")
         assert not list(tmp_path.glob("u.py.orig*")) and not list(tmp_path.glob(".u.py.*"))
     finally:

@@ -1,6 +1,7 @@
-""" "Generate docstring": the best docstring inserted into the function; the model's, or
-the summary of a similar documented function of the workspace's index (`.codeintel/index`,
-built by `codeintel index`) when there is one and it fits."""
+""" "Generate docstring": the best confident docstring inserted into the function; the
+model's, or the summary of a documented near-clone in the workspace's index
+(`.codeintel/index`, built by `codeintel index`). When no candidate is confident, the best
+guess is shown in the message, labelled, and nothing is inserted."""
 
 from __future__ import annotations
 
@@ -29,10 +30,15 @@ def run(target: Target, control: JobControl, model: Any) -> Proposal:
     loaded = model.get()
     control.stage(f"writing a docstring for {target.function}")
     result = summarize(request, loaded, insert_best=True)
-    if result.patched_source is None or not any(f.candidates for f in result.functions):
+    found = result.functions[0] if result.functions else None
+    if found is None or not found.candidates:
         return Proposal(f"no docstring candidate for {target.function}")
-    best = result.functions[0].candidates[0]
+    best = found.candidates[0]
     summary = best.docstring.splitlines()[0] if best.docstring else ""
+    if not found.confident or result.patched_source is None:
+        return Proposal(
+            f"no confident docstring for {target.function} (best guess, not inserted: {summary})"
+        )
     origin = f" (from {best.where})" if best.where else ""
     message = f"docstring for {target.function}: {summary}{origin}"
     return Proposal(message, document_edit(target.document, result.patched_source))

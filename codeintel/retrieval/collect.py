@@ -12,6 +12,7 @@ from codeintel.errors import InputError
 from codeintel.files import read_bytes
 from codeintel.retrieval.records import IndexedFunction
 from parsers import Scope, ScopeKind, parse
+from parsers.text import code_shape
 
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 CODE_LIMIT = 4000  # characters of a function's text kept in the index
@@ -114,6 +115,7 @@ def _classes(parsed, file: SourceFile) -> list[IndexedFunction]:
 
 
 def _functions(parsed, file: SourceFile) -> list[IndexedFunction]:
+    texts = [parsed.text(scope.span) for scope in parsed.functions()]
     return [
         IndexedFunction(
             file=file.relpath,
@@ -123,7 +125,8 @@ def _functions(parsed, file: SourceFile) -> list[IndexedFunction]:
             signature=scope.signature,
             docstring=scope.docstring or "",
             body_hash=body_hash(scope),
-            code=parsed.text(scope.span)[:CODE_LIMIT],
+            code=text[:CODE_LIMIT],
+            shape=code_shape(text) or "",
         )
-        for scope in parsed.functions()
+        for scope, text in zip(parsed.functions(), texts, strict=True)
     ]

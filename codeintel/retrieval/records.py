@@ -19,6 +19,7 @@ class IndexedFunction:
     body_hash: str  # sha256 of the body's text
     code: str  # the function's text, cut to CODE_LIMIT characters
     kind: str = "function"  # or "class" (its header, docstring and method names)
+    shape: str = ""  # parsers.text.code_shape of its whole code ("" for a class)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -39,7 +39,7 @@ from codeintel.retrieval.lexical import Bm25
 from codeintel.retrieval.query import HNSW_ABOVE, SearchKind, faiss_index, kind_for
 from codeintel.retrieval.records import IndexedFunction
 
-FORMAT = 2  # 2: classes are rows too (IndexedFunction.kind)
+FORMAT = 3  # 2: classes are rows too (IndexedFunction.kind); 3: IndexedFunction.shape
 MANIFEST = "manifest.json"
 IDF_DRIFT = 0.25
 Progress = Callable[[int, int], None]  # (files done, files to embed)
@@ -62,6 +62,16 @@ class CodeIndex:
         if "bm25" not in self.cache:
             self.cache["bm25"] = Bm25.build(self.functions)
         return self.cache["bm25"]
+
+    def with_shape(self, shape: str) -> list[IndexedFunction]:
+        """The rows whose code has this `code_shape` (near-clones), in index order."""
+        if "shapes" not in self.cache:
+            shapes: dict[str, list[IndexedFunction]] = {}
+            for function in self.functions:
+                if function.shape:
+                    shapes.setdefault(function.shape, []).append(function)
+            self.cache["shapes"] = shapes
+        return list(self.cache["shapes"].get(shape, ()))
 
     def relative(self, path: Path) -> str | None:
         """`path` as the index names files (under its root), or None if outside it."""

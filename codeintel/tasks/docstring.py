@@ -6,7 +6,8 @@
 `run` is the pipeline:
 
 1. input: the functions to document (the one named, or every function without a
-   docstring); for each, `doc:` + its signature and body (`formats.pymt5_input`, as
+   docstring except private ones and overrides of a base class's method, unless
+   `every`); for each, `doc:` + its signature and body (`formats.pymt5_input`, as
    in the training data, `data_pipelines/pymt5.py`). With an index (`codeintel
    index`), also the documented functions nearest to it there (`neighbours`).
 2. generate: the model's beam, best first; and the model's log-likelihood of each
@@ -15,8 +16,12 @@
    stop), duplicates dropped; the neighbours' summaries that fit come first, best fit
    first (`DocRetrieval`: the model's mean token log-probability plus a weight times
    the similarity), then the beam; for the "google" and "numpy" styles the parameter
-   and return sections are filled from the signature's names and type hints.
-4. insert (only when asked): the best candidate becomes the function's docstring,
+   and return sections come from the signature's type hints, and only with content.
+3b. assess: a candidate is confident when it is a near-clone's summary, or the model's
+   with a mean token log-probability at or above `DocConfidence.min_mean_logprob`;
+   either way every ``name`` it quotes must be a name the function uses. Confident
+   candidates come first; a function with none has "no confident docstring".
+4. insert (only when asked): the best confident candidate becomes the function's docstring,
    at the body's indentation, quoted; every byte outside the insertion stays as it
    was, and the result must parse.
 """
@@ -25,11 +30,13 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from codeintel.budget import Budget
 from codeintel.context.source import body_indent
 from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.files import read_text
@@ -37,7 +44,14 @@ from codeintel.models import formats
 from codeintel.records import JsonRecord
 from codeintel.tasks import parse_python
 from parsers import ParsedFile, ParseError, Scope, parse
-from parsers.text import body_without_docstring, line_start, parses, splice
+from parsers.text import (
+    body_without_docstring,
+    code_shape,
+    line_start,
+    parses,
+    python_ast,
+    splice,
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,14 @@ class DocRetrieval:
     fetched: int = 50  # index neighbours searched for k documented ones
 
 
+@dataclass(frozen=True)
+class DocConfidence:
+    """When a model-written summary is confident enough to offer as the answer (the floor
+    was chosen on the valid split, BENCHMARKS.md "The docstring quality floor")."""
+
+    min_mean_logprob: float = -1.0  # the summary's log p per token, end of text included
+
+
 class Origin(str, enum.Enum):
     MODEL = "model"  # the model's beam
     RETRIEVED = "retrieved"  # the summary of a similar documented function
@@ -95,6 +117,8 @@ class DocstringRequest:
     index: Any = None  # a retrieval.CodeIndex to take neighbours from, or None
     path: str | None = None  # the file's path under the index's root (its own rows skipped)
     retrieval: DocRetrieval = DocRetrieval()
+    confidence: DocConfidence = DocConfidence()
+    every: bool = False  # private functions and overrides too (when function is None)
 
 
 @dataclass(frozen=True)
@@ -119,29 +143,89 @@ class DocstringCandidate(JsonRecord):
     logprob: float  # the model's log p of the summary given the function
     origin: Origin = Origin.MODEL
     where: str = ""  # for a retrieved one: the function it comes from
+    confident: bool = False  # see DocConfidence; what is not confident is never written
 
 
 @dataclass(frozen=True)
 class FunctionDocstrings(JsonRecord):
     function: str  # qualified name
     line: int  # where the function starts
-    candidates: tuple[DocstringCandidate, ...]  # best first
+    candidates: tuple[DocstringCandidate, ...]  # confident ones first, best first
+    confident: bool = False  # its first candidate is confident (what --write inserts)
 
 
 @dataclass(frozen=True)
 class DocstringResult(JsonRecord):
     functions: tuple[FunctionDocstrings, ...]
-    patched_source: str | None = None  # with the best candidates inserted (insert=True)
+    patched_source: str | None = None  # with the best confident candidates inserted
+    skipped: tuple[str, ...] = ()  # private functions and overrides left out (not `every`)
+    unfinished: tuple[str, ...] = ()  # functions the budget left no time for
 
 
 # --- input -------------------------------------------------------------------------------
 
 
+def _methods(node: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    return {m.name: m for m in node.body if isinstance(m, kinds)}
+
+
+def _inherited(classes: dict[str, ast.ClassDef], node: ast.ClassDef, name: str) -> bool:
+    """Whether a base of `node` defined in the file (transitively) has method `name`."""
+    seen, todo = {node.name}, [node]
+    while todo:
+        for base in todo.pop().bases:
+            parent = classes.get(base.id) if isinstance(base, ast.Name) else None
+            if parent is None or parent.name in seen:
+                continue
+            if name in _methods(parent):
+                return True
+            seen.add(parent.name)
+            todo.append(parent)
+    return False
+
+
+def _decorated_override(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(ast.unparse(d).rsplit(".", 1)[-1] == "override" for d in method.decorator_list)
+
+
+def overrides(tree: ast.Module) -> set[str]:
+    """Qualified names of the methods that override a base class's: decorated with
+    `override`, or named as a method of a base class defined in the same file (bases
+    imported from elsewhere are not looked into)."""
+    nested = [(node, "") for node in tree.body if isinstance(node, ast.ClassDef)]
+    every: list[tuple[ast.ClassDef, str]] = []
+    while nested:
+        node, prefix = nested.pop(0)
+        every.append((node, prefix))
+        inner = f"{prefix}{node.name}."
+        nested += [(c, inner) for c in node.body if isinstance(c, ast.ClassDef)]
+    classes = {node.name: node for node, _ in reversed(every)}
+    return {
+        f"{prefix}{node.name}.{name}"
+        for node, prefix in every
+        for name, method in _methods(node).items()
+        if _decorated_override(method) or _inherited(classes, node, name)
+    }
+
+
+def undocumented(parsed: ParsedFile, every: bool) -> tuple[list[Scope], list[Scope]]:
+    """(to document, skipped): the functions without a docstring; private ones (`_name`,
+    dunders included) and overrides are skipped unless `every`."""
+    bare = [s for s in parsed.functions() if not (s.docstring or "").strip()]
+    if every:
+        return bare, []
+    tree = python_ast(parsed.source.decode("utf-8"))
+    overriding = overrides(tree) if tree is not None else set()
+    skip = [s for s in bare if s.name.startswith("_") or s.qualified_name in overriding]
+    return [s for s in bare if s not in skip], skip
+
+
 def targets(parsed: ParsedFile, request: DocstringRequest) -> list[Scope]:
     """The function named (an error if it has a docstring, unless forced), or every
-    function that has none."""
+    function that has none (see `undocumented`)."""
     if request.function is None:
-        return [s for s in parsed.functions() if not (s.docstring or "").strip()]
+        return undocumented(parsed, request.every)[0]
     try:
         scope = parsed.find(request.function)
     except ParseError as exc:
@@ -157,24 +241,24 @@ def model_input(parsed: ParsedFile, scope: Scope) -> str:
 
 
 def neighbours(request: DocstringRequest, parsed: ParsedFile, scope: Scope) -> list[Neighbour]:
-    """The documented functions of the index nearest to `scope` (itself left out)."""
+    """The documented near-clones of `scope` in the index (the same `code_shape`: its body
+    up to renamed local names), itself left out; another function's docstring would
+    describe something else."""
     if request.index is None:
         return []
-    from codeintel.retrieval import SearchConfig, search
     from codeintel.retrieval.collect import body_hash
 
-    config = request.retrieval
-    query = parsed.source[scope.span.start_byte : scope.span.end_byte].decode("utf-8")
-    own = body_hash(scope)
-    found = []
-    for hit in search(request.index, query, SearchConfig(k=config.fetched, mmr_lambda=1.0)):
-        function = hit.function
+    shape = code_shape(parsed.text(scope.span))
+    if shape is None:
+        return []
+    own, found = body_hash(scope), []
+    for function in request.index.with_shape(shape):
         itself = function.file == request.path and function.qualified_name == scope.qualified_name
         if itself or function.body_hash == own:
             continue  # the function itself, as it was indexed (or a copy, docstring and all)
         summary = summary_line(function.docstring)
         if summary:
-            found.append(Neighbour(summary, hit.score, function.where))
+            found.append(Neighbour(summary, 1.0, function.where))
     return found
 
 
@@ -234,24 +318,55 @@ def _parameters(signature: str) -> tuple[list[tuple[str, str]], str]:
 
 
 def styled(summary: str, signature: str, style: DocStyle) -> str:
-    """The docstring text: the summary, then the sections of the style."""
+    """The docstring text: the summary, then the sections of the style that have content
+    (a parameter's entry its type hint, the return section the return type's; an
+    unannotated parameter gets no empty entry)."""
     if style is DocStyle.ONELINE:
         return summary
     params, returns = _parameters(signature)
+    typed = [(n, t) for n, t in params if t]
+    returns = "" if returns == "None" else returns
     lines = [summary]
     if style is DocStyle.GOOGLE:
-        if params:
-            lines += ["", "Args:"]
-            lines += [f"    {n} ({t}):" if t else f"    {n}:" for n, t in params]
-        if returns and returns != "None":
-            lines += ["", "Returns:", f"    {returns}:"]
+        if typed:
+            lines += ["", "Args:", *(f"    {n} ({t}):" for n, t in typed)]
+        if returns:
+            lines += ["", "Returns:", f"    {returns}"]
     else:
-        if params:
-            lines += ["", "Parameters", "----------"]
-            lines += [f"{n} : {t}" if t else n for n, t in params]
-        if returns and returns != "None":
+        if typed:
+            lines += ["", "Parameters", "----------", *(f"{n} : {t}" for n, t in typed)]
+        if returns:
             lines += ["", "Returns", "-------", returns]
     return "\n".join(lines)
+
+
+_QUOTED = re.compile(r"`{1,2}([A-Za-z_][\w.]*)`{1,2}")
+_CONSTANTS = frozenset({"True", "False", "None"})
+
+
+@dataclass(frozen=True)
+class Assessor:
+    """Whether a candidate is confident (see the module's docstring)."""
+
+    names: frozenset[str]  # every identifier of the function's code
+    count_tokens: Any  # str -> int, the model's tokenizer
+    config: DocConfidence = DocConfidence()
+
+    def quotes_only_own_names(self, summary: str) -> bool:
+        quoted = {q.split(".")[0] for q in _QUOTED.findall(summary)}
+        return quoted <= self.names | _CONSTANTS
+
+    def __call__(self, summary: str, logprob: float, origin: Origin) -> bool:
+        if not self.quotes_only_own_names(summary):
+            return False
+        if origin is Origin.RETRIEVED:
+            return True  # a near-clone's own summary (`neighbours`)
+        mean = logprob / (self.count_tokens(summary) + 1)
+        return mean >= self.config.min_mean_logprob
+
+
+def assessor(code: str, model: Any, config: DocConfidence) -> Assessor:
+    return Assessor(frozenset(re.findall(r"[A-Za-z_]\w*", code)), model.count_tokens, config)
 
 
 def candidates(
@@ -259,8 +374,10 @@ def candidates(
     generated: Sequence[Any],
     style: DocStyle,
     found: Sequence[Retrieved] = (),
+    assess: Any = None,
 ) -> tuple[DocstringCandidate, ...]:
-    """The retrieved summaries (best fit first), then the beam's; each summary once."""
+    """The retrieved summaries (best fit first), then the beam's; each summary once; the
+    confident ones (`assess(summary, logprob, origin)`; None: none is) first."""
     summaries = [
         (r.neighbour.summary, r.logprob, Origin.RETRIEVED, r.neighbour.where) for r in found
     ]
@@ -270,8 +387,9 @@ def candidates(
         if summary and summary not in seen:
             seen.add(summary)
             text = styled(summary, signature, style)
-            kept.append(DocstringCandidate(text, logprob, origin, where))
-    return tuple(kept)
+            sure = assess is not None and assess(summary, logprob, origin)
+            kept.append(DocstringCandidate(text, logprob, origin, where, sure))
+    return tuple(sorted(kept, key=lambda c: not c.confident))
 
 
 # --- insert --------------------------------------------------------------------------------
@@ -319,27 +437,53 @@ def insert_all(source: str, chosen: Sequence[tuple[str, str]]) -> str:
 # --- the pipeline and the API -------------------------------------------------------------
 
 
-def run(request: DocstringRequest, model: Any, insert_best: bool = False) -> DocstringResult:
-    """input -> generate -> post-process (-> insert the best of each function)."""
+def document(
+    request: DocstringRequest, parsed: ParsedFile, scope: Scope, model: Any
+) -> FunctionDocstrings:
+    """One function's candidates: generated, retrieved from near-clones, assessed."""
+    text = model_input(parsed, scope)
+    generated = model.generate([text], DocDecoding().generation(request.n))[0]
+    near = retrieved(model, text, neighbours(request, parsed, scope), request.retrieval)
+    code = parsed.text(scope.span)
+    assess = assessor(code, model, request.confidence)
+    found = candidates(scope.signature, generated, request.style, near, assess)[: request.n]
+    sure = bool(found) and found[0].confident
+    return FunctionDocstrings(scope.qualified_name, scope.span.start_line, found, sure)
+
+
+def _starts(budget: Budget, done: int) -> bool:
+    """Whether one more function fits: time is left, and the mean so far fits in it."""
+    return budget.left() > 0 and (done == 0 or budget.fits(budget.spent() / done))
+
+
+def run(
+    request: DocstringRequest,
+    model: Any,
+    insert_best: bool = False,
+    budget: Budget | None = None,
+    progress: Any = None,
+) -> DocstringResult:
+    """input -> generate -> post-process -> assess (-> insert the best confident one of
+    each function). With a budget, a function is started only when the mean time of
+    those done so far still fits; the rest are `unfinished`. `progress(what, share)`."""
     parsed = parse_python(request.source, "the file")
-    generation = DocDecoding().generation(request.n)
-    found = []
-    for scope in targets(parsed, request):
-        text = model_input(parsed, scope)
-        generated = model.generate([text], generation)[0]
-        near = retrieved(model, text, neighbours(request, parsed, scope), request.retrieval)
-        found.append(
-            FunctionDocstrings(
-                scope.qualified_name,
-                scope.span.start_line,
-                candidates(scope.signature, generated, request.style, near)[: request.n],
-            )
-        )
-    result = DocstringResult(tuple(found))
+    chosen = targets(parsed, request)
+    left_out = [] if request.function else undocumented(parsed, request.every)[1]
+    done: list[FunctionDocstrings] = []
+    for number, scope in enumerate(chosen):
+        if budget is not None and not _starts(budget, len(done)):
+            break
+        if progress is not None:
+            progress(f"documenting {scope.qualified_name}", number / len(chosen))
+        done.append(document(request, parsed, scope, model))
+    unfinished = tuple(s.qualified_name for s in chosen[len(done) :])
+    skipped = tuple(s.qualified_name for s in left_out)
+    result = DocstringResult(tuple(done), None, skipped, unfinished)
     if not insert_best:
         return result
-    chosen = [(f.function, f.candidates[0].docstring) for f in found if f.candidates]
-    return DocstringResult(result.functions, insert_all(request.source, chosen))
+    best = [(f.function, f.candidates[0].docstring) for f in done if f.confident]
+    patched = insert_all(request.source, best) if best else None
+    return replace(result, patched_source=patched)
 
 
 def summarize(
@@ -352,13 +496,19 @@ def summarize(
     force: bool = False,
     model: Any = None,
     index: str | Path | Any = None,
+    every: bool = False,
+    budget: Budget | float | None = None,
+    progress: Any = None,
 ) -> DocstringResult:
-    """Docstring candidates for `function` (or every function without one) of a file
-    path or source text; `insert=True` also returns the source with the best inserted
-    (`patched_source`; the file itself is not touched: the CLI's --write does that).
-    With `index` (a `codeintel index` folder or a loaded CodeIndex) the summaries of
-    the most similar documented functions there are candidates too, ranked first when
-    they fit."""
+    """Docstring candidates for `function` (or every public, non-overriding function
+    without one; `every=True` also private ones and overrides) of a file path or source
+    text; `insert=True` also returns the source with the best confident candidate of
+    each function inserted (`patched_source`; the file itself is not touched: the CLI's
+    --write does that). With `index` (a `codeintel index` folder or a loaded CodeIndex)
+    the summaries of near-clones documented there are candidates too. `budget`
+    (seconds, or a Budget started earlier) bounds the whole call, the model's load
+    included; functions it leaves no time for are `unfinished`."""
+    clock = Budget(budget) if isinstance(budget, (int, float)) else budget
     text = str(path_or_source)
     is_path = isinstance(path_or_source, Path) or "\n" not in text
     source = read_text(Path(text), "file") if is_path else text
@@ -374,10 +524,12 @@ def summarize(
 
         index = load_index(index)
     path = index.relative(Path(text)) if index is not None and is_path else None
-    request = DocstringRequest(source, function, chosen, n, force, index, path)
+    request = DocstringRequest(source, function, chosen, n, force, index, path, every=every)
     targets(parse_python(source, "the file"), request)  # bad input fails before the model loads
     if model is None or isinstance(model, str):
         from codeintel.models import load_model
 
+        if progress is not None:
+            progress("loading the model", 0.0)
         model = load_model(model)
-    return run(request, model, insert_best=insert)
+    return run(request, model, insert_best=insert, budget=clock, progress=progress)

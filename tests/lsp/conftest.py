@@ -122,3 +122,15 @@ def apply(text: str, edits: list[types.TextEdit]) -> str:
     for edit in ordered:
         text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text
+
+
+def index_a_clone_of_scale(workspace: Path) -> None:
+    """A documented near-clone of calc.py's `scale` in the workspace's index: the one
+    docstring `Generate docstring` is confident of with any model."""
+    from codeintel.retrieval import build_index
+
+    (workspace / "units.py").write_text(
+        'def scale_all(numbers, by=2):\n    """Multiply every value by factor."""\n'
+        "    return [n * by for n in numbers]\n"  # scale with its names changed
+    )
+    build_index([workspace], workspace / ".codeintel" / "index")

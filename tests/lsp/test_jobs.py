@@ -16,6 +16,7 @@ from tests.lsp.conftest import (
     apply,
     command,
     ended,
+    index_a_clone_of_scale,
     open_file,
     start,
     until,
@@ -68,6 +69,7 @@ async def test_cancel_progress_kills_the_job(client: LanguageClient, workspace: 
 async def test_request_before_the_model_is_ready_waits_with_progress(
     client: LanguageClient, workspace: Path
 ) -> None:
+    index_a_clone_of_scale(workspace)
     await start(client, workspace)  # the model starts loading now, in the background
     uri = open_file(client, workspace / "calc.py")
     result = await command(client, "codeintel.generateDocstring", uri=uri, function="scale")
@@ -78,6 +80,10 @@ async def test_request_before_the_model_is_ready_waits_with_progress(
     (change,) = client.applied[0].document_changes
     new = apply((workspace / "calc.py").read_text(), change.edits)
     assert new.count('"""') == (workspace / "calc.py").read_text().count('"""') + 2
+    # without a confident candidate the best guess is shown, labelled, and not inserted
+    guess = await command(client, "codeintel.generateDocstring", uri=uri, function="add")
+    assert guess["message"].startswith("no confident docstring for add (best guess"), guess
+    assert len(client.applied) == 1
 
 
 async def test_a_model_that_fails_to_load(client: LanguageClient, workspace: Path) -> None:

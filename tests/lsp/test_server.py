@@ -10,7 +10,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from codeintel.lsp.actions import ACTIONS
-from tests.lsp.conftest import apply, command, ended, open_file, start
+from tests.lsp.conftest import apply, command, ended, index_a_clone_of_scale, open_file, start
 
 
 def _actions_at(client: LanguageClient, uri: str, line: int):
@@ -108,13 +108,7 @@ async def test_a_command_by_line_proposes_the_edit_when_asked_not_to_apply(
 async def test_generate_docstring_takes_a_similar_one_from_the_workspace_index(
     client: LanguageClient, workspace: Path
 ) -> None:
-    from codeintel.retrieval import build_index
-
-    (workspace / "units.py").write_text(
-        'def scale_all(values, factor=3):\n    """Multiply every value by factor."""\n'
-        "    return [v * factor for v in values]\n"
-    )
-    build_index([workspace], workspace / ".codeintel" / "index")
+    index_a_clone_of_scale(workspace)
     await start(client, workspace)
     uri = open_file(client, workspace / "calc.py")
     result = await command(client, "codeintel.generateDocstring", uri=uri, function="scale")

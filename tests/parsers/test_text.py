@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.text import dedent, indent_at, parses, reindent, splice, whole_lines
+from parsers.text import code_shape, dedent, indent_at, parses, reindent, splice, whole_lines
 
 METHOD = '''class A:
     @staticmethod
@@ -43,3 +43,18 @@ def test_parses_takes_indented_blocks_and_rejects_errors():
     assert parses("# comment\ndef f():\n    pass\n")
     assert not parses("def f(:\n    pass\n")
     assert not parses("def f():\nreturn 1\n")
+
+
+def test_near_clones_are_the_same_body_up_to_renamed_local_names():
+    base = code_shape('def f(values, k=3):\n    """Doc."""\n    return [v * k for v in values]\n')
+    same = "def g(xs, factor=3):\n    return [x * factor for x in xs]  # c\n"
+    assert base == code_shape(same)
+    typed = (
+        "    def g(xs: list, factor: int = 3) -> list:\n        return [x * factor for x in xs]\n"
+    )
+    assert base == code_shape(typed)
+    assert base != code_shape(same.replace("=3", "=4"))
+    assert base != code_shape(same.replace("x * factor", "x + factor"))
+    assert base != code_shape(same.replace("in xs", "in other"))
+    assert code_shape("class A:\n    pass\n") is None
+    assert code_shape("def cut(a):\n    return (") is None
