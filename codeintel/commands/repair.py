@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         args.file, _tests(args.tests), args.function, args.budget, config, root=args.root
     )
     chosen = ", ".join(request.runs)
+    if request.tests_chosen:
+        _progress(f"tests: {request.tests_chosen}")
     _progress(f"repairing {args.file} against {chosen} (budget {args.budget:g} s)")
     result = run(request, load_repair_model(args.model, config))
     if result.warning:

@@ -111,6 +111,8 @@ class Coverage(JsonRecord):
     branches_covered: int
     branches_total: int
     branch_arcs: tuple[tuple[int, int], ...] = ()  # the branch arcs taken: (from line, to line)
+    # run_tests with coverage: the lines each test (node id) ran, collection left out
+    lines_by_test: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def line_rate(self) -> float:

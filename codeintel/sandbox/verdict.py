@@ -171,6 +171,10 @@ def coverage(replies: Sequence[dict]) -> Coverage | None:
     arcs = set.intersection(*({tuple(a) for a in r["branch_arcs_missed"]} for r in found))
     total = max(r["branches_total"] for r in found)
     hit = set().union(*({tuple(a) for a in r.get("branch_arcs_hit", ())} for r in found))
+    by_test: dict[str, set[int]] = {}
+    for r in found:
+        for test, lines in dict(r.get("lines_by_test") or {}).items():
+            by_test.setdefault(str(test), set()).update(int(n) for n in lines)
     return Coverage(
         module=found[0]["module"],
         lines_covered=tuple(sorted(statements - missed)),
@@ -178,6 +182,7 @@ def coverage(replies: Sequence[dict]) -> Coverage | None:
         branches_covered=total - len(arcs),
         branches_total=total,
         branch_arcs=tuple(sorted(hit)),
+        lines_by_test=tuple((t, tuple(sorted(by_test[t]))) for t in sorted(by_test)),
     )
 
 

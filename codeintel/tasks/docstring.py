@@ -451,9 +451,10 @@ def document(
     return FunctionDocstrings(scope.qualified_name, scope.span.start_line, found, sure)
 
 
-def _starts(budget: Budget, done: int) -> bool:
-    """Whether one more function fits: time is left, and the mean so far fits in it."""
-    return budget.left() > 0 and (done == 0 or budget.fits(budget.spent() / done))
+def _starts(budget: Budget, began: float, done: int) -> bool:
+    """Whether one more function fits: time is left, and the mean time of the functions
+    done since `began` (budget.spent() when the first started) fits in it."""
+    return budget.left() > 0 and (done == 0 or budget.fits((budget.spent() - began) / done))
 
 
 def run(
@@ -470,8 +471,9 @@ def run(
     chosen = targets(parsed, request)
     left_out = [] if request.function else undocumented(parsed, request.every)[1]
     done: list[FunctionDocstrings] = []
+    began = budget.spent() if budget is not None else 0.0
     for number, scope in enumerate(chosen):
-        if budget is not None and not _starts(budget, len(done)):
+        if budget is not None and not _starts(budget, began, len(done)):
             break
         if progress is not None:
             progress(f"documenting {scope.qualified_name}", number / len(chosen))

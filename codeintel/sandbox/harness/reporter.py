@@ -188,6 +188,7 @@ class Reporter:
         self.config = None
         self.tampered: list[str] = []
         self.sent = 0
+        self.coverage = None  # a coverage.Coverage measuring: one context per test
 
     def _check(self) -> None:
         """Note what changed of the sealed code (checked after every test)."""
@@ -223,6 +224,8 @@ class Reporter:
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_protocol(self, item, nextitem):
+        if self.coverage is not None:
+            self.coverage.switch_context(item.nodeid)  # the lines each test reaches
         if self.guard is not None:
             self.guard[0].arm(self.guard[1])
         yield
@@ -335,6 +338,7 @@ def run_session(channel: Channel, session: Session) -> int:
         channel, workdir, session.code, session.test_timeout, guard, session.conftest
     )
     cov = _start_coverage(session.coverage_of, workdir)
+    reporter.coverage = cov
     try:
         status = pytest.main(pytest_args(session, harness_dir, workdir), plugins=[reporter])
     finally:
@@ -344,6 +348,9 @@ def run_session(channel: Channel, session: Session) -> int:
 
 
 def _module_path(module: str, workdir: str) -> str:
+    """A dotted module name's file under the work dir, or a `.py` path as it is."""
+    if module.endswith(".py"):
+        return os.path.join(workdir, module)
     base = os.path.join(workdir, *module.split("."))
     package = os.path.join(base, "__init__.py")
     return package if os.path.exists(package) else base + ".py"
@@ -371,6 +378,11 @@ def _stop_coverage(cov, module: str, workdir: str) -> dict:
         [line, dest] for line, dests in analysis.missing_branch_arcs().items() for dest in dests
     )
     hit = analysis.executed_branch_arcs()
+    by_test: dict[str, list[int]] = {}
+    for line, contexts in cov.get_data().contexts_by_lineno(path).items():
+        for context in contexts:
+            if context:  # "": the lines run while collecting (the module's import)
+                by_test.setdefault(context, []).append(line)
     return {
         "event": "coverage",
         "module": module,
@@ -379,4 +391,5 @@ def _stop_coverage(cov, module: str, workdir: str) -> dict:
         "branches_total": analysis.numbers.n_branches,
         "branch_arcs_missed": missing_arcs,
         "branch_arcs_hit": sorted([line, dest] for line, dests in hit.items() for dest in dests),
+        "lines_by_test": {test: sorted(lines) for test, lines in by_test.items()},
     }

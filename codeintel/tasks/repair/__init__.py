@@ -25,6 +25,7 @@ waiting for the model.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from codeintel.tasks.repair.candidates import (
     rule_candidates,
     unique_parsable,
 )
+from codeintel.tasks.repair.discover import chosen_tests
 from codeintel.tasks.repair.localize import first_trace, localize, trace_lines, with_model_input
 from codeintel.tasks.repair.rank import rank
 from codeintel.tasks.repair.records import (
@@ -160,18 +162,21 @@ def project_request(
 ) -> RepairRequest:
     """A request over the module's project: every file of it in the sandbox at its own
     path, the project's sys.path folders and conftest.py files, the module shadowing any
-    installed copy of itself; `tests` as files, folders or node ids (None: the project's
-    test files that import the module)."""
+    installed copy of itself; `tests` as files, folders or node ids (None: the tests
+    that exercise the function, `discover.chosen_tests`). The budget counts from here."""
+    started = time.perf_counter()
     project = load_project(path, root)
     files = project_files(project)  # bytes: data files reach the sandbox as they are
     module_file = project.relative(path)
+    how = "as given (--tests)"
     if tests is None:
-        ids = tests_importing(project, files, module_file)
-        if not ids:
+        if not tests_importing(project, files, module_file):
             raise InputError(
                 f"no test file of {project.root} imports {module_name(project, module_file)}; "
                 "pass --tests"
             )
+        chosen = chosen_tests(project, files, module_file, function, config.sandbox)
+        ids, how = list(chosen.tests), chosen.how
     else:
         specs = [tests] if isinstance(tests, (str, Path)) else list(tests)
         ids = test_ids(project, specs)
@@ -190,8 +195,10 @@ def project_request(
         function,
         budget_seconds,
         config,
+        started=started,
         test_ids=tuple(ids),
         layout=layout,
+        tests_chosen=how,
     )
 
 

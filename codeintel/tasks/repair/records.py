@@ -63,6 +63,7 @@ class RepairRequest:
     started: float = field(default_factory=time.perf_counter)  # the deadline counts from here
     test_ids: tuple[str, ...] = ()  # the tests to run (files or node ids); () for `tests`
     layout: Layout = field(default_factory=Layout)  # the project's sys.path and conftest files
+    tests_chosen: str = ""  # how the tests were chosen, in a line (project requests)
 
     @property
     def runs(self) -> tuple[str, ...]:
