@@ -16,6 +16,12 @@ test files left out): the docstring's first line is the query, its function with
 the docstring cut out is the only right answer, among all of them. Per embedder:
 hashed (and hashed at 4096 buckets), and with --encoder each checkpoint given
 (mean-pooled encoder; `codeintel/weights/codeintel-small` is the bundled model's).
+
+Product search: the same pairs, and the hand-written natural-language queries of
+`benchmarks/data/search_queries.json` (about one package of the test split), through
+`codeintel search`'s own ranking (`product_search_pairs`, `product_search_queries`):
+MRR@10 and how many answers rank first, in the top 3 and in the top 10.
+`--sizes` with no value skips the scale measurement.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -122,6 +129,70 @@ def mrr(embedder: Embedder, pairs: list[tuple[str, str]]) -> float:
     return float(np.mean([1.0 / r for r in ranks]))
 
 
+QUERY_SET = Path(__file__).parent / "data" / "search_queries.json"
+CUTOFF = 10  # reciprocal rank 0 below this rank (MRR@10)
+
+
+def reciprocal_rank(hits: Sequence, right: Callable[[Any], bool]) -> float:
+    return next((1.0 / rank for rank, hit in enumerate(hits, 1) if right(hit.function)), 0.0)
+
+
+SEARCH = SearchConfig(k=CUTOFF, mmr_lambda=1.0, lexical=True, kinds=("function", "class"))
+EMBEDDER_ONLY = SearchConfig(k=CUTOFF, mmr_lambda=1.0)  # the ranking before the fusion
+
+
+def product_search_pairs(
+    pairs: list[tuple[str, str]], folder: Path, config: SearchConfig = SEARCH
+) -> dict:
+    """MRR@10 of `codeintel search`'s ranking (hashed embedder fused with BM25, the name
+    boost; functions and classes; no MMR) over the test-split pairs: each function (its
+    docstring cut out) in a file of its own, the docstring's first line the query."""
+    if not (folder / ".index").is_dir():
+        for number, (_, code) in enumerate(pairs):
+            (folder / f"f{number}.py").write_text(code + "\n", encoding="utf-8")
+        build_index([folder], folder / ".index")
+    index = load_index(folder / ".index")
+    ranks = [
+        reciprocal_rank(search(index, query, config), lambda f, n=n: f.file == f"f{n}.py")
+        for n, (query, _) in enumerate(pairs)
+    ]
+    return _summary(ranks)
+
+
+def product_search_queries(path: Path = QUERY_SET, config: SearchConfig = SEARCH) -> dict:
+    """MRR@10 of `codeintel search` for the hand-written queries of `path` over the
+    installed package they are about (indexed whole)."""
+    import importlib.metadata
+    import importlib.util
+    import json
+
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    found = importlib.util.find_spec(spec["package"])
+    if found is None or not found.submodule_search_locations:
+        return {"error": f"{spec['package']} is not installed"}
+    package = Path(next(iter(found.submodule_search_locations)))
+    with tempfile.TemporaryDirectory() as out:
+        build_index([package], Path(out) / "index")
+        index = load_index(Path(out) / "index")
+        ranks = []
+        for item in spec["queries"]:
+            hits = search(index, item["query"], config)
+            answer = item["answer"]
+            ranks.append(reciprocal_rank(hits, lambda f, a=answer: f.qualified_name == a))
+    version = importlib.metadata.version(spec["package"])
+    return {"package": f"{spec['package']} {version}", **_summary(ranks)}
+
+
+def _summary(ranks: list[float]) -> dict:
+    return {
+        "queries": len(ranks),
+        "mrr_at_10": round(float(np.mean(ranks)), 4) if ranks else 0.0,
+        "top1": sum(r == 1.0 for r in ranks),
+        "top3": sum(r >= 1 / 3 for r in ranks),
+        "top10": sum(r > 0 for r in ranks),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks retrieval")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
@@ -141,6 +212,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seconds": round(time.perf_counter() - start, 1),
         }
         print(f"{choice}: MRR {value:.4f}", file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        report["product_search"] = {
+            name: {
+                "pairs": product_search_pairs(pairs, Path(folder), config),
+                "natural_language": product_search_queries(config=config),
+            }
+            for name, config in (("fused", SEARCH), ("embedder_only", EMBEDDER_ONLY))
+        }
     print_report(report, args.json)
     return 0
 

@@ -27,10 +27,13 @@ class ModuleTests:
     path: Path
     text: str
     run: TestRun
+    module_file: str  # the module's path in the sandbox (what trace frames name)
 
 
 def run_module_tests(target: Target, control: JobControl) -> ModuleTests:
-    """The module's tests (the editor's text of both files) run against the module."""
+    """The module's tests (the editor's text of both files) run against the module, over
+    its project when it belongs to a package (`projects.sandbox_view`)."""
+    from codeintel.lsp.projects import sandbox_view
     from codeintel.sandbox import run_tests
 
     document = target.document
@@ -39,11 +42,15 @@ def run_module_tests(target: Target, control: JobControl) -> ModuleTests:
         patterns = ", ".join(target.settings.test_files)
         raise InputError(f"no test file for {document.path.name} (looked for {patterns})")
     control.stage(f"running {test.name}")
-    text = text_of(test, target.open_documents)
-    files = {document.path.name: document.text, test.name: text}
-    code = [document.path.name]
-    run = run_tests(files, [test.name], target.sandbox(control), code_under_test=code)
-    return ModuleTests(test, text, run)
+    view = sandbox_view(document, test, target.open_documents)
+    run = run_tests(
+        view.files,
+        [view.test_file],
+        target.sandbox(control),
+        code_under_test=[view.module_file],
+        layout=view.layout,
+    )
+    return ModuleTests(test, text_of(test, target.open_documents), run, view.module_file)
 
 
 def _line(line: int, text: Sequence[str]) -> types.Range:
@@ -65,7 +72,9 @@ def _message(result: TestResult) -> str:
     return f"{name}: {failure.exc_type}: {failure.message}".rstrip(": ")
 
 
-def module_diagnostics(document: Document, test_text: str, run: TestRun) -> list[types.Diagnostic]:
+def module_diagnostics(
+    document: Document, test_text: str, run: TestRun, module_file: str = ""
+) -> list[types.Diagnostic]:
     """One diagnostic per line of each failing test's trace in the module; when the trace
     never enters the module (an assertion on a returned value), one on the `def` line of
     each module function the test calls."""
@@ -75,7 +84,8 @@ def module_diagnostics(document: Document, test_text: str, run: TestRun) -> list
     found = []
     for result in (t for t in run.tests if t.node_id in run.failed):
         frames = result.failure.frames if result.failure else ()
-        where = [(f.line, f.function) for f in frames if f.path == document.path.name]
+        name = module_file or document.path.name
+        where = [(f.line, f.function) for f in frames if f.path == name]
         if not where:
             called = _called_names(tests.get(_test_name(result.node_id)))
             where = [(defs[name].lineno, name) for name in called if name in defs]

@@ -1,4 +1,5 @@
-""" "Fix this function": repair against the module's test file, the fix as an edit."""
+""" "Fix this function": repair against the module's test file (over the module's project
+when it belongs to a package, `projects.sandbox_view`), the fix as an edit."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from lsprotocol import types
 
 from codeintel.errors import InputError
 from codeintel.lsp.documents import find_test_file, text_of
+from codeintel.lsp.projects import sandbox_view
 from codeintel.lsp.records import Action, Proposal, Target, document_edit
 from codeintel.sandbox import JobControl
 from parsers import Scope
@@ -29,18 +31,20 @@ def run(target: Target, control: JobControl, model: Any) -> Proposal:
     test = _test_file(target)
     if test is None:
         raise InputError(f"no test file found for {target.document.path.name}")
-    tests = {test.name: text_of(test, target.open_documents)}
+    view = sandbox_view(target.document, test, target.open_documents)
     config = RepairConfig(sandbox=target.sandbox(control))
     document = target.document
     control.stage(f"repairing {target.function} against {test.name}")
+    support = {k: v for k, v in view.files.items() if k not in (view.module_file, view.test_file)}
     request = RepairRequest(
         document.text,
-        document.path.name,
-        tests,
-        {},
+        view.module_file,
+        {view.test_file: text_of(test, target.open_documents)},
+        support,
         target.function,
         target.settings.repair_budget_s,
         config,
+        layout=view.layout,
     )
     result = repair(request, model)
     if result.outcome is not RepairOutcome.FIXED or result.patched_source is None:

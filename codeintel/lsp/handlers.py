@@ -133,7 +133,10 @@ async def run_tests(server: CodeintelServer, *args: Any) -> dict:
         return command_outcome("dropped", f"{document.path.name} changed while its tests ran")
     run = tests.run
     for uri, found in (
-        (document.uri, diagnostics.module_diagnostics(document, tests.text, run)),
+        (
+            document.uri,
+            diagnostics.module_diagnostics(document, tests.text, run, tests.module_file),
+        ),
         (uri_of(tests.path), diagnostics.diagnostics_in_tests(tests.text, run)),
     ):
         server.text_document_publish_diagnostics(
