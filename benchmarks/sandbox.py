@@ -7,7 +7,7 @@ cold (`run_tests`), and of one candidate validation on the fast path
 ratio of a validation to a bare interpreter start; then throughput with one
 Validator and with one per core, for the plain test and for a parametrized test
 file (8 cases) of the same function, also in a package layout (inventory/ beside
-tests/, a sibling module), without and with a conftest.py.
+tests/, a sibling module), without and with a conftest.py, and with 2,000 more files.
 """
 
 from __future__ import annotations
@@ -117,6 +117,12 @@ PACKAGE = {
 }
 PACKAGE_TESTS = ["tests/test_mod.py"]
 PACKAGE_CONFTEST = {**PACKAGE, "tests/conftest.py": "import pytest\n"}
+# the same with 2,000 more modules of 4 KB (8 MB) in the package, which no test imports:
+# what a candidate costs in a larger project (each validation lays out every file)
+LARGE = {
+    **PACKAGE,
+    **{f"inventory/extra/m{i}.py": f"X{i} = {'1' * 4000!r}\n" for i in range(2000)},
+}
 FLAT = Layout()  # files in one folder, no conftest.py loaded
 
 
@@ -174,7 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n| tier | package layout | validations/s, 1 worker | {cores} workers |")
     print("|---|---|---|---|")
     for tier in tiers_here():
-        for name, files in (("no conftest", PACKAGE), ("with conftest.py", PACKAGE_CONFTEST)):
+        cases = (
+            ("no conftest", PACKAGE),
+            ("with conftest.py", PACKAGE_CONFTEST),
+            ("no conftest, 2,000 more files (8 MB)", LARGE),
+        )
+        for name, files in cases:
             layout = Layout(pythonpath=(".",), conftest=True)
             one, many = (
                 throughput(tier, n, 2 * args.repeat, files, PACKAGE_TESTS, layout)

@@ -295,6 +295,79 @@ def merged_execution(
     return to_execution(merged, tier, warning)
 
 
+class SharedFiles:
+    """A validation's unchanged files, written once (read-only) into a folder of their own
+    and hard-linked into each candidate's directory, so a candidate costs its changed
+    files, not a copy of the project. The inodes stay the host's (never given to the
+    run's uid) and mode 0444, so with a private uid a candidate cannot change them; where
+    it could (one uid for all), `restore` notices any change by the inode's stamp and
+    writes the file again before the next candidate, which so sees the files as a fresh
+    copy would."""
+
+    def __init__(self, folder: Path, files: Files) -> None:
+        self.folder, self.files = folder, files
+        self.paths = {rel: os.path.join(folder, *PurePosixPath(rel).parts) for rel in files}
+        self.stamps: dict[str, tuple[int, int, int, int]] = {}
+        for rel in files:
+            self._write(rel)
+
+    def _write(self, rel: str) -> None:
+        path = self.paths[rel]
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        write_files(self.folder, {rel: self.files[rel]})
+        os.chmod(path, 0o444)
+        self.stamps[rel] = self._stamp(path)
+
+    @staticmethod
+    def _stamp(path: str) -> tuple[int, int, int, int]:
+        found = os.lstat(path)
+        return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+    def link_into(self, workdir: Path, skip: Files) -> None:
+        """Every file but those in `skip` as a hard link under `workdir`; the stamps are
+        taken after (a new link changes an inode's ctime)."""
+        made: set[str] = set()
+        for rel, path in self.paths.items():
+            if rel in skip:
+                continue
+            target = os.path.join(workdir, *PurePosixPath(rel).parts)
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            os.link(path, target)
+        for rel, path in self.paths.items():
+            self.stamps[rel] = self._stamp(path)
+
+    def restore(self) -> int:
+        """Write again every file whose inode changed, moved or went since `link_into`
+        (call it before the candidate's links are removed); how many."""
+        changed = 0
+        for rel, stamp in self.stamps.items():
+            try:
+                same = self._stamp(self.paths[rel]) == stamp
+            except OSError:
+                same = False
+            if not same:
+                self._write(rel)
+                changed += 1
+        return changed
+
+
+def give_candidate(workdir: Path, changed: Files, uid: int | None) -> None:
+    """A candidate's directories and changed files to the run's uid; the linked shared
+    files stay the host's (read-only to the candidate)."""
+    if uid is None:
+        return
+    for root, dirs, _ in os.walk(workdir):
+        os.chown(root, uid, uid)
+        for name in dirs:
+            os.lchown(os.path.join(root, name), uid, uid)
+    for rel in changed:
+        os.lchown(workdir / rel, uid, uid)
+
+
 class Validator:
     """The fast path: one warm judge (pytest imported) in the sandbox, one fork per candidate.
 
@@ -323,6 +396,8 @@ class Validator:
         self.warning = isolation_warning(self.tier, self.uid)
         self.base = make_workdir(fast=True)
         give_to(self.base, self.uid)
+        # apart from the run's dir, never the run's uid's: a candidate cannot swap it
+        self.shared = SharedFiles(make_workdir(fast=True), self.files)
         self.count = 0
         self.proc: subprocess.Popen | None = None
         self._start()
@@ -368,6 +443,7 @@ class Validator:
     def close(self) -> None:
         self._stop()
         remove_workdir(self.base)
+        remove_workdir(self.shared.folder)
 
     def __enter__(self) -> Validator:
         return self
@@ -409,8 +485,9 @@ class Validator:
             self.config.control.started_run()
         self.count += 1
         workdir = self.base / f"c{self.count}"
-        write_files(workdir, {**self.files, **changed})
-        give_to(workdir, self.uid)
+        self.shared.link_into(workdir, changed)
+        write_files(workdir, changed)
+        give_candidate(workdir, changed, self.uid)
         limits = limits or self.config.limits
         if timeout_s is not None and timeout_s < limits.timeout_s:
             limits = replace(limits, timeout_s=max(timeout_s, 0.01))
@@ -423,6 +500,7 @@ class Validator:
             reply = self._reply(limits.timeout_s + 10)
         except (OSError, ValueError):
             reply = None
+        self.shared.restore()
         shutil.rmtree(workdir, ignore_errors=True)
         if reply is None:  # the judge itself died (a candidate killed it?) or hung
             hung = self._judge_hung()
