@@ -219,19 +219,25 @@ def _check_node(path: Path, rest: str) -> None:
         scope = list(getattr(found, "body", []))
 
 
+def test_files(project: Project, files: dict[str, bytes]) -> list[str]:
+    """The project's test files (test_*.py, *_test.py) under its testpaths, when it names
+    them, else anywhere in it."""
+    roots = project.testpaths or ("",)
+    return [
+        rel
+        for rel in files
+        if is_test_file(rel.rpartition("/")[2])
+        and any(rel.startswith(r.rstrip("/") + "/") or not r for r in roots)
+    ]
+
+
 def tests_importing(project: Project, files: dict[str, bytes], module_file: str) -> list[str]:
-    """The project's test files (under its testpaths, when it names them) that import the
-    module at `module_file`: the tests repair runs when it is given none."""
+    """The project's test files (`test_files`) that import the module at `module_file`."""
     module = module_name(project, module_file)
     last = module.rpartition(".")[2]
-    roots = project.testpaths or ("",)
     chosen = []
-    for rel, data in files.items():
-        name = rel.rpartition("/")[2]
-        under = any(rel.startswith(r.rstrip("/") + "/") or not r for r in roots)
-        if not (under and is_test_file(name)):
-            continue
-        text = data.decode("utf-8", "replace")
+    for rel in test_files(project, files):
+        text = files[rel].decode("utf-8", "replace")
         if module in text or f"import {last}" in text or f" {last} import" in text:
             chosen.append(rel)
     return chosen

@@ -1,6 +1,6 @@
 """Which tests repair runs when it is given none: the ones that exercise the function.
 
-The project's test files that import the module run once in the sandbox with line
+The project's test files (under its testpaths) run once in the sandbox with line
 coverage of the module, one coverage context per test (`Coverage.lines_by_test`). Repair
 then runs the tests that fail and reach the module, and the passing tests that reach
 the function under repair (without --function: a function a failing test reaches). The
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from codeintel.errors import CodeintelError, SandboxError
 from codeintel.files import read_text
-from codeintel.project import Project, tests_importing
+from codeintel.project import Project, test_files, tests_importing
 from codeintel.sandbox import Layout, SandboxConfig, run_tests
 
 CACHE_VERSION = 1
@@ -102,13 +102,13 @@ def _write_cache(path: Path, reach: Reach) -> None:
 
 def measure(
     files: Mapping[str, bytes | str],
-    test_files: Sequence[str],
+    tests: Sequence[str],
     module_file: str,
     config: SandboxConfig,
     layout: Layout,
 ) -> Reach:
     """Run the test files once with per-test coverage of the module."""
-    run = run_tests(files, list(test_files), config, coverage_of=module_file, layout=layout)
+    run = run_tests(files, list(tests), config, coverage_of=module_file, layout=layout)
     lines = dict(run.coverage.lines_by_test) if run.coverage is not None else {}
     return Reach(files_key(files, module_file), run.failed, run.passed, lines)
 
@@ -120,16 +120,16 @@ def reach_of(
     config: SandboxConfig,
 ) -> Reach | None:
     """The cached measurement when the files are unchanged, else a new one (cached);
-    None when the module has no test file importing it, or the run broke."""
-    test_files = tests_importing(project, dict(files), module_file)
-    if not test_files:
+    None when the project has no test file, or the run broke."""
+    every = test_files(project, dict(files))
+    if not every:
         return None
     key, path = files_key(files, module_file), cache_file(project, module_file)
     cached = _read_cache(path, key)
     if cached is not None:
         return cached
     try:
-        reach = measure(files, test_files, module_file, config, Layout(project.pythonpath, True))
+        reach = measure(files, every, module_file, config, Layout(project.pythonpath, True))
     except SandboxError:
         return None
     _write_cache(path, reach)
