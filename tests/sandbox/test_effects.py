@@ -121,3 +121,49 @@ def test_unguarded_runs_keep_their_behaviour(config, tmp_path):
     files = {"test_effects.py": _delete_test(tmp_path / "absent.txt")}
     run = run_tests(files, ["test_effects.py"], config)
     assert {t.outcome for t in run.tests} == {TestOutcome.PASSED}
+
+
+CONFTEST = """\
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _project_env(monkeypatch):
+    monkeypatch.setenv("PROJECT_UNIT", "box")  # the project's own fixture: not guarded
+"""
+OWN_FIXTURE = """\
+import os
+
+import pytest
+
+
+@pytest.fixture
+def sneaky():
+    try:
+        os.environ["X"] = "1"  # a fixture of the judged file itself: guarded
+    except PermissionError:
+        pass
+    yield
+
+
+def test_env_from_the_project(tmp_path):
+    assert os.environ["PROJECT_UNIT"] == "box"
+
+
+def test_sneaky(sneaky):
+    pass
+"""
+
+
+def test_the_projects_conftest_fixtures_run_unguarded_the_judged_files_do_not():
+    from codeintel.sandbox import Layout
+
+    files = {"tests/conftest.py": CONFTEST, "tests/test_own.py": OWN_FIXTURE}
+    run = run_tests(files, ["tests/test_own.py"], guard_effects=True, layout=Layout(conftest=True))
+    outcomes = {t.node_id.rpartition("::")[2]: t for t in run.tests}
+    assert outcomes["test_env_from_the_project"].outcome is TestOutcome.PASSED
+    sneaky = outcomes["test_sneaky"]
+    assert sneaky.outcome is TestOutcome.FAILED, sneaky  # caught in setup, still reported
+    assert "EffectBlocked" in sneaky.failure.exc_type

@@ -205,11 +205,50 @@ class Reporter:
         self.seal = integrity.Seal(integrity.watched_modules())
         yield
 
+    def _arm(self) -> bool:
+        """Arm the guard unless it is armed already (or there is none); whether it did."""
+        if self.guard is None or self.guard[0].allowed is not None:
+            return False
+        kept = self.guard[0].blocked  # what the test's earlier phases tried, kept
+        self.guard[0].arm(self.guard[1])
+        self.guard[0].blocked = kept
+        return True
+
+    def _of_tests(self, fixturedef) -> bool:
+        """Whether a fixture is defined in a test file (the tests under judgement), not
+        in a conftest.py, a plugin or pytest: the project's own fixtures run unguarded."""
+        code = getattr(getattr(fixturedef, "func", None), "__code__", None)
+        name = os.path.realpath(code.co_filename) if code is not None else ""
+        base = os.path.basename(name)
+        return name.startswith(self.workdir + os.sep) and base != "conftest.py"
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        armed = self._of_tests(fixturedef) and self._arm()
+        yield
+        if armed:
+            self.guard[0].disarm()
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_teardown(self, item, nextitem):
+        info = getattr(item, "_fixtureinfo", None)
+        defs = [d for ds in getattr(info, "name2fixturedefs", {}).values() for d in ds]
+        armed = any(self._of_tests(d) for d in defs) and self._arm()
+        yield
+        if armed:
+            self.guard[0].disarm()
+
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_call(self, item):
-        """The test body runs under the per-test deadline (and the effect guard)."""
-        with self.deadline:
-            result = yield
+        """The test body runs under the per-test deadline and the effect guard (armed for
+        the body and for the fixtures the test files define, not the project's own)."""
+        armed = self._arm()
+        try:
+            with self.deadline:
+                result = yield
+        finally:
+            if armed:
+                self.guard[0].disarm()
         blocked = self.guard[0].blocked if self.guard is not None else []
         if blocked:
             raise EffectBlocked(f"tried to {blocked[0]} outside its temporary folder")
@@ -227,10 +266,8 @@ class Reporter:
         if self.coverage is not None:
             self.coverage.switch_context(item.nodeid)  # the lines each test reaches
         if self.guard is not None:
-            self.guard[0].arm(self.guard[1])
+            self.guard[0].blocked = []  # one test's record
         yield
-        if self.guard is not None:
-            self.guard[0].disarm()
         self._check()
         self.sent += 1
         self.channel.send(self.test_record(item.nodeid))

@@ -55,6 +55,7 @@ from codeintel.tasks.testgen.records import (
     FocalTests,
     GeneratedTest,
     Origin,
+    Placement,
     RejectedTest,
     Rejection,
     TestgenConfig,
@@ -156,6 +157,48 @@ def project_files(root: Path, module: str, path: Path, limit: int) -> dict[str, 
     return files
 
 
+def placement(path: Path, import_root: Path, package: dict[str, str]) -> Placement:
+    """Where the module's candidate tests are graded (`Placement`): the files the search
+    runs (`package`, relative to `import_root`) at their place in the project, with the
+    project's conftest.py files and the modules beside them, pytest's pythonpath (and
+    the import root), the candidates in the folder `default_out` writes to. The default
+    for a module outside any project."""
+    from codeintel.sandbox import Layout
+
+    try:
+        found = load_project(path)
+    except InputError:
+        return Placement()
+    offset = Path(os.path.relpath(import_root.resolve(), found.root)).as_posix()
+    if offset.startswith(".."):
+        return Placement()
+    prefix = "" if offset == "." else f"{offset}/"
+    files: dict[str, str | bytes] = {f"{prefix}{rel}": text for rel, text in package.items()}
+    files.update(_conftest_files(found.root))
+    out = default_out(path).parent.resolve()
+    tests_dir = out.relative_to(found.root).as_posix() if out.is_relative_to(found.root) else ""
+    pythonpath = tuple(dict.fromkeys([*found.pythonpath, offset]))
+    return Placement(
+        files,
+        f"{prefix}{path.resolve().relative_to(import_root.resolve()).as_posix()}",
+        "" if tests_dir == "." else tests_dir,
+        Layout(pythonpath, conftest=True),
+    )
+
+
+def _conftest_files(root: Path, limit: int = 200) -> dict[str, str]:
+    """The project's conftest.py files and the Python files beside them (what they may
+    import), relative to the root; unreadable ones are left out."""
+    found: dict[str, str] = {}
+    for conftest in (p for p in walk(root) if p.name == "conftest.py"):
+        for near in sorted(conftest.parent.glob("*.py")):
+            if len(found) >= limit:
+                return found
+            with contextlib.suppress(InputError):
+                found.setdefault(near.relative_to(root).as_posix(), read_text(near))
+    return found
+
+
 def make_request(
     path: str | Path,
     function: str | None = None,
@@ -189,6 +232,7 @@ def make_request(
         mutation_score,
         config,
         progress,
+        placement(path, root, files),
     )
 
 
@@ -266,8 +310,7 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
     _say(request, "running the search's tests", 0.4)
     per_test = config.call_seconds * 3 + 1
     graded = check.grade(
-        files,
-        request.module,
+        _where(request),
         writer.unique_names(found),
         config.sandbox,
         request.budget_s * 0.3,
@@ -284,7 +327,7 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
     score = None
     if request.mutation_score and kept:
         _say(request, "running the tests on mutants", 0.9)
-        score = _mutation(request, focals, module_file, kept, deadline)
+        score = _mutation(request, focals, kept, deadline)
     _say(request, "done", 1.0)
     coverage = final.coverage if final is not None else None
     return TestSuiteResult(
@@ -329,8 +372,12 @@ def _grade_model(
     if not sampled:
         return check.Graded((), ())
     named = writer.unique_names([*kept, *sampled])[len(kept) :]
-    config = request.config.sandbox
-    return check.grade(request.project, request.module, named, config, seconds, per_test)
+    return check.grade(_where(request), named, request.config.sandbox, seconds, per_test)
+
+
+def _where(request: TestgenRequest) -> check.Where:
+    files, module_file = request.graded_files()
+    return check.Where(files, module_file, request.module, request.placement)
 
 
 def _settings(config: TestgenConfig) -> SearchSettings:
@@ -458,7 +505,7 @@ def _final(
         order = {f.qualname: i for i, f in enumerate(focals)}
         kept = sorted(kept, key=lambda t: order[t.focal])
         run, failing = check.final_run(
-            request.project, request.module, kept, request.config.sandbox, _left(deadline), per_test
+            _where(request), kept, request.config.sandbox, _left(deadline), per_test
         )
         if not failing:
             return run, [replace(t, passed=True) for t in kept], dropped
@@ -502,19 +549,21 @@ def _model_tests(
 def _mutation(
     request: TestgenRequest,
     focals: Sequence[Focal],
-    module_file: str,
     kept: Sequence[GeneratedTest],
     deadline: float,
 ) -> Any:
     variants = mutation.mutants(request.source, focals, request.config.mutants_per_function)
-    files = {**request.project, check.FINAL: writer.suite_file(request.module, kept)}
+    where = _where(request)
+    final = check.final_name(where)
+    files = {**where.files, final: writer.suite_file(request.module, kept)}
     return mutation.mutation_score(
         files,
-        module_file,
-        [check.FINAL],
+        where.module_file,
+        [final],
         variants,
         request.config.sandbox,
         _left(deadline),
+        request.placement.layout,
     )
 
 

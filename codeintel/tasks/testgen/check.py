@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from codeintel.sandbox import Coverage, SandboxConfig, TestOutcome, TestRun, run_tests
-from codeintel.tasks.testgen.records import GeneratedTest, RejectedTest, Rejection
+from codeintel.tasks.testgen.records import GeneratedTest, Placement, RejectedTest, Rejection
 from codeintel.tasks.testgen.writer import suite_file
 from parsers.text import AST_ERRORS
 
@@ -21,6 +21,10 @@ RUN_S = 0.6  # a candidate's share of a run's time limit, at least: its own pyte
 class Graded:
     kept: tuple[GeneratedTest, ...]
     rejected: tuple[RejectedTest, ...]
+
+
+def final_name(where: Where) -> str:
+    return where.placement.test_name(FINAL)
 
 
 def _candidate_name(i: int) -> str:
@@ -49,29 +53,51 @@ def _outcomes(run: TestRun, names: Sequence[str]) -> dict[str, tuple[bool, str]]
     return out
 
 
+@dataclass(frozen=True)
+class Where:
+    """A grading run's files, the module's path among them and its dotted name, and how
+    the files form a project (`Placement`)."""
+
+    files: dict[str, str | bytes]
+    module_file: str
+    module: str
+    placement: Placement = field(default_factory=Placement)
+
+    def run(
+        self, extra: dict[str, str], names: list[str], sandbox: SandboxConfig, cover: bool
+    ) -> TestRun:
+        return run_tests(
+            {**self.files, **extra},
+            names,
+            sandbox,
+            coverage_of=self.module_file if cover else None,
+            guard_effects=True,
+            layout=self.placement.layout,
+        )
+
+
 def grade(
-    files: dict[str, str],
-    module: str,
+    where: Where,
     candidates: Sequence[GeneratedTest],
     config: SandboxConfig,
     seconds: float,
     per_test: float,
 ) -> Graded:
     """Each candidate alone, twice; kept ones carry the lines and branches the judge saw."""
+    module = where.module
     rejected = [_unparsable(t, module) for t in candidates]
     runnable = [t for t, r in zip(candidates, rejected, strict=True) if r is None]
-    names = [_candidate_name(i) for i in range(len(runnable))]
+    names = [where.placement.test_name(_candidate_name(i)) for i in range(len(runnable))]
     if not runnable:
         return Graded((), tuple(r for r in rejected if r is not None))
     cand = {n: suite_file(module, [t]) for n, t in zip(names, runnable, strict=True)}
     sandbox = _limits(config, max(seconds / 2, RUN_S * len(names) + 3), per_test)
-    first = run_tests({**files, **cand}, names, sandbox, coverage_of=module, guard_effects=True)
+    first = where.run(cand, names, sandbox, cover=True)
     outcome = _outcomes(first, names)
     again = [n for n in names if outcome[n][0]]
     second = {}
     if again:
-        rerun = run_tests({**files, **cand}, again, sandbox, guard_effects=True)
-        second = _outcomes(rerun, again)
+        second = _outcomes(where.run(cand, again, sandbox, cover=False), again)
     coverage = dict(zip(names, first.file_coverage, strict=False))
     kept, out = [], [r for r in rejected if r is not None]
     for name, test in zip(names, runnable, strict=True):
@@ -110,8 +136,7 @@ def _with_coverage(test: GeneratedTest, coverage: Coverage | None) -> GeneratedT
 
 
 def final_run(
-    files: dict[str, str],
-    module: str,
+    where: Where,
     tests: Sequence[GeneratedTest],
     config: SandboxConfig,
     seconds: float,
@@ -120,7 +145,7 @@ def final_run(
     """The kept tests as one file: its run (with the module's coverage) and the names of
     the tests that did not pass in it."""
     sandbox = _limits(config, seconds, per_test)
-    final = {**files, FINAL: suite_file(module, tests)}
-    run = run_tests(final, [FINAL], sandbox, coverage_of=module, guard_effects=True)
+    name = final_name(where)
+    run = where.run({name: suite_file(where.module, tests)}, [name], sandbox, cover=True)
     passed = {t.node_id.rpartition("::")[2] for t in run.tests if t.outcome is TestOutcome.PASSED}
     return run, {t.name for t in tests} - passed

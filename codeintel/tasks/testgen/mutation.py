@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Sequence
 
 from codeintel.edits import SourceSyntaxError, mutations
-from codeintel.sandbox import Outcome, SandboxConfig, Validator
+from codeintel.sandbox import Layout, Outcome, SandboxConfig, Validator
 from codeintel.tasks.testgen.plan import Focal
 from codeintel.tasks.testgen.records import MutationScore
 
@@ -42,6 +42,7 @@ def mutation_score(
     variants: Sequence[str],
     config: SandboxConfig,
     seconds: float,
+    layout: Layout | None = None,
 ) -> MutationScore:
     """Run `tests` (test files or node ids among `files`) on each variant of the module,
     within `seconds` in all."""
@@ -49,7 +50,7 @@ def mutation_score(
         return MutationScore(0, 0)
     per = max(seconds / len(variants), 0.5)
     killed = 0
-    with Validator(files, list(tests), config) as validator:
+    with Validator(files, list(tests), config, layout=layout or Layout()) as validator:
         for variant in variants:
             run = validator.validate({module_file: variant}, timeout_s=per, first_failure=True)
             killed += run.outcome is not Outcome.PASSED

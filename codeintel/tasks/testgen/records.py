@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codeintel.records import JsonRecord
-from codeintel.sandbox import SandboxConfig, Tier
+from codeintel.sandbox import Layout, SandboxConfig, Tier
 
 
 class Origin(str, enum.Enum):
@@ -51,6 +51,23 @@ Progress = Callable[[str, float], None]  # (what it is doing, share done from 0 
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where candidate tests are graded: the project's files laid out from its root as
+    pytest sees them (its pythonpath, its conftest.py files), the candidates in the
+    folder the written file goes to, so the fixtures and hooks of the conftest.py files
+    there apply as they will when the user runs the file. The default: the search's
+    files as they are (a module outside any project)."""
+
+    files: dict[str, str | bytes] = field(default_factory=dict)  # {}: the request's own
+    module_file: str = ""  # the module's path among `files`
+    tests_dir: str = ""  # where the candidates go, relative to the root
+    layout: Layout = field(default_factory=Layout)
+
+    def test_name(self, name: str) -> str:
+        return f"{self.tests_dir}/{name}" if self.tests_dir else name
+
+
+@dataclass(frozen=True)
 class TestgenRequest:
     """One module, its project (the files the sandbox gets), and what to test."""
 
@@ -66,6 +83,17 @@ class TestgenRequest:
     mutation_score: bool = False
     config: TestgenConfig = field(default_factory=TestgenConfig)
     progress: Progress | None = None
+    placement: Placement = field(default_factory=Placement)
+
+    def graded_files(self) -> tuple[dict[str, str | bytes], str]:
+        """(files, the module's path among them) of a grading run; the module's text is
+        the request's `source` (an editor's unsaved text, in the LSP)."""
+        module_file = self.path.resolve().relative_to(self.root).as_posix()
+        files: dict[str, str | bytes] = dict(self.project)
+        if self.placement.files:
+            files, module_file = dict(self.placement.files), self.placement.module_file
+        files[module_file] = self.source
+        return files, module_file
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ the project is moved. Its inputs come from the project's own calls first."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -60,3 +61,43 @@ def test_without_configuration_a_relative_line_and_never_an_absolute_path(
     argv = ["tests", MODULE["flat"], "--no-model", "--budget", "30", "--out", str(outside)]
     assert main(argv) == 0
     assert "sys.path" not in outside.read_text()  # no absolute path, ever
+
+
+AUTOUSE = '''
+
+@pytest.fixture(autouse=True)
+def _bigger_boxes(monkeypatch):
+    """The project's own fixture: every test here sees large boxes of 48."""
+    from inventory import units
+
+    monkeypatch.setenv("INVENTORY_UNITS", "metric")
+    monkeypatch.setitem(units.PER_BOX, "large", 48)
+'''
+
+
+@pytest.mark.parametrize("layout", sorted(MODULE))
+def test_candidates_are_graded_under_the_projects_conftest(tmp_path, monkeypatch, capsys, layout):
+    """The candidates run where the file goes (tests/), with the project's conftest.py: a
+    test that holds only without its autouse fixture is not kept, and the project's
+    fixtures may change the environment (the effect guard judges the tests' own code)."""
+    root = tmp_path / layout
+    shutil.copytree(PROJECTS / layout, root)
+    with (root / "tests" / "conftest.py").open("a") as handle:
+        handle.write(AUTOUSE)
+    own = root / "tests" / "test_stock.py"  # the project's own test: 48 a large box
+    own.write_text(own.read_text().replace("(1, \"large\")]) == 36", "(1, \"large\")]) == 60"))
+    monkeypatch.chdir(root)
+    out = "tests/test_stock_generated.py"
+    argv = ["tests", MODULE[layout], "--no-model", "--budget", "30", "--out", out, "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    kept = [t for f in result["functions"] for t in f["tests"]]
+    assert {t["focal"] for t in kept} >= {"needs_reorder", "top_sellers", "restock"}
+    (total,) = [f for f in result["functions"] if f["focal"] == "total_items"]
+    # the search's own run (no pytest, no fixture) saw 36; under the conftest it is 60
+    failed = [r for r in total["rejected"] if r["reason"].startswith("fails")]
+    assert any("== 36" in r["source"] and "60" in r["detail"] for r in failed), failed
+    text = (root / out).read_text()
+    assert "== 36" not in text
+    done = _pytest(root)
+    assert done.returncode == 0, done.stdout[-1500:]
