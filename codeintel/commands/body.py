@@ -1,8 +1,10 @@
 """`codeintel body FILE --function NAME`: body candidates from a signature and docstring.
 
 Prints the candidates best first (passing the tests, or the docstring's examples,
-first), each with whether it passed. Exit codes: 0 at least one candidate passed
-(or nothing could check them), 1 none passed, 2 bad input. The file is not changed.
+first), each with whether it passed. In a project, the program runs beside the
+project's files (its absolute imports of the package work). Exit codes: 0 at least
+one candidate passed (or nothing could check them), 1 none passed, 2 bad input. The
+file is not changed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from pathlib import Path
 
 from codeintel.commands.options import MAX_SAMPLES, count
+from codeintel.commands.progress import ProgressBar
 from codeintel.files import read_text
 
 
@@ -34,7 +37,16 @@ def run(args: argparse.Namespace) -> int:
     warning = tier_warning()
     if warning:
         print(f"codeintel: warning: {warning}", file=sys.stderr)
-    candidates = synthesize(text, args.n, tests, function=args.function, model=args.model)
+    with ProgressBar() as progress:
+        candidates = synthesize(
+            text,
+            args.n,
+            tests,
+            function=args.function,
+            model=args.model,
+            path=args.file,
+            progress=progress,
+        )
     if args.json:
         print(json.dumps([c.to_json() for c in candidates], indent=2))
     else:

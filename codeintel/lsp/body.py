@@ -22,13 +22,20 @@ def offered(target: Target, scope: Scope) -> bool:
 
 
 def run(target: Target, control: JobControl, model: Any) -> Proposal:
-    from codeintel.tasks.synthesize import Check, SynthesisConfig, SynthesisRequest
+    from codeintel.tasks.synthesize import (
+        Check,
+        SynthesisConfig,
+        SynthesisRequest,
+        project_support,
+    )
     from codeintel.tasks.synthesize import run as synthesize
 
     n = target.settings.body_samples
     config = SynthesisConfig(samples=n, beam=max(n // 2, 1))
     config = replace(config, sandbox=replace(config.sandbox, control=control))
-    request = SynthesisRequest(target.document.text, target.function, None, config)
+    support, layout = project_support(target.document.path)  # the package beside it
+    text = target.document.text
+    request = SynthesisRequest(text, target.function, None, config, support, layout)
     loaded = model.get()
     control.stage(f"writing a body for {target.function}")
     candidates = synthesize(request, loaded)

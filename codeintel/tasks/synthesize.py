@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from codeintel.context.source import body_indent
 from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.models import formats
 from codeintel.records import JsonRecord
-from codeintel.sandbox import Limits, Outcome, SandboxConfig, Validator
+from codeintel.sandbox import Layout, Limits, Outcome, SandboxConfig, Validator
 from codeintel.tasks import parse_python, python_module
 from parsers import ParsedFile, ParseError, Scope
 from parsers.text import parses, python_ast, reindent
@@ -63,6 +64,10 @@ class SynthesisRequest:
     function: str | None
     tests: str | None  # a pytest file that imports the program as `solution`
     config: SynthesisConfig
+    # the project around the file (relative path -> content) and its sys.path folders:
+    # the program, as solution.py at the root, imports its package's modules from there
+    support: Mapping[str, str | bytes] = field(default_factory=dict)
+    layout: Layout = field(default_factory=Layout)
 
 
 @dataclass(frozen=True)
@@ -168,21 +173,31 @@ def examples_test(examples: Sequence[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def passing(programs: Sequence[str], tests: str, config: SandboxConfig) -> list[bool]:
-    """For each program (as `solution.py`), whether the pytest file `tests` passes on it;
-    all in one warm sandbox."""
+def passing(
+    programs: Sequence[str],
+    tests: str,
+    config: SandboxConfig,
+    support: Mapping[str, str | bytes] | None = None,
+    layout: Layout | None = None,
+) -> list[bool]:
+    """For each program (as `solution.py`, beside the `support` files), whether the pytest
+    file `tests` passes on it; all in one warm sandbox."""
     if not programs:
         return []
-    files = {MODULE: programs[0], TESTS: tests}
-    with Validator(files, [TESTS], config, code_under_test=[MODULE]) as validator:
+    files = {**(support or {}), MODULE: programs[0], TESTS: tests}
+    with Validator(
+        files, [TESTS], config, code_under_test=[MODULE], layout=layout or Layout()
+    ) as validator:
         return [validator.validate({MODULE: p}).outcome is Outcome.PASSED for p in programs]
 
 
 def grade(
-    candidates: Sequence[BodyCandidate], tests: str, check: Check, config: SandboxConfig
+    candidates: Sequence[BodyCandidate], tests: str, check: Check, request: SynthesisRequest
 ) -> list[BodyCandidate]:
     """Each candidate run against `tests`."""
-    verdicts = passing([c.program for c in candidates], tests, config)
+    programs = [c.program for c in candidates]
+    sandbox = request.config.sandbox
+    verdicts = passing(programs, tests, sandbox, request.support, request.layout)
     return [replace(c, check=check, passed=v) for c, v in zip(candidates, verdicts, strict=True)]
 
 
@@ -194,12 +209,15 @@ def ranked(candidates: Sequence[BodyCandidate]) -> list[BodyCandidate]:
 # --- the pipeline and the API -------------------------------------------------------------
 
 
-def run(request: SynthesisRequest, model: Any) -> list[BodyCandidate]:
-    """input -> generate -> post-process -> grade -> ranked candidates."""
+def run(request: SynthesisRequest, model: Any, progress: Any = None) -> list[BodyCandidate]:
+    """input -> generate -> post-process -> grade -> ranked candidates; `progress(what,
+    share)` hears of each step."""
     from codeintel.models import DecodeMode, GenerationConfig
 
     parsed, scope, text = model_input(request)
     config = request.config
+    if progress is not None:
+        progress(f"writing bodies for {scope.qualified_name}", 0.1)
     generated = []
     for mode, n in ((DecodeMode.BEAM, config.beam), (DecodeMode.SAMPLE, config.samples)):
         if n > 0:
@@ -209,11 +227,26 @@ def run(request: SynthesisRequest, model: Any) -> list[BodyCandidate]:
             generated += model.generate([text], generation)[0]
     candidates = programs(parsed, scope, generated)
     examples = docstring_examples(scope.docstring or "", scope.name)
+    if progress is not None and (request.tests is not None or examples):
+        progress(f"running {len(candidates)} candidates in the sandbox", 0.7)
     if request.tests is not None:
-        candidates = grade(candidates, request.tests, Check.TESTS, config.sandbox)
+        candidates = grade(candidates, request.tests, Check.TESTS, request)
     elif examples:
-        candidates = grade(candidates, examples_test(examples), Check.EXAMPLES, config.sandbox)
+        candidates = grade(candidates, examples_test(examples), Check.EXAMPLES, request)
     return ranked(candidates)
+
+
+def project_support(path: Path) -> tuple[dict[str, str | bytes], Layout]:
+    """The files of the project around `path` (the file itself as it is on disk: its
+    package may import it) and its sys.path folders; nothing outside any project."""
+    from codeintel import project as projects
+
+    try:
+        found = projects.load_project(path)
+        files: dict[str, str | bytes] = dict(projects.project_files(found))
+    except InputError:
+        return {}, Layout()
+    return files, Layout(found.pythonpath)
 
 
 def synthesize(
@@ -224,17 +257,24 @@ def synthesize(
     function: str | None = None,
     model: Any = None,
     config: SynthesisConfig | None = None,
+    path: Path | None = None,
+    progress: Any = None,
 ) -> list[BodyCandidate]:
     """Bodies for the function in `signature_and_docstring` (the last one, or `function`):
     `n` samples and half as many beams, run against `tests` (a pytest file importing
-    the program as `solution`) or the docstring's examples; passing ones first."""
+    the program as `solution`) or the docstring's examples; passing ones first. With
+    `path` (the file the text is from), the program runs beside its project's files,
+    so its absolute imports of the package's modules work."""
     if n <= 0:
         raise InputError("n must be a positive number of candidates")
     config = config or replace(SynthesisConfig(), samples=n, beam=max(n // 2, 1))
-    request = SynthesisRequest(signature_and_docstring, function, tests, config)
+    support, layout = project_support(path) if path is not None else ({}, Layout())
+    request = SynthesisRequest(signature_and_docstring, function, tests, config, support, layout)
     model_input(request)  # bad input fails before the model loads
     if model is None or isinstance(model, str):
         from codeintel.models import load_model
 
+        if progress is not None:
+            progress("loading the model", 0.0)
         model = load_model(model)
-    return run(request, model)
+    return run(request, model, progress)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.models import Generation
+from codeintel.sandbox import Layout, SandboxConfig
 from codeintel.tasks.synthesize import (
     Check,
     SynthesisConfig,
@@ -126,3 +129,25 @@ def test_examples_with_ragged_indentation_are_still_read():
         ('join("a",\n"b")', '"ab"'),
         ('join("", "")', "''"),
     ]
+
+
+def test_in_a_project_the_program_imports_its_package(tmp_path):
+    import shutil
+
+    from codeintel.tasks.synthesize import passing, project_support
+
+    root = tmp_path / "flat"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "projects" / "flat", root)
+    module = root / "inventory" / "stock.py"
+    support, layout = project_support(module)
+    assert {"inventory/units.py", "inventory/stock.py"} <= set(support)
+    assert layout.pythonpath == (".",)
+    program = (
+        "from inventory.units import items_in\n\n\ndef boxes(n):\n    return items_in(n, 'small')\n"
+    )
+    tests = (
+        "from solution import *  # noqa: F403\n\n\ndef test_boxes():\n    assert boxes(2) == 12\n"
+    )
+    assert passing([program], tests, SandboxConfig(), support, layout) == [True]
+    assert passing([program], tests, SandboxConfig()) == [False]  # the package is not there
+    assert project_support(tmp_path / "loose.py") == ({}, Layout())

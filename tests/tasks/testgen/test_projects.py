@@ -85,7 +85,7 @@ def test_candidates_are_graded_under_the_projects_conftest(tmp_path, monkeypatch
     with (root / "tests" / "conftest.py").open("a") as handle:
         handle.write(AUTOUSE)
     own = root / "tests" / "test_stock.py"  # the project's own test: 48 a large box
-    own.write_text(own.read_text().replace("(1, \"large\")]) == 36", "(1, \"large\")]) == 60"))
+    own.write_text(own.read_text().replace('(1, "large")]) == 36', '(1, "large")]) == 60'))
     monkeypatch.chdir(root)
     out = "tests/test_stock_generated.py"
     argv = ["tests", MODULE[layout], "--no-model", "--budget", "30", "--out", out, "--json"]
