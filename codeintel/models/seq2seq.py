@@ -103,6 +103,11 @@ def resolve_model_path(name_or_path: str | None, env: Mapping[str, str] = os.env
     Raises ModelNotFoundError naming the path that does not exist.
     """
     name = name_or_path or env.get(MODEL_ENV) or DEFAULT_MODEL
+    if name.startswith(("http://", "https://")):
+        raise ModelError(
+            f"{name} is a server URL: the OpenAI-compatible HTTP backend is not built yet; "
+            "pass a checkpoint folder or a bundled name"
+        )
     bundled = WEIGHTS_DIR / name
     if os.sep not in name and "/" not in name and bundled.is_dir():
         return bundled
@@ -127,12 +132,24 @@ def trained_limit(path: Path, key: str) -> int | None:
         return None
 
 
+def _check_seq2seq(path: Path) -> None:
+    """ModelError, in one line, for a folder the tasks cannot use yet (a causal model)."""
+    from codeintel.models.spec import ModelKind, folder_kind
+
+    if (path / "config.json").is_file() and folder_kind(path) is ModelKind.CAUSAL:
+        raise ModelError(
+            f"{path} holds a causal model: the tasks run seq2seq checkpoints only so far "
+            "(codeintel.models.causal.CausalModel loads it through the API)"
+        )
+
+
 def load_model(name_or_path: str | None = None, config: ModelConfig | None = None) -> Seq2SeqModel:
     """Load a checkpoint for inference; ModelError (naming the path) if it is broken."""
     config = config or ModelConfig()
     path = resolve_model_path(name_or_path)
     if not path.is_dir():
         raise ModelError(f"model checkpoint {path} is not a directory")
+    _check_seq2seq(path)
     import torch
     from transformers import AutoModelForSeq2SeqLM
     from transformers.utils import logging as hf_logging

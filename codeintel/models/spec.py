@@ -1,0 +1,102 @@
+"""Which model: a bundled name, a local checkpoint folder (seq2seq or causal, told by
+its config.json) or the base URL of an OpenAI-compatible server.
+
+The choice, first found wins: `--model` (the caller's), `$CODEINTEL_MODEL`, `model = ...`
+under `[tool.codeintel]` in the project's pyproject.toml, the bundled default. The
+served model's name likewise: `--model-name`, `$CODEINTEL_MODEL_NAME`, `model-name`.
+
+    spec = choose_model(args.model, args.model_name, project_root=Path("."))
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomllib
+
+from codeintel.errors import CodeintelError, ModelError
+from codeintel.files import MAX_CONFIG_BYTES, read_text
+from codeintel.models.seq2seq import DEFAULT_MODEL, MODEL_ENV, resolve_model_path
+
+MODEL_NAME_ENV = "CODEINTEL_MODEL_NAME"
+
+
+class ModelKind(str, enum.Enum):
+    SEQ2SEQ = "seq2seq"  # T5, BART, CodeT5, CodeT5+: the bundled model's kind
+    CAUSAL = "causal"  # GPT-2, Llama, Qwen2, StarCoder2, GPTBigCode, Mistral ...
+    HTTP = "http"  # an OpenAI-compatible server
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    kind: ModelKind
+    location: str  # the checkpoint folder, or the server's base URL
+    served_name: str | None = None  # the server's name of the model (HTTP)
+    source: str = "default"  # where the choice came from, for messages
+
+
+def project_settings(root: Path | None) -> dict:
+    """`[tool.codeintel]` of the project's pyproject.toml ({} when there is none)."""
+    if root is None or not (root / "pyproject.toml").is_file():
+        return {}
+    try:
+        data = tomllib.loads(read_text(root / "pyproject.toml", "config", MAX_CONFIG_BYTES))
+    except (CodeintelError, tomllib.TOMLDecodeError):
+        return {}
+    found = data.get("tool", {}).get("codeintel", {})
+    return found if isinstance(found, dict) else {}
+
+
+def choose_model(
+    model: str | None = None,
+    model_name: str | None = None,
+    *,
+    project_root: Path | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> ModelSpec:
+    """The model to use, by the precedence of the module's docstring."""
+    settings = project_settings(project_root)
+    choices = (
+        (model, "--model"),
+        (env.get(MODEL_ENV), MODEL_ENV),
+        (settings.get("model"), "pyproject.toml [tool.codeintel]"),
+    )
+    text, source = next(((t, s) for t, s in choices if t), (DEFAULT_MODEL, "default"))
+    name = model_name or env.get(MODEL_NAME_ENV) or settings.get("model-name")
+    return resolve(str(text), str(name) if name else None, source)
+
+
+def resolve(text: str, served_name: str | None = None, source: str = "--model") -> ModelSpec:
+    """A spec from its text; ModelError for a folder that is not a model."""
+    if text.startswith(("http://", "https://")):
+        return ModelSpec(ModelKind.HTTP, text.rstrip("/"), served_name, source)
+    path = resolve_model_path(text)
+    return ModelSpec(folder_kind(path), str(path), served_name, source)
+
+
+def folder_kind(path: Path) -> ModelKind:
+    """Seq2seq or causal, from the folder's config.json (`is_encoder_decoder`, else the
+    architecture's name); ModelError when it is not a model folder."""
+    config = path / "config.json"
+    if not config.is_file():
+        raise ModelError(f"{path} is not a model checkpoint folder (it has no config.json)")
+    try:
+        data = json.loads(read_text(config, "model config", MAX_CONFIG_BYTES))
+    except (CodeintelError, ValueError) as exc:
+        raise ModelError(f"{config} is not a model configuration: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ModelError(f"{config} is not a model configuration")
+    if data.get("is_encoder_decoder"):
+        return ModelKind.SEQ2SEQ
+    names = " ".join(str(a) for a in data.get("architectures") or [])
+    if "CausalLM" in names or "LMHeadModel" in names:
+        return ModelKind.CAUSAL
+    raise ModelError(
+        f"{path} holds a {data.get('model_type', 'model')} that is neither a seq2seq nor a "
+        "causal language model"
+    )
