@@ -86,16 +86,24 @@ def _report(result: Any) -> None:
     )
 
 
-def project_index(file: Path) -> Path | None:
-    """The `.codeintel/index` of the file's project root, when it has one."""
-    from codeintel.errors import InputError
+def project_index(file: Path) -> Any:
+    """The loaded `.codeintel/index` of the file's project root, when it has one that
+    loads; one a warning says is left out (an old format, a broken one) otherwise."""
+    from codeintel.errors import CodeintelError, InputError
     from codeintel.project import find_root
+    from codeintel.retrieval import load_index
 
     try:
         index = find_root(file.resolve().parent) / ".codeintel" / "index"
     except InputError:
         return None  # a file outside any project
-    return index if (index / "manifest.json").is_file() else None
+    if not (index / "manifest.json").is_file():
+        return None
+    try:
+        return load_index(index)
+    except CodeintelError as exc:
+        print(f"codeintel: warning: {index} is left out: {exc}", file=sys.stderr)
+        return None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -79,3 +79,17 @@ def test_doc_writes_only_near_clone_docstrings(tmp_path, monkeypatch, capsys, la
     assert f"def is_low(amount, limit=10):\n{added}" in written
     err = capsys.readouterr().err
     assert "functions have a confident docstring" in err and "wrote" in err
+
+
+def test_a_stale_project_index_is_left_out_with_a_warning(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "flat"
+    shutil.copytree(PROJECTS / "flat", root)
+    (root / "inventory" / "report.py").write_text(REPORT)
+    index = root / ".codeintel" / "index"
+    index.mkdir(parents=True)
+    (index / "manifest.json").write_text('{"format": 2}')  # an older codeintel's
+    monkeypatch.chdir(root)
+    assert main(["doc", "inventory/report.py", "--function", "is_low", "--json"]) == 1
+    out = capsys.readouterr()
+    assert "warning:" in out.err and "is left out" in out.err
+    assert json.loads(out.out)["functions"][0]["function"] == "is_low"
