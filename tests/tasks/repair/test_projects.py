@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from codeintel.cli import main
 from codeintel.sandbox import SandboxConfig, Tier
 from codeintel.tasks.repair import CandidateMode, RepairConfig, RepairOutcome, repair
-from tests.conftest_paths import plain_pytest
+from tests.conftest_paths import editable_venv, plain_pytest
 
 PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 PACKAGE = {"flat": "inventory", "srclayout": "src/inventory"}
@@ -104,30 +103,6 @@ def test_bad_project_input_is_one_line(tmp_path, monkeypatch, capsys, argv, says
     assert len(err.splitlines()) == 1 and says in err, err
 
 
-def _editable_venv(tmp_path: Path, root: Path) -> Path:
-    """A virtual environment that sees this one's packages and has `root` installed in
-    editable mode (pip install -e, no build isolation: nothing is downloaded)."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    ours = subprocess.run(
-        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    Path(site, "codeintel-env.pth").write_text(f"import site; site.addsitedir({ours!r})\n")
-    install = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
-    subprocess.run([*install, "-e", str(root)], check=True, capture_output=True, timeout=300)
-    return python
-
-
 @pytest.mark.parametrize("tier", [Tier.BUBBLEWRAP, Tier.PROCESS], ids=["bwrap", "process"])
 def test_an_editable_install_does_not_shadow_the_candidate(tmp_path, tier):
     from codeintel.sandbox import detect_tier
@@ -135,7 +110,7 @@ def test_an_editable_install_does_not_shadow_the_candidate(tmp_path, tier):
     if tier is Tier.BUBBLEWRAP and detect_tier() is not Tier.BUBBLEWRAP:
         pytest.skip("bubblewrap tier not available here")
     root, module = _copy(tmp_path, "srclayout")
-    python = _editable_venv(tmp_path, root)
+    python = editable_venv(tmp_path, root)
     found = subprocess.run(
         [str(python), "-c", "import inventory; print(inventory.__file__)"],
         cwd=tmp_path,

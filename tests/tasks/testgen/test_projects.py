@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from codeintel.cli import main
-from tests.conftest_paths import plain_pytest
+from tests.conftest_paths import editable_venv, plain_pytest
 
 PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 MODULE = {"flat": "inventory/stock.py", "srclayout": "src/inventory/stock.py"}
@@ -100,4 +101,28 @@ def test_candidates_are_graded_under_the_projects_conftest(tmp_path, monkeypatch
     text = (root / out).read_text()
     assert "== 36" not in text
     done = _pytest(root)
+    assert done.returncode == 0, done.stdout[-1500:]
+
+
+def test_with_an_editable_install_the_written_file_passes_there_too(tmp_path):
+    from codeintel.commands.tests import portable_file
+    from codeintel.sandbox import SandboxConfig
+    from codeintel.tasks.testgen import TestgenConfig, generate_tests
+
+    root = tmp_path / "srclayout"
+    shutil.copytree(PROJECTS / "srclayout", root)
+    python = editable_venv(tmp_path, root)
+    config = TestgenConfig(samples=0, sandbox=SandboxConfig(python=str(python)))
+    module = root / MODULE["srclayout"]
+    result = generate_tests(module, budget_seconds=30, config=config)
+    assert result.tests and all(t.passed for t in result.tests)
+    out = root / "tests" / "test_stock_generated.py"
+    out.write_text(portable_file(result, module, out))
+    done = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(out)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-1500:]
