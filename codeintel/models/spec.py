@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tomllib
 
@@ -100,3 +101,21 @@ def folder_kind(path: Path) -> ModelKind:
         f"{path} holds a {data.get('model_type', 'model')} that is neither a seq2seq nor a "
         "causal language model"
     )
+
+
+def load_backend(model: str | Path | None = None, model_name: str | None = None) -> Any:
+    """The model a spec names, loaded: a seq2seq checkpoint (`Seq2SeqModel`) or a causal
+    one (`CausalModel`); ModelError for a server URL (the HTTP backend is not built)."""
+    spec = choose_model(None if model is None else str(model), model_name)
+    if spec.kind is ModelKind.HTTP:
+        raise ModelError(
+            f"{spec.location} is a server URL: the OpenAI-compatible HTTP backend is not built "
+            "yet; pass a checkpoint folder or a bundled name"
+        )
+    if spec.kind is ModelKind.CAUSAL:
+        from codeintel.models.causal import CausalModel
+
+        return CausalModel.load(spec.location)
+    from codeintel.models.seq2seq import load_model
+
+    return load_model(spec.location)

@@ -232,6 +232,64 @@ def generate(request: CompletionRequest, cursor: Cursor, model: Any) -> list[tup
     return [(g.text, g.logprob) for g in found]
 
 
+def fim_prompt(request: CompletionRequest, cursor: Cursor, model: Any) -> tuple[str, str]:
+    """(prefix, suffix) for a causal model's fill-in-the-middle: retrieved code and the
+    file's window (eWASH) before the function, the function's code up to the cursor at
+    its own indentation; the file after the cursor as the suffix. A quarter of the
+    context goes to the suffix, the new tokens are kept room for."""
+    length, config = model.count_tokens, request.config
+    room = model.capabilities.context_length - _new_tokens(config) - 8
+    first = cursor.scope.span.start_line if cursor.scope else cursor.line
+    own = [
+        *cursor.lines[first - 1 : cursor.line - 1],
+        cursor.lines[cursor.line - 1][: cursor.column],
+    ]
+    before = truncate("\n".join(own), room // 2, length, keep_tail=True)
+    after = "\n".join(
+        [cursor.lines[cursor.line - 1][cursor.column :], *cursor.lines[cursor.line :]]
+    )
+    suffix = truncate(after, room // 4, length, keep_tail=False)
+    rest = room - length(before) - length(suffix)
+    retrieved = _retrieved(request, cursor, rest // 4 if request.index else 0, length)
+    window = _window(cursor, rest - (length(retrieved) if retrieved else 0), length, config.window)
+    head = "\n".join(p for p in (retrieved, window) if p)
+    return (f"{head}\n\n{before}" if head and first > 1 else before), suffix
+
+
+def _new_tokens(config: CompletionConfig) -> int:
+    return config.line_tokens if config.mode is CompletionMode.LINE else 256
+
+
+def generate_fim(request: CompletionRequest, cursor: Cursor, model: Any) -> list[tuple[str, float]]:
+    """A causal model's middles at the cursor (its greedy one, then samples), as text
+    that starts with what is typed at the def's column, as `generate` gives."""
+    from codeintel.models.causal import CausalGeneration
+
+    config = request.config
+    prefix, suffix = fim_prompt(request, cursor, model)
+    stop = ("\n",) if config.mode is CompletionMode.LINE else ()
+    greedy = CausalGeneration(max_new_tokens=_new_tokens(config), stop=stop)
+    found = list(model.fill_in_middle(prefix, suffix, greedy))
+    if config.n > 1:
+        sampled = CausalGeneration(
+            n=config.n - 1, max_new_tokens=_new_tokens(config), temperature=0.8, stop=stop
+        )
+        found += model.fill_in_middle(prefix, suffix, sampled)
+    return [(cursor.typed + _at_def_column(g.text, cursor.indent), g.logprob) for g in found]
+
+
+def _at_def_column(middle: str, indent: str) -> str:
+    """A middle's lines after the first moved to the def's column; the block ends at the
+    first line that is not inside the function (no deeper than its def)."""
+    first, *others = middle.split("\n")
+    kept = []
+    for line in others:
+        if line.strip() and len(_indent(line)) <= len(indent):
+            break
+        kept.append(_dedent(line, indent))
+    return "\n".join([first, *kept])
+
+
 def post_process(cursor: Cursor, mode: CompletionMode, text: str) -> str | None:
     """The text to insert at the cursor, or None if the candidate does not continue
     what is typed (or adds nothing)."""
@@ -285,7 +343,8 @@ def run(request: CompletionRequest, model: Any) -> list[Completion]:
     )
     mode = request.config.mode
     found: dict[str, Completion] = {}
-    for text, score in generate(request, cursor, model):
+    causal = hasattr(model, "fill_in_middle")  # a causal backend: its FIM template
+    for text, score in (generate_fim if causal else generate)(request, cursor, model):
         insertion = post_process(cursor, mode, text)
         if insertion is None or insertion in found:
             continue
@@ -311,8 +370,10 @@ def complete(
 ) -> list[Completion]:
     """Completions at (1-based `line`, 0-based `column`) of `source`: the rest of the line
     (`mode="line"`) or of the block (`"block"`), with an index folder or CodeIndex to
-    retrieve from. `model`: a loaded model, a path or a bundled name (None: default)."""
-    from codeintel.models import load_model
+    retrieve from. `model`: a loaded model, a bundled name or a checkpoint folder, seq2seq
+    or causal (None: the default); a causal model fills in the middle by its family's
+    template, the code after the cursor as the suffix."""
+    from codeintel.models.spec import load_backend
 
     try:
         kind = CompletionMode(mode)
@@ -323,6 +384,6 @@ def complete(
 
         index = load_index(index)
     if model is None or isinstance(model, (str, Path)):
-        model = load_model(model)
+        model = load_backend(model)
     config = CompletionConfig(mode=kind, n=n, beam=max(n, CompletionConfig.beam))
     return run(CompletionRequest(source, line, column, config, index, path), model)

@@ -14,77 +14,14 @@ from codeintel.errors import ModelError
 from codeintel.models import fim
 from codeintel.models.causal import CausalGeneration, CausalModel, cut
 from codeintel.models.spec import ModelKind, choose_model, folder_kind, resolve
-from tests.models.conftest import corpus
-
-CHATML = (
-    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
-    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
-# family -> (its FIM tokens, a chat template or None, the template `detect` must find)
-FAMILIES = {
-    "gpt2": ((), None, None),
-    "llama": (("<PRE>", "<SUF>", "<MID>", "<EOT>"), None, "codellama"),
-    "qwen2": (
-        ("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|im_start|>", "<|im_end|>"),
-        CHATML,
-        "qwen",
-    ),
-    "starcoder2": (("<fim_prefix>", "<fim_suffix>", "<fim_middle>"), None, "starcoder"),
-}
-
-
-def _tokenizer(special: tuple[str, ...], chat_template: str | None):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=400,
-        special_tokens=["<|endoftext|>", *special],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-    )
-    tok.train_from_iterator(corpus()[:2], trainer)
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok, eos_token="<|endoftext|>", additional_special_tokens=list(special)
-    )
-    if chat_template:
-        fast.chat_template = chat_template
-    return fast
-
-
-def _config(family: str, vocab: int):
-    import transformers as hf
-
-    small = dict(
-        vocab_size=vocab,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        num_key_value_heads=2,
-        max_position_embeddings=256,
-    )
-    if family == "gpt2":
-        return hf.GPT2Config(vocab_size=vocab, n_embd=32, n_layer=1, n_head=2, n_positions=256)
-    classes = {"llama": hf.LlamaConfig, "qwen2": hf.Qwen2Config, "starcoder2": hf.Starcoder2Config}
-    return classes[family](**small)
+from tests.models.conftest import FAMILIES, tiny_causal
 
 
 @pytest.fixture(scope="module", params=sorted(FAMILIES))
 def checkpoint(request, tmp_path_factory) -> tuple[str, Path]:
-    import torch
-    from transformers import AutoModelForCausalLM
 
     family = request.param
-    special, chat, _ = FAMILIES[family]
-    folder = tmp_path_factory.mktemp(family)
-    tokenizer = _tokenizer(special, chat)
-    torch.manual_seed(0)
-    AutoModelForCausalLM.from_config(_config(family, len(tokenizer))).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return family, folder
+    return family, tiny_causal(tmp_path_factory.mktemp(family), family)
 
 
 def test_the_fim_prompts_byte_for_byte():
