@@ -164,3 +164,16 @@ def code_shape(code: str) -> str | None:
     renamed = [renamer.visit(statement) for statement in body]
     dump = ast.dump(ast.Module(body=renamed, type_ignores=[])) + ast.dump(args)
     return hashlib.sha256(dump.encode("utf-8")).hexdigest()
+
+
+def lines_within(text: str, indent: str) -> list[str]:
+    """The lines of `text` (a continuation from inside a block) up to the first non-empty
+    line after the first that is not deeper than `indent` (the block's header column):
+    where a generated block ends."""
+    first, *others = text.split("\n")
+    kept = [first]
+    for line in others:
+        if line.strip() and len(line) - len(line.lstrip()) <= len(indent):
+            break
+        kept.append(line)
+    return kept

@@ -41,6 +41,7 @@ from codeintel.errors import InputError
 from codeintel.models import formats
 from codeintel.records import JsonRecord
 from parsers import ParsedFile, Scope, parse
+from parsers.text import lines_within
 
 
 class CompletionMode(str, enum.Enum):
@@ -281,13 +282,8 @@ def generate_fim(request: CompletionRequest, cursor: Cursor, model: Any) -> list
 def _at_def_column(middle: str, indent: str) -> str:
     """A middle's lines after the first moved to the def's column; the block ends at the
     first line that is not inside the function (no deeper than its def)."""
-    first, *others = middle.split("\n")
-    kept = []
-    for line in others:
-        if line.strip() and len(_indent(line)) <= len(indent):
-            break
-        kept.append(_dedent(line, indent))
-    return "\n".join([first, *kept])
+    first, *others = lines_within(middle, indent)
+    return "\n".join([first, *(_dedent(line, indent) for line in others)])
 
 
 def post_process(cursor: Cursor, mode: CompletionMode, text: str) -> str | None:

@@ -33,7 +33,7 @@ from codeintel.records import JsonRecord
 from codeintel.sandbox import Layout, Limits, Outcome, SandboxConfig, Validator
 from codeintel.tasks import parse_python, python_module
 from parsers import ParsedFile, ParseError, Scope
-from parsers.text import parses, python_ast, reindent
+from parsers.text import dedent, lines_within, parses, python_ast, reindent
 
 MODULE = "solution.py"  # the program's file name in the sandbox; tests import it
 TESTS = "test_solution.py"
@@ -209,22 +209,53 @@ def ranked(candidates: Sequence[BodyCandidate]) -> list[BodyCandidate]:
 # --- the pipeline and the API -------------------------------------------------------------
 
 
-def run(request: SynthesisRequest, model: Any, progress: Any = None) -> list[BodyCandidate]:
-    """input -> generate -> post-process -> grade -> ranked candidates; `progress(what,
-    share)` hears of each step."""
+STOPS = ("\ndef ", "\nclass ", "\nif __name__", "\nprint(", "\n#")  # Codex's HumanEval stops
+
+
+def generate(request: SynthesisRequest, model: Any) -> list[Any]:
+    """The seq2seq model's beam and samples for the `body:` input."""
     from codeintel.models import DecodeMode, GenerationConfig
 
-    parsed, scope, text = model_input(request)
-    config = request.config
-    if progress is not None:
-        progress(f"writing bodies for {scope.qualified_name}", 0.1)
-    generated = []
+    _, _, text = model_input(request)
+    config, generated = request.config, []
     for mode, n in ((DecodeMode.BEAM, config.beam), (DecodeMode.SAMPLE, config.samples)):
         if n > 0:
             generation = GenerationConfig(
                 n=n, mode=mode, temperature=config.temperature, max_new_tokens=config.max_new_tokens
             )
             generated += model.generate([text], generation)[0]
+    return generated
+
+
+def generate_causal(request: SynthesisRequest, model: Any) -> list[Any]:
+    """A causal model's continuations of the text up to the docstring's end (the
+    HumanEval prompt): its greedy one and samples, each cut where the function ends
+    and moved to column 0."""
+    from codeintel.models.causal import CausalGeneration
+
+    parsed, scope, _ = model_input(request)
+    config = request.config
+    prompt = parsed.source[: scope.span.end_byte].decode("utf-8").rstrip() + "\n"
+    tokens = config.max_new_tokens
+    found = list(model.generate([prompt], CausalGeneration(max_new_tokens=tokens, stop=STOPS))[0])
+    if config.samples > 0:
+        sampled = CausalGeneration(
+            n=config.samples, max_new_tokens=tokens, temperature=config.temperature, stop=STOPS
+        )
+        found += model.generate([prompt], sampled)[0]
+    head = request.text.split("\n")[scope.span.start_line - 1]
+    indent = head[: len(head) - len(head.lstrip())]
+    return [replace(g, text=dedent("\n".join(lines_within(g.text, indent)))) for g in found]
+
+
+def run(request: SynthesisRequest, model: Any, progress: Any = None) -> list[BodyCandidate]:
+    """input -> generate -> post-process -> grade -> ranked candidates; `progress(what,
+    share)` hears of each step. A causal model continues the text itself."""
+    parsed, scope, _ = model_input(request)
+    if progress is not None:
+        progress(f"writing bodies for {scope.qualified_name}", 0.1)
+    causal = hasattr(model, "fill_in_middle")
+    generated = (generate_causal if causal else generate)(request, model)
     candidates = programs(parsed, scope, generated)
     examples = docstring_examples(scope.docstring or "", scope.name)
     if progress is not None and (request.tests is not None or examples):
@@ -272,9 +303,9 @@ def synthesize(
     request = SynthesisRequest(signature_and_docstring, function, tests, config, support, layout)
     model_input(request)  # bad input fails before the model loads
     if model is None or isinstance(model, str):
-        from codeintel.models import load_model
+        from codeintel.models.spec import load_backend
 
         if progress is not None:
             progress("loading the model", 0.0)
-        model = load_model(model)
+        model = load_backend(model)
     return run(request, model, progress)
