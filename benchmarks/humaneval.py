@@ -102,10 +102,10 @@ def sampled_record(problem: dict, n: int, model: Any) -> ProblemRecord:
 
 @functools.lru_cache(maxsize=2)
 def _loaded(model: str | None) -> Any:
-    """The model for a job, loaded once per worker process."""
-    from codeintel.models import load_model
+    """The model for a job (seq2seq or causal), loaded once per worker process."""
+    from codeintel.models.spec import load_backend
 
-    return load_model(model)
+    return load_backend(model)
 
 
 def problem_job(item: dict) -> dict:

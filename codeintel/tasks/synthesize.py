@@ -229,15 +229,16 @@ def generate(request: SynthesisRequest, model: Any) -> list[Any]:
 
 def generate_causal(request: SynthesisRequest, model: Any) -> list[Any]:
     """A causal model's continuations of the text up to the docstring's end (the
-    HumanEval prompt): its greedy one and samples, each cut where the function ends
-    and moved to column 0."""
+    HumanEval prompt): its greedy one (when the config asks for a beam) and `samples`
+    samples, each cut where the function ends and moved to column 0."""
     from codeintel.models.causal import CausalGeneration
 
     parsed, scope, _ = model_input(request)
     config = request.config
     prompt = parsed.source[: scope.span.end_byte].decode("utf-8").rstrip() + "\n"
-    tokens = config.max_new_tokens
-    found = list(model.generate([prompt], CausalGeneration(max_new_tokens=tokens, stop=STOPS))[0])
+    tokens, found = config.max_new_tokens, []
+    if config.beam > 0:  # the greedy continuation stands for the beam
+        found += model.generate([prompt], CausalGeneration(max_new_tokens=tokens, stop=STOPS))[0]
     if config.samples > 0:
         sampled = CausalGeneration(
             n=config.samples, max_new_tokens=tokens, temperature=config.temperature, stop=STOPS
