@@ -52,6 +52,9 @@ class CausalGeneration:
             raise ModelError("greedy decoding gives one continuation: n must be 1")
 
 
+GREEDY = CausalGeneration()  # one greedy continuation of up to 128 tokens
+
+
 def cut(text: str, stops: Sequence[str]) -> str:
     """`text` up to the first stop string."""
     ends = [i for i in (text.find(s) for s in stops if s) if i >= 0]

@@ -105,8 +105,9 @@ def resolve_model_path(name_or_path: str | None, env: Mapping[str, str] = os.env
     name = name_or_path or env.get(MODEL_ENV) or DEFAULT_MODEL
     if name.startswith(("http://", "https://")):
         raise ModelError(
-            f"{name} is a server URL: the OpenAI-compatible HTTP backend is not built yet; "
-            "pass a checkpoint folder or a bundled name"
+            f"{name} is a server URL: this task runs seq2seq checkpoints only so far "
+            "(complete, body and the humaneval benchmark take a server); pass a checkpoint "
+            "folder or a bundled name"
         )
     bundled = WEIGHTS_DIR / name
     if os.sep not in name and "/" not in name and bundled.is_dir():
@@ -138,8 +139,8 @@ def _check_seq2seq(path: Path) -> None:
 
     if (path / "config.json").is_file() and folder_kind(path) is ModelKind.CAUSAL:
         raise ModelError(
-            f"{path} holds a causal model: the tasks run seq2seq checkpoints only so far "
-            "(codeintel.models.causal.CausalModel loads it through the API)"
+            f"{path} holds a causal model: this task runs seq2seq checkpoints only so far "
+            "(complete, body and the humaneval benchmark take a causal one)"
         )
 
 

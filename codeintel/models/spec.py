@@ -104,14 +104,14 @@ def folder_kind(path: Path) -> ModelKind:
 
 
 def load_backend(model: str | Path | None = None, model_name: str | None = None) -> Any:
-    """The model a spec names, loaded: a seq2seq checkpoint (`Seq2SeqModel`) or a causal
-    one (`CausalModel`); ModelError for a server URL (the HTTP backend is not built)."""
+    """The model a spec names, loaded: a seq2seq checkpoint (`Seq2SeqModel`), a causal one
+    (`CausalModel`) or an OpenAI-compatible server (`HttpModel`, checked by listing its
+    models)."""
     spec = choose_model(None if model is None else str(model), model_name)
     if spec.kind is ModelKind.HTTP:
-        raise ModelError(
-            f"{spec.location} is a server URL: the OpenAI-compatible HTTP backend is not built "
-            "yet; pass a checkpoint folder or a bundled name"
-        )
+        from codeintel.models.http import HttpModel
+
+        return HttpModel.connect(spec.location, spec.served_name)
     if spec.kind is ModelKind.CAUSAL:
         from codeintel.models.causal import CausalModel
 
