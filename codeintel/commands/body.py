@@ -24,7 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--function", required=True, help="the function to write a body for")
     parser.add_argument("--n", type=count(1, MAX_SAMPLES), default=10, help="samples (default 10)")
     parser.add_argument("--tests", type=Path, help="a pytest file that imports `solution`")
-    parser.add_argument("--model", help="checkpoint path or bundled name")
+    parser.add_argument(
+        "--model", help="a bundled name, a checkpoint folder (seq2seq or causal) or a server URL"
+    )
+    parser.add_argument(
+        "--model-name", help="the served model's name (a server URL; $CODEINTEL_MODEL_NAME)"
+    )
     parser.add_argument("--json", action="store_true", help="print the candidates as JSON")
 
 
@@ -44,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
             tests,
             function=args.function,
             model=args.model,
+            model_name=args.model_name,
             path=args.file,
             progress=progress,
         )

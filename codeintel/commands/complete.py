@@ -29,11 +29,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--n", type=count(1, MAX_SAMPLES), default=5, help="completions (default 5)"
     )
-    parser.add_argument("--model", help="checkpoint path or bundled name")
+    parser.add_argument(
+        "--model", help="a bundled name, a checkpoint folder (seq2seq or causal) or a server URL"
+    )
+    parser.add_argument(
+        "--model-name", help="the served model's name (a server URL; $CODEINTEL_MODEL_NAME)"
+    )
     parser.add_argument("--json", action="store_true", help="print the completions as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeintel.models.spec import load_backend
     from codeintel.tasks.completion import complete
 
     source = read_text(args.file, "file")
@@ -45,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
         index = load_index(args.index)
         path = index.relative(args.file)
-    found = complete(source, args.line, args.column, index, args.n, args.mode, args.model, path)
+    model = load_backend(args.model, args.model_name)
+    found = complete(source, args.line, args.column, index, args.n, args.mode, model, path)
     if found and found[0].note:
         print(f"codeintel: note: {found[0].note}", file=sys.stderr)
     if args.json:

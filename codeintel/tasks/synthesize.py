@@ -291,6 +291,7 @@ def synthesize(
     config: SynthesisConfig | None = None,
     path: Path | None = None,
     progress: Any = None,
+    model_name: str | None = None,
 ) -> list[BodyCandidate]:
     """Bodies for the function in `signature_and_docstring` (the last one, or `function`):
     `n` samples and half as many beams, run against `tests` (a pytest file importing
@@ -308,5 +309,5 @@ def synthesize(
 
         if progress is not None:
             progress("loading the model", 0.0)
-        model = load_backend(model)
+        model = load_backend(model, model_name)
     return run(request, model, progress)

@@ -102,6 +102,8 @@ def test_complete_and_body_through_the_cli(served, tmp_path, capsys):
         '    >>> needs_reorder(3)\n    True\n    """\n'
     )
     argv = ["complete", str(path), "--line", "6", "--column", "4", "--json", "--model", url]
+    assert main([*argv, "--model-name", "nothing-here"]) == 2  # one line: what it serves
+    assert "it serves: " in capsys.readouterr().err
     assert main(argv) in (0, 1)
     assert isinstance(json.loads(capsys.readouterr().out), list)
     argv = ["body", str(path), "--function", "needs_reorder", "--n", "2", "--json", "--model", url]
