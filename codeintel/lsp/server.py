@@ -34,6 +34,7 @@ from codeintel.lsp.jobs import WatchedModel, run_job
 from codeintel.lsp.records import Action, Proposal, Target
 from codeintel.lsp.settings import ServerSettings, updated
 from codeintel.models.loading import ModelHandle
+from codeintel.models.spec import start_backend
 from codeintel.sandbox import JobControl
 
 log = logging.getLogger("codeintel.lsp")
@@ -76,14 +77,18 @@ class CodeintelServer(LanguageServer):
         except ConfigError as exc:
             self.show(types.MessageType.Error, f"codeintel: {exc}")
             return
-        reload = self.model is not None and new.model != self.settings.model
+        which = (new.model, new.model_name)
+        reload = self.model is not None and which != (self.settings.model, self.settings.model_name)
         self.settings = new
         if reload:
             self.start_model()
 
     def start_model(self) -> None:
         try:
-            self.model, self.model_failure = ModelHandle.start_loading(self.settings.model), ""
+            self.model, self.model_failure = (
+                start_backend(self.settings.model, self.settings.model_name),
+                "",
+            )
         except USER_ERRORS as exc:
             self.model, self.model_failure = None, str(exc)
             self.show(types.MessageType.Error, f"codeintel: the model cannot load: {exc}")

@@ -16,7 +16,10 @@ from codeintel.errors import ConfigError
 
 @dataclass(frozen=True)
 class ServerSettings:
-    model: str | None = None  # checkpoint path or bundled name; None: $CODEINTEL_MODEL or bundled
+    # a bundled name, a checkpoint folder (seq2seq or causal) or a server URL; None:
+    # $CODEINTEL_MODEL, else the bundled default
+    model: str | None = None
+    model_name: str | None = None  # the served model's name (a server URL)
     repair_budget_s: float = 60.0
     tests_budget_s: float = 60.0
     body_samples: int = 10
@@ -35,6 +38,7 @@ class ServerSettings:
 # the editor's key -> (field, type)
 KEYS: dict[str, tuple[str, type]] = {
     "model": ("model", str),
+    "modelName": ("model_name", str),
     "repairBudget": ("repair_budget_s", float),
     "testsBudget": ("tests_budget_s", float),
     "bodySamples": ("body_samples", int),

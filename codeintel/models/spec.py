@@ -119,3 +119,23 @@ def load_backend(model: str | Path | None = None, model_name: str | None = None)
     from codeintel.models.seq2seq import load_model
 
     return load_model(spec.location)
+
+
+def require_seq2seq(model: Any, task: str) -> Any:
+    """`model` itself when it is a seq2seq checkpoint (or None); ModelError, in one line,
+    for a causal model or a server, which `task` does not take yet."""
+    if model is not None and hasattr(model, "fill_in_middle"):
+        raise ModelError(
+            f"{task} runs seq2seq checkpoints only so far, not {model.path} "
+            "(complete, body and the humaneval benchmark take a causal model or a server)"
+        )
+    return model
+
+
+def start_backend(model: str | Path | None = None, model_name: str | None = None) -> Any:
+    """A ModelHandle loading the model a spec names (any kind) in the background; a
+    folder that is not there or not a model fails at once, as ModelError."""
+    from codeintel.models.loading import ModelHandle
+
+    spec = choose_model(None if model is None else str(model), model_name)
+    return ModelHandle.in_background(lambda: load_backend(spec.location, spec.served_name))

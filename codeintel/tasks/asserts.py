@@ -165,7 +165,9 @@ def run(request: AssertRequest, model: Any) -> list[AssertCandidate]:
     """input -> generate -> post-process -> grade; see the module docstring."""
     _prefix_tree(request.test_prefix)
     generated: list[tuple[str, float, str]] = []
-    if model is not None:
+    from codeintel.models.spec import require_seq2seq
+
+    if require_seq2seq(model, "assert generation") is not None:
         from codeintel.models import DecodeMode, GenerationConfig
 
         text = formats.assert_input(request.test_prefix.rstrip(), request.focal_source)

@@ -467,6 +467,9 @@ def run(
     """input -> generate -> post-process -> assess (-> insert the best confident one of
     each function). With a budget, a function is started only when the mean time of
     those done so far still fits; the rest are `unfinished`. `progress(what, share)`."""
+    from codeintel.models.spec import require_seq2seq
+
+    require_seq2seq(model, "docstring generation")
     parsed = parse_python(request.source, "the file")
     chosen = targets(parsed, request)
     left_out = [] if request.function else undocumented(parsed, request.every)[1]

@@ -33,6 +33,7 @@ from typing import Any
 from codeintel.errors import InputError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
+from codeintel.models.spec import require_seq2seq
 from codeintel.project import (
     load_project,
     module_name,
@@ -96,7 +97,8 @@ def run(request: RepairRequest, model: ModelHandle) -> RepairResult:
         validation.made_all(rules)
         untried = validation.try_each(rules, stop=model.ready)  # while the model loads
         if not validation.done:
-            _with_model(validation, targets, untried, model.get())
+            loaded = require_seq2seq(model.get(), "repair")
+            _with_model(validation, targets, untried, loaded)
         if edits and not validation.done:  # made only when reached: they are many
             families = [c for t in targets for c in family_candidates(t.block, hot)]
             validation.made_all(families)

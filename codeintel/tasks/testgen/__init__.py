@@ -537,6 +537,9 @@ def _model_tests(
     loaded = handle.get() if isinstance(handle, ModelHandle) else handle
     if loaded is None:
         return []
+    from codeintel.models.spec import require_seq2seq
+
+    require_seq2seq(loaded, "test generation's model")
     parsed = parse_python(request.source, str(request.path))
     out: list[GeneratedTest] = []
     for focal in focals:
