@@ -43,7 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--n", type=count(1, MAX_SAMPLES), default=5, help="candidates per function (default 5)"
     )
-    parser.add_argument("--model", help="checkpoint path or bundled name")
+    parser.add_argument(
+        "--model", help="a bundled name, a checkpoint folder (seq2seq or causal) or a server URL"
+    )
+    parser.add_argument(
+        "--model-name", help="the served model's name (a server URL; $CODEINTEL_MODEL_NAME)"
+    )
     parser.add_argument(
         "--index",
         type=Path,
@@ -124,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
             every=args.all,
             budget=budget,
             progress=progress,
+            model_name=args.model_name,
         )
     if args.json:
         print(json.dumps(result.to_json(), indent=2))

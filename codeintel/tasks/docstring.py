@@ -270,6 +270,13 @@ def fit(logprob: float, tokens: int, similarity: float, config: DocRetrieval) ->
     return logprob / max(tokens, 1) + config.similarity_weight * similarity
 
 
+def scores_continuations(model: Any) -> bool:
+    """Whether the model gives log-probabilities (a seq2seq one has no capabilities: it
+    does)."""
+    capabilities = getattr(model, "capabilities", None)
+    return capabilities is None or capabilities.scores
+
+
 def retrieved(
     model: Any, text: str, found: Sequence[Neighbour], config: DocRetrieval = DocRetrieval()
 ) -> list[Retrieved]:
@@ -277,7 +284,10 @@ def retrieved(
     `text` is the function's model input."""
     near = {n.summary: n for n in reversed(found) if n.similarity >= config.min_similarity}
     chosen = sorted(near.values(), key=lambda n: -n.similarity)[: config.k]
-    scores = model.score(text, [n.summary for n in chosen]) if chosen else ()
+    if not scores_continuations(model):  # a server: the near-clones by similarity alone
+        scores: tuple[float, ...] = tuple(0.0 for _ in chosen)
+    else:
+        scores = model.score(text, [n.summary for n in chosen]) if chosen else ()
     ranked = [
         Retrieved(n, s, fit(s, model.count_tokens(n.summary), n.similarity, config))
         for n, s in zip(chosen, scores, strict=True)
@@ -351,6 +361,7 @@ class Assessor:
     names: frozenset[str]  # every identifier of the function's code
     count_tokens: Any  # str -> int, the model's tokenizer
     config: DocConfidence = DocConfidence()
+    scores: bool = True  # the model's log-probabilities mean something (not a server's)
 
     def quotes_only_own_names(self, summary: str) -> bool:
         quoted = {q.split(".")[0] for q in _QUOTED.findall(summary)}
@@ -361,12 +372,15 @@ class Assessor:
             return False
         if origin is Origin.RETRIEVED:
             return True  # a near-clone's own summary (`neighbours`)
+        if not self.scores:
+            return False  # no probability to judge the model's own summary by
         mean = logprob / (self.count_tokens(summary) + 1)
         return mean >= self.config.min_mean_logprob
 
 
 def assessor(code: str, model: Any, config: DocConfidence) -> Assessor:
-    return Assessor(frozenset(re.findall(r"[A-Za-z_]\w*", code)), model.count_tokens, config)
+    names = frozenset(re.findall(r"[A-Za-z_]\w*", code))
+    return Assessor(names, model.count_tokens, config, scores_continuations(model))
 
 
 def candidates(
@@ -437,12 +451,49 @@ def insert_all(source: str, chosen: Sequence[tuple[str, str]]) -> str:
 # --- the pipeline and the API -------------------------------------------------------------
 
 
+def causal_prompt(parsed: ParsedFile, scope: Scope) -> tuple[str, str]:
+    """(prefix, suffix) for a causal model: the file up to the function's body with a
+    docstring opened at the body's indentation; the body after it (the suffix is only
+    seen through a FIM template)."""
+    source = parsed.source
+    start = line_start(source, scope.body_span.start_byte)
+    body = (
+        source[source.find(b"\n", scope.docstring_span.end_byte) + 1 :]
+        if scope.docstring_span is not None
+        else source[start:]
+    )
+    if scope.docstring_span is not None:
+        start = line_start(source, scope.docstring_span.start_byte)
+    indent = body_indent(parsed, scope)
+    prefix = source[:start].decode("utf-8") + f'{indent}"""'
+    return prefix, f'"""\n{body.decode("utf-8")}'
+
+
+def causal_summaries(parsed: ParsedFile, scope: Scope, model: Any, n: int) -> list[Any]:
+    """A causal model's docstrings for the function: its greedy one, then samples, each
+    ended at the closing quotes."""
+    from codeintel.models.causal import CausalGeneration
+
+    prefix, suffix = causal_prompt(parsed, scope)
+    stop = ('"""',)
+    found = list(
+        model.fill_in_middle(prefix, suffix, CausalGeneration(max_new_tokens=64, stop=stop))
+    )
+    if n > 1:
+        sampled = CausalGeneration(n=n - 1, max_new_tokens=64, temperature=0.8, stop=stop)
+        found += model.fill_in_middle(prefix, suffix, sampled)
+    return found
+
+
 def document(
     request: DocstringRequest, parsed: ParsedFile, scope: Scope, model: Any
 ) -> FunctionDocstrings:
     """One function's candidates: generated, retrieved from near-clones, assessed."""
     text = model_input(parsed, scope)
-    generated = model.generate([text], DocDecoding().generation(request.n))[0]
+    if hasattr(model, "fill_in_middle"):  # a causal backend: the docstring opened in place
+        generated = causal_summaries(parsed, scope, model, request.n)
+    else:
+        generated = model.generate([text], DocDecoding().generation(request.n))[0]
     near = retrieved(model, text, neighbours(request, parsed, scope), request.retrieval)
     code = parsed.text(scope.span)
     assess = assessor(code, model, request.confidence)
@@ -467,9 +518,6 @@ def run(
     """input -> generate -> post-process -> assess (-> insert the best confident one of
     each function). With a budget, a function is started only when the mean time of
     those done so far still fits; the rest are `unfinished`. `progress(what, share)`."""
-    from codeintel.models.spec import require_seq2seq
-
-    require_seq2seq(model, "docstring generation")
     parsed = parse_python(request.source, "the file")
     chosen = targets(parsed, request)
     left_out = [] if request.function else undocumented(parsed, request.every)[1]
@@ -504,6 +552,7 @@ def summarize(
     every: bool = False,
     budget: Budget | float | None = None,
     progress: Any = None,
+    model_name: str | None = None,
 ) -> DocstringResult:
     """Docstring candidates for `function` (or every public, non-overriding function
     without one; `every=True` also private ones and overrides) of a file path or source
@@ -532,9 +581,9 @@ def summarize(
     request = DocstringRequest(source, function, chosen, n, force, index, path, every=every)
     targets(parse_python(source, "the file"), request)  # bad input fails before the model loads
     if model is None or isinstance(model, str):
-        from codeintel.models import load_model
+        from codeintel.models.spec import load_backend
 
         if progress is not None:
             progress("loading the model", 0.0)
-        model = load_model(model)
+        model = load_backend(model, model_name)
     return run(request, model, insert_best=insert, budget=clock, progress=progress)
