@@ -22,6 +22,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "completion": ("benchmarks.completion", "line completion: exact match, edit similarity"),
     "retrieval": ("benchmarks.retrieval", "index build, query latency, HNSW recall, search MRR"),
     "lsp": ("benchmarks.lsp", "language server latency per request kind, peak memory"),
+    "backends": ("benchmarks.backends", "harness overhead per request, in-process and HTTP"),
 }
 
 

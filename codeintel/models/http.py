@@ -12,7 +12,8 @@ at most `concurrency` requests at once, the API key from $CODEINTEL_API_KEY or
 $OPENAI_API_KEY. The FIM template comes from the served model's name (`fim_for_name`)
 or is given; log-probabilities are taken when the server returns them (otherwise the
 candidates keep the server's order, `capabilities.scores` is False). Token counts are
-estimated (3 characters a token): the server's tokenizer is not here. Every failure
+estimated (`HttpSettings.chars_per_token`): the server's tokenizer is not here; the
+context length is the server's `max_model_len` when it lists one, else the setting's. Every failure
 is a ModelError in one line; nothing waits longer than the timeouts allow.
 """
 
@@ -30,7 +31,6 @@ from codeintel.models import fim
 from codeintel.models.causal import GREEDY, Capabilities, CausalGeneration, cut
 from codeintel.models.seq2seq import Generation
 
-CHARS_PER_TOKEN = 3  # the estimate of `count_tokens`
 FIM_NAMES = {  # a part of the served model's name -> its FIM template
     "starcoder": "starcoder",
     "codeqwen": "starcoder",
@@ -57,6 +57,7 @@ class HttpSettings:
     backoff_s: float = 0.5  # doubled each retry
     concurrency: int = 4
     context_length: int = 4096  # when the server does not say
+    chars_per_token: float = 3.0  # the estimate of `count_tokens` (code: about 3 to 4)
 
 
 class HttpModel:
@@ -111,7 +112,7 @@ class HttpModel:
         return Capabilities(scores=False, fim=name, chat=True, context_length=self.context_length)
 
     def count_tokens(self, text: str) -> int:
-        return len(text) // CHARS_PER_TOKEN + 1
+        return int(len(text) / self.settings.chars_per_token) + 1
 
     def _each(self, requests: Sequence[dict], path: str) -> list[dict]:
         """The answers to `requests`, at most `concurrency` at once, in order."""
@@ -193,7 +194,7 @@ def _request(
     """One call with bounded retries; its JSON answer, or ModelError in one line."""
     import httpx
 
-    url = f"{client.base_url}{path}"
+    url = f"{str(client.base_url).rstrip('/')}{path}"
     wait = settings.backoff_s
     for attempt in range(settings.retries + 1):
         try:
