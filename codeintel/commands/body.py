@@ -34,10 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeintel.models.spec import for_file
     from codeintel.sandbox import tier_warning
     from codeintel.tasks.synthesize import Check, synthesize
 
     text = read_text(args.file, "file")
+    model, model_name = for_file(args.model, args.model_name, args.file)
     tests = read_text(args.tests, "test file") if args.tests else None
     warning = tier_warning()
     if warning:
@@ -48,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
             args.n,
             tests,
             function=args.function,
-            model=args.model,
-            model_name=args.model_name,
+            model=model,
+            model_name=model_name,
             path=args.file,
             progress=progress,
         )

@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codeintel.models.spec import load_backend
+    from codeintel.models.spec import for_file, load_backend
     from codeintel.tasks.completion import complete
 
     source = read_text(args.file, "file")
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
         index = load_index(args.index)
         path = index.relative(args.file)
-    model = load_backend(args.model, args.model_name)
+    model = load_backend(*for_file(args.model, args.model_name, args.file))
     found = complete(source, args.line, args.column, index, args.n, args.mode, model, path)
     if found and found[0].note:
         print(f"codeintel: note: {found[0].note}", file=sys.stderr)

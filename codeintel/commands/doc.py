@@ -113,9 +113,11 @@ def project_index(file: Path) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from codeintel.budget import Budget
+    from codeintel.models.spec import for_file
     from codeintel.tasks.docstring import summarize
 
     budget = Budget(args.budget) if args.budget is not None else None
+    model, model_name = for_file(args.model, args.model_name, args.file)
     with ProgressBar() as progress:
         result = summarize(
             args.file,
@@ -124,12 +126,12 @@ def run(args: argparse.Namespace) -> int:
             args.n,
             insert=args.write,
             force=args.force,
-            model=args.model,
+            model=model,
             index=args.index if args.index is not None else project_index(args.file),
             every=args.all,
             budget=budget,
             progress=progress,
-            model_name=args.model_name,
+            model_name=model_name,
         )
     if args.json:
         print(json.dumps(result.to_json(), indent=2))

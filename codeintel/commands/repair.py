@@ -82,6 +82,7 @@ def _progress(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeintel.models.spec import for_file
     from codeintel.tasks.repair import RepairOutcome, load_repair_model, make_request, run
 
     config = _config(args)
@@ -92,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
     if request.tests_chosen:
         _progress(f"tests: {request.tests_chosen}")
     _progress(f"repairing {args.file} against {chosen} (budget {args.budget:g} s)")
-    result = run(request, load_repair_model(args.model, config))
+    model, _ = for_file(args.model, None, args.file)
+    result = run(request, load_repair_model(model, config))
     if result.warning:
         _progress(f"warning: {result.warning}")
     if result.outcome is RepairOutcome.TESTS_ERROR:

@@ -49,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeintel.models.spec import for_file
     from codeintel.tasks.testgen import TestgenConfig, generate_tests
 
     out = _out(args.out, args.file)
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             args.file,
             args.function,
             args.budget,
-            args.model,
+            for_file(args.model, None, args.file)[0],
             mutation_score=args.mutation_score,
             config=config,
             progress=progress,

@@ -41,10 +41,12 @@ class ModelHandle:
         background; ModelError at once if the path does not exist."""
         from codeintel.errors import ModelError
         from codeintel.models import load_model, resolve_model_path
+        from codeintel.models.seq2seq import check_seq2seq
 
         path = resolve_model_path(None if name_or_path is None else str(name_or_path))
         if not path.is_dir():
             raise ModelError(f"model checkpoint {path} is not a directory")
+        check_seq2seq(path)  # a causal folder: one line now, not after the rule edits
         return cls.in_background(lambda: load_model(str(path)))
 
     @classmethod

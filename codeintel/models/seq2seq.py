@@ -133,7 +133,7 @@ def trained_limit(path: Path, key: str) -> int | None:
         return None
 
 
-def _check_seq2seq(path: Path) -> None:
+def check_seq2seq(path: Path) -> None:
     """ModelError, in one line, for a folder the tasks cannot use yet (a causal model)."""
     from codeintel.models.spec import ModelKind, folder_kind
 
@@ -150,7 +150,7 @@ def load_model(name_or_path: str | None = None, config: ModelConfig | None = Non
     path = resolve_model_path(name_or_path)
     if not path.is_dir():
         raise ModelError(f"model checkpoint {path} is not a directory")
-    _check_seq2seq(path)
+    check_seq2seq(path)
     import torch
     from transformers import AutoModelForSeq2SeqLM
     from transformers.utils import logging as hf_logging

@@ -132,10 +132,31 @@ def require_seq2seq(model: Any, task: str) -> Any:
     return model
 
 
-def start_backend(model: str | Path | None = None, model_name: str | None = None) -> Any:
-    """A ModelHandle loading the model a spec names (any kind) in the background; a
-    folder that is not there or not a model fails at once, as ModelError."""
+def start_backend(
+    model: str | Path | None = None,
+    model_name: str | None = None,
+    project_root: Path | None = None,
+) -> Any:
+    """A ModelHandle loading the model a spec names (any kind; `[tool.codeintel]` of
+    `project_root` when nothing else names one) in the background; a folder that is not
+    there or not a model fails at once, as ModelError."""
     from codeintel.models.loading import ModelHandle
 
-    spec = choose_model(None if model is None else str(model), model_name)
+    text = None if model is None else str(model)
+    spec = choose_model(text, model_name, project_root=project_root)
     return ModelHandle.in_background(lambda: load_backend(spec.location, spec.served_name))
+
+
+def for_file(model: str | None, model_name: str | None, path: Path) -> tuple[str, str | None]:
+    """(model, model name) for a command about the file at `path`: the given ones, else
+    the environment's, else `[tool.codeintel]` of the file's project, else the bundled
+    default (choose_model's precedence, the project found above the file)."""
+    from codeintel.errors import InputError
+    from codeintel.project import find_root
+
+    try:
+        root = find_root(path.resolve().parent)
+    except (InputError, OSError):
+        root = None
+    spec = choose_model(model, model_name, project_root=root)
+    return spec.location, spec.served_name
