@@ -100,14 +100,17 @@ class CausalModel:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False))
 
-    def _encode(self, text: str, room: int) -> Any:
-        """Token ids of `text`, its start cut so that `room` new tokens fit the context."""
+    def _encode(self, text: str, wanted: int) -> tuple[Any, int]:
+        """Token ids of `text` and how many new tokens may follow: the `wanted` ones when
+        they fit the context, else at least a quarter of it, the prompt's start cut."""
         import torch
 
         ids = self.tokenizer.encode(text, add_special_tokens=False)
-        limit = self.capabilities.context_length or len(ids) + room
-        keep = max(limit - room, 1)
-        return torch.tensor([ids[-keep:]])
+        limit = self.capabilities.context_length
+        if not limit:
+            return torch.tensor([ids]), wanted
+        new = max(1, min(wanted, max(limit - len(ids), limit // 4)))
+        return torch.tensor([ids[-(limit - new) :]]), new
 
     def generate(
         self, prompts: Sequence[str], config: CausalGeneration = CausalGeneration()
@@ -118,7 +121,7 @@ class CausalModel:
 
         out = []
         for prompt in prompts:
-            ids = self._encode(prompt, config.max_new_tokens)
+            ids, new = self._encode(prompt, config.max_new_tokens)
             torch.manual_seed(config.seed)
             sampled = config.temperature > 0
             with torch.no_grad():
@@ -128,7 +131,7 @@ class CausalModel:
                     do_sample=sampled,
                     temperature=config.temperature if sampled else None,
                     top_p=config.top_p if sampled else None,
-                    max_new_tokens=config.max_new_tokens,
+                    max_new_tokens=new,
                     num_return_sequences=config.n,
                     pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
                     output_scores=True,
@@ -176,13 +179,16 @@ class CausalModel:
         return self.generate([self.chat_prompt(messages)], config)[0]
 
     def score(self, prompt: str, continuations: Sequence[str]) -> tuple[float, ...]:
-        """log p(continuation | prompt) of each, summed over the continuation's tokens."""
+        """log p(continuation | prompt) of each, summed over the continuation's tokens (the
+        prompt's start cut when the two do not fit the context together)."""
         import torch
 
-        start = self.tokenizer.encode(prompt, add_special_tokens=False)
+        whole = self.tokenizer.encode(prompt, add_special_tokens=False)
+        limit = self.capabilities.context_length or 10**9
         found = []
         for text in continuations:
-            tail = self.tokenizer.encode(text, add_special_tokens=False)
+            tail = self.tokenizer.encode(text, add_special_tokens=False)[: limit - 1]
+            start = whole[-(limit - len(tail)) :] if len(whole) + len(tail) > limit else whole
             ids = torch.tensor([start + tail])
             with torch.no_grad():
                 logits = self.model(ids).logits[0, :-1].log_softmax(-1)

@@ -106,8 +106,8 @@ def resolve_model_path(name_or_path: str | None, env: Mapping[str, str] = os.env
     if name.startswith(("http://", "https://")):
         raise ModelError(
             f"{name} is a server URL: this task runs seq2seq checkpoints only so far "
-            "(complete, body, doc and the humaneval benchmark take a server); pass a checkpoint "
-            "folder or a bundled name"
+            "(repair, complete, body, doc and the humaneval benchmark take a server); "
+            "pass a checkpoint folder or a bundled name"
         )
     bundled = WEIGHTS_DIR / name
     if os.sep not in name and "/" not in name and bundled.is_dir():
@@ -140,7 +140,7 @@ def check_seq2seq(path: Path) -> None:
     if (path / "config.json").is_file() and folder_kind(path) is ModelKind.CAUSAL:
         raise ModelError(
             f"{path} holds a causal model: this task runs seq2seq checkpoints only so far "
-            "(complete, body, doc and the humaneval benchmark take a causal one)"
+            "(repair, complete, body, doc and the humaneval benchmark take a causal one)"
         )
 
 

@@ -127,7 +127,8 @@ def require_seq2seq(model: Any, task: str) -> Any:
     if model is not None and hasattr(model, "fill_in_middle"):
         raise ModelError(
             f"{task} runs seq2seq checkpoints only so far, not {model.path} "
-            "(complete, body, doc and the humaneval benchmark take a causal model or a server)"
+            "(repair, complete, body, doc and the humaneval benchmark take a causal model "
+            "or a server)"
         )
     return model
 

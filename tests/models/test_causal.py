@@ -135,3 +135,13 @@ def test_the_tasks_loader_refuses_what_it_cannot_serve_in_one_line(checkpoint):
     with pytest.raises(ModelError, match="server URL") as caught:
         load_model("http://localhost:11434/v1")
     assert "http:/localhost" not in str(caught.value)  # the URL as given, not a path
+
+
+def test_a_prompt_longer_than_the_context_is_cut_from_its_start(checkpoint):
+    _, folder = checkpoint
+    model = CausalModel.load(folder)
+    long = "x = 1\n" * 400  # far over 256 positions
+    (found,) = model.generate([long], CausalGeneration(max_new_tokens=300))
+    assert len(found) == 1 and isinstance(found[0].text, str)
+    (score,) = model.score(long, ["y = 2"])
+    assert math.isfinite(score)

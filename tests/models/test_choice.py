@@ -1,7 +1,7 @@
 """Which model a command uses, as a user sets it: `--model`, then $CODEINTEL_MODEL, then
 `[tool.codeintel] model` in the project's pyproject.toml (found above the file), then
-the bundled default; a task that runs seq2seq checkpoints only refuses another kind at
-once, in one line."""
+the bundled default; a task that runs seq2seq checkpoints only (test generation)
+refuses another kind at once, in one line."""
 
 from __future__ import annotations
 
@@ -42,8 +42,6 @@ def test_a_seq2seq_only_task_refuses_a_causal_model_at_once(tmp_path, monkeypatc
     folder = tiny_causal(tmp_path / "llama", "llama")
     root = _project(tmp_path, str(folder))
     monkeypatch.chdir(root)
-    module = root / "inventory" / "stock.py"
-    module.write_text(module.read_text().replace("level <= threshold", "level < threshold"))
-    assert main(["repair", "inventory/stock.py", "--candidates", "model"]) == 2
+    assert main(["tests", "inventory/stock.py", "--budget", "5", "--out", "-"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert "holds a causal model" in err[-1] and "seq2seq checkpoints only" in err[-1]

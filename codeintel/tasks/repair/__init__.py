@@ -33,7 +33,6 @@ from typing import Any
 from codeintel.errors import InputError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
-from codeintel.models.spec import require_seq2seq
 from codeintel.project import (
     load_project,
     module_name,
@@ -52,6 +51,7 @@ from codeintel.tasks.repair.candidates import (
 )
 from codeintel.tasks.repair.discover import chosen_tests
 from codeintel.tasks.repair.localize import first_trace, localize, trace_lines, with_model_input
+from codeintel.tasks.repair.prompted import prompted_candidates
 from codeintel.tasks.repair.rank import rank
 from codeintel.tasks.repair.records import (
     Candidate,
@@ -97,8 +97,7 @@ def run(request: RepairRequest, model: ModelHandle) -> RepairResult:
         validation.made_all(rules)
         untried = validation.try_each(rules, stop=model.ready)  # while the model loads
         if not validation.done:
-            loaded = require_seq2seq(model.get(), "repair")
-            _with_model(validation, targets, untried, loaded)
+            _with_model(validation, targets, untried, model.get())
         if edits and not validation.done:  # made only when reached: they are many
             families = [c for t in targets for c in family_candidates(t.block, hot)]
             validation.made_all(families)
@@ -112,12 +111,35 @@ def _with_model(
     """Function by function: the model's candidates and the rule edits not yet tried,
     ranked by the model (in their given order without one), validated."""
     trace, limit = first_trace(validation.baseline), validation.request.config.max_candidates
+    if model is not None and hasattr(model, "fill_in_middle"):  # a causal model, a server
+        _with_prompts(validation, targets, untried, model, trace)
+        return
     for target in targets:
         if validation.done:
             return
         target = with_model_input(target, validation.parsed, trace, model)
         generated = _generated(target, model, validation.request.config, validation)
         validation.try_each(rank(target, untried + generated, model, limit))
+
+
+def _with_prompts(
+    validation: Validation,
+    targets: Sequence[Target],
+    untried: list[Candidate],
+    model: Any,
+    trace: str,
+) -> None:
+    """Function by function: the rule edits not yet tried, then the functions a causal
+    model (or a server) rewrites when shown the failing test and trace (`prompted`)."""
+    config, request = validation.request.config, validation.request
+    for target in targets:
+        if validation.done:
+            return
+        n = max(config.beam, 1)
+        found = prompted_candidates(target, model, request.tests, trace, n)
+        found = unique_parsable(found, target.block.text)
+        validation.made_all(found)
+        validation.try_each(rank(target, untried + found, None, config.max_candidates))
 
 
 def _generated(
@@ -212,7 +234,9 @@ def load_repair_model(model: Any, config: RepairConfig) -> ModelHandle:
     if isinstance(model, ModelHandle):
         return model
     if model is None or isinstance(model, (str, Path)):
-        return ModelHandle.start_loading(model)
+        from codeintel.models.spec import start_backend
+
+        return start_backend(model)  # a seq2seq or causal folder, or a server
     return ModelHandle(model)
 
 

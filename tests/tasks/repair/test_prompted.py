@@ -1,0 +1,82 @@
+"""Repair with a causal model: a chat model is shown the function, the failing test's
+code and its trace and answers with the whole function in a code block; a model without
+a chat template continues a plain prompt. Their functions are validated with the rule
+edits; one that passes wins. Tiny random-weight checkpoints built here (their own
+answers are noise; a right answer is added to theirs to see it validated and chosen)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from codeintel.models.causal import CausalModel
+from codeintel.models.seq2seq import Generation
+from codeintel.tasks.repair import CandidateMode, RepairConfig, RepairOutcome, repair
+from codeintel.tasks.repair.prompted import function_in, messages, plain_prompt
+from tests.models.conftest import tiny_causal
+
+PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
+BUGGY = "return level < threshold"
+FIXED = "def needs_reorder(level, threshold=10):\n    return level <= threshold\n"
+
+
+def _project(tmp_path: Path) -> Path:
+    root = tmp_path / "flat"
+    shutil.copytree(PROJECTS / "flat", root)
+    module = root / "inventory" / "stock.py"
+    module.write_text(module.read_text().replace("return level <= threshold", BUGGY))
+    return module
+
+
+def test_answers_become_functions():
+    fenced = "Here it is:\n```python\ndef f(x):\n    return x + 1\n```\nDone."
+    assert function_in(fenced, "f") == "def f(x):\n    return x + 1"
+    assert function_in("def f(x):\n    return x\n\nprint(1)", "f") == "def f(x):\n    return x"
+    assert function_in("```python\ndef g():\n    pass\n```", "f") is None
+    assert function_in("no code here", "f") is None
+    turn = messages(
+        "def f(x):\n    return x", "def test_f():\n    assert f(1) == 2", "E  assert 1 == 2"
+    )
+    assert [m["role"] for m in turn] == ["system", "user"]
+    assert "def test_f()" in turn[1]["content"] and "assert 1 == 2" in turn[1]["content"]
+    plain = plain_prompt("@cache\ndef f(x):\n    return x", "", "boom")
+    assert plain.endswith("# The fixed function:\n@cache\ndef f(x):\n")
+
+
+def test_a_chat_model_rewrites_the_function_and_its_fix_wins(tmp_path, monkeypatch):
+    module = _project(tmp_path)
+    model = CausalModel.load(tiny_causal(tmp_path / "qwen2", "qwen2"))
+    asked = []
+    real = model.chat
+
+    def chat(turn, config):
+        asked.append(turn)
+        return (*real(turn, config), Generation(f"```python\n{FIXED}```", -1.0))
+
+    monkeypatch.setattr(model, "chat", chat)
+    config = RepairConfig(candidates=CandidateMode.MODEL, beam=2)
+    result = repair(module, function="needs_reorder", model=model, config=config)
+    assert result.outcome is RepairOutcome.FIXED, result.message
+    assert result.winner.description == "the model's function"
+    assert "return level <= threshold" in result.patched_source
+    user = asked[0][1]["content"]
+    assert BUGGY in user and "def test_needs_reorder_at_the_threshold" in user
+    assert "assert" in user.split("What went wrong:")[1]  # the trace
+
+
+def test_a_plain_model_continues_the_signature(tmp_path, monkeypatch):
+    module = _project(tmp_path)
+    model = CausalModel.load(tiny_causal(tmp_path / "gpt2", "gpt2"))
+    prompts = []
+    real = model.generate
+
+    def generate(texts, config):
+        prompts.extend(texts)
+        (found,) = real(texts, config)
+        return [(*found, Generation("    return level <= threshold\n", -1.0))]
+
+    monkeypatch.setattr(model, "generate", generate)
+    config = RepairConfig(candidates=CandidateMode.MODEL, beam=2)
+    result = repair(module, function="needs_reorder", model=model, config=config)
+    assert result.outcome is RepairOutcome.FIXED, result.message
+    assert prompts[0].endswith("# The fixed function:\ndef needs_reorder(level, threshold=10):\n")
