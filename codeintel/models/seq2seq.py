@@ -105,9 +105,8 @@ def resolve_model_path(name_or_path: str | None, env: Mapping[str, str] = os.env
     name = name_or_path or env.get(MODEL_ENV) or DEFAULT_MODEL
     if name.startswith(("http://", "https://")):
         raise ModelError(
-            f"{name} is a server URL: this task runs seq2seq checkpoints only so far "
-            "(repair, complete, body, doc and the humaneval benchmark take a server); "
-            "pass a checkpoint folder or a bundled name"
+            f"{name} is a server URL: this loader takes seq2seq checkpoints only (every "
+            "task and the humaneval benchmark take a server; the other benchmarks do not)"
         )
     bundled = WEIGHTS_DIR / name
     if os.sep not in name and "/" not in name and bundled.is_dir():
@@ -139,8 +138,8 @@ def check_seq2seq(path: Path) -> None:
 
     if (path / "config.json").is_file() and folder_kind(path) is ModelKind.CAUSAL:
         raise ModelError(
-            f"{path} holds a causal model: this task runs seq2seq checkpoints only so far "
-            "(repair, complete, body, doc and the humaneval benchmark take a causal one)"
+            f"{path} holds a causal model: this loader takes seq2seq checkpoints only "
+            "(every task and the humaneval benchmark take one; the other benchmarks do not)"
         )
 
 

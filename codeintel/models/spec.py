@@ -121,18 +121,6 @@ def load_backend(model: str | Path | None = None, model_name: str | None = None)
     return load_model(spec.location)
 
 
-def require_seq2seq(model: Any, task: str) -> Any:
-    """`model` itself when it is a seq2seq checkpoint (or None); ModelError, in one line,
-    for a causal model or a server, which `task` does not take yet."""
-    if model is not None and hasattr(model, "fill_in_middle"):
-        raise ModelError(
-            f"{task} runs seq2seq checkpoints only so far, not {model.path} "
-            "(repair, complete, body, doc and the humaneval benchmark take a causal model "
-            "or a server)"
-        )
-    return model
-
-
 def start_backend(
     model: str | Path | None = None,
     model_name: str | None = None,

@@ -161,13 +161,35 @@ def observed_candidates(request: AssertRequest) -> list[str]:
     return [f"assert {n} == {values[n]}" for n in names]
 
 
+def causal_prompt(request: AssertRequest) -> str:
+    """The focal code, then the test up to its assert and the assert's start, which a
+    causal model continues."""
+    prefix = textwrap.dedent(request.test_prefix).rstrip()
+    last = prefix.splitlines()[-1] if prefix else ""
+    indent = last[: len(last) - len(last.lstrip())] or "    "
+    return f"{request.focal_source.rstrip()}\n\n\n{prefix}\n{indent}assert "
+
+
+def causal_asserts(request: AssertRequest, model: Any) -> list[tuple[str, float, str]]:
+    """Assert statements from a causal model or a server: the rest of the `assert` line
+    (the greedy one, then samples)."""
+    from codeintel.models.causal import CausalGeneration
+
+    prompt, stop = causal_prompt(request), ("\n",)
+    found = list(model.generate([prompt], CausalGeneration(max_new_tokens=48, stop=stop))[0])
+    if request.n > 1:
+        sampled = CausalGeneration(n=request.n - 1, max_new_tokens=48, temperature=0.8, stop=stop)
+        found += model.generate([prompt], sampled)[0]
+    return [(f"assert {g.text.strip()}", g.logprob, "model") for g in found if g.text.strip()]
+
+
 def run(request: AssertRequest, model: Any) -> list[AssertCandidate]:
     """input -> generate -> post-process -> grade; see the module docstring."""
     _prefix_tree(request.test_prefix)
     generated: list[tuple[str, float, str]] = []
-    from codeintel.models.spec import require_seq2seq
-
-    if require_seq2seq(model, "assert generation") is not None:
+    if model is not None and hasattr(model, "fill_in_middle"):  # a causal model, a server
+        generated = causal_asserts(request, model)
+    elif model is not None:
         from codeintel.models import DecodeMode, GenerationConfig
 
         text = formats.assert_input(request.test_prefix.rstrip(), request.focal_source)
@@ -215,7 +237,7 @@ def generate_asserts(
     request = AssertRequest(test_prefix, focal_source, n)
     _prefix_tree(test_prefix)
     if model is None or isinstance(model, (str, Path)):
-        from codeintel.models import load_model
+        from codeintel.models.spec import load_backend
 
-        model = load_model(None if model is None else str(model))
+        model = load_backend(None if model is None else str(model))
     return run(request, model or None)

@@ -50,3 +50,27 @@ def test_a_prefix_that_is_not_a_test_function_is_bad_input():
         generate_asserts("x = 1\n", FOCAL, model=False)
     with pytest.raises(InputError, match="does not parse"):
         generate_asserts("def test_x(:\n", FOCAL, model=False)
+
+
+def test_a_causal_model_continues_the_assert_line(tmp_path, monkeypatch):
+    from codeintel.models.causal import CausalModel
+    from codeintel.models.seq2seq import Generation
+    from tests.models.conftest import tiny_causal
+
+    model = CausalModel.load(tiny_causal(tmp_path / "gpt2", "gpt2"))
+    prompts = []
+    real = model.generate
+
+    def generate(texts, config):
+        prompts.extend(texts)
+        (found,) = real(texts, config)
+        return [(*found, Generation("kind == 'even'", -0.1))]
+
+    monkeypatch.setattr(model, "generate", generate)
+    request = AssertRequest("def test_classify():\n    kind = classify(4)\n", FOCAL, n=3)
+    found = run(request, model)
+    assert prompts[0].startswith(FOCAL.rstrip()) and prompts[0].endswith(
+        "def test_classify():\n    kind = classify(4)\n    assert "
+    )
+    right = [c for c in found if c.statement == "assert kind == 'even'"]
+    assert right and right[0].validated and right[0].origin == "model"

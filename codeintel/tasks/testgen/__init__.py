@@ -537,15 +537,12 @@ def _model_tests(
     loaded = handle.get() if isinstance(handle, ModelHandle) else handle
     if loaded is None:
         return []
-    from codeintel.models.spec import require_seq2seq
-
-    require_seq2seq(loaded, "test generation's model")
     parsed = parse_python(request.source, str(request.path))
     out: list[GeneratedTest] = []
     for focal in focals:
         if time.monotonic() > until:
             break
-        out += model.candidates(loaded, parsed, [focal], request.config.samples)
+        out += model.candidates(loaded, parsed, [focal], request.config.samples, request.module)
     return out
 
 
@@ -610,5 +607,7 @@ def _handle(model: Any, config: TestgenConfig) -> Any:
     if config.samples <= 0:
         return None
     if model is None or isinstance(model, (str, Path)):
-        return ModelHandle.start_loading(model)
+        from codeintel.models.spec import start_backend
+
+        return start_backend(model)  # a seq2seq or causal folder, or a server
     return model

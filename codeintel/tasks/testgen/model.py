@@ -73,12 +73,49 @@ def _takes_self(function: str) -> bool:
     )
 
 
-def candidates(
-    model: Any, parsed: ParsedFile, focals: Sequence[Focal], samples: int
+def causal_prompt(parsed: ParsedFile, focal: Focal, module: str) -> str:
+    """A causal model's prompt: the module's code, then a test file's start that imports
+    it and opens a test of the focal function (the model writes the rest)."""
+    source = parsed.source.decode("utf-8").rstrip()
+    name = focal.qualname.replace(".__init__", "").replace(".", "_").lower()
+    test_file = f"tests/test_{module.rpartition('.')[2]}.py"
+    return (
+        f"# {module.replace('.', '/')}.py\n{source}\n\n\n"
+        f"# {test_file}\nimport pytest\n\nfrom {module} import *\n\n\n"
+        f"def test_{name}():\n"
+    )
+
+
+def causal_candidates(
+    model: Any, parsed: ParsedFile, focals: Sequence[Focal], samples: int, module: str
 ) -> list[GeneratedTest]:
-    """`samples` candidates per focal function, in one batch."""
+    """`samples` tests per focal function from a causal model or a server: the opened
+    test's body, cut where the function ends."""
+    from codeintel.models.causal import CausalGeneration
+    from parsers.text import lines_within
+
+    config = CausalGeneration(
+        n=samples, max_new_tokens=160, temperature=0.8, stop=("\ndef ", "\nclass ", "\n# ")
+    )
+    out = []
+    for focal in focals:
+        prompt = causal_prompt(parsed, focal, module)
+        header = prompt.rstrip("\n").rsplit("\n", 1)[1]
+        for i, g in enumerate(model.generate([prompt], config)[0]):
+            body = "\n".join(lines_within(g.text, ""))
+            out.append(as_test(f"{header}\n{body}", focal, i))
+    return out
+
+
+def candidates(
+    model: Any, parsed: ParsedFile, focals: Sequence[Focal], samples: int, module: str = ""
+) -> list[GeneratedTest]:
+    """`samples` candidates per focal function, in one batch (a causal model or a server:
+    `causal_candidates`)."""
     if samples <= 0:
         return []
+    if hasattr(model, "fill_in_middle"):
+        return causal_candidates(model, parsed, focals, samples, module)
     found = [(f, model_input(parsed, f)) for f in focals]
     chosen = [f for f, text in found if text is not None]
     inputs = [text for _, text in found if text is not None]

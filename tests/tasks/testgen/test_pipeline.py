@@ -211,3 +211,29 @@ def test_cli_exit_codes_for_bad_input_and_for_no_test(capsys):
     assert "folder no-such-folder does not exist" in said.err
     assert said.out == ""  # refused before the search, not after it
     assert main(["tests", str(FIXTURES / "spins.py"), "--no-model", "--budget", "8"]) == 1
+
+
+def test_a_causal_model_writes_tests_that_are_graded_like_the_rest(tmp_path, monkeypatch):
+    """A causal model continues an opened test after the module's code; its tests are
+    graded as the search's are (a tiny random Llama: noise, plus one right test)."""
+    from codeintel.models.causal import CausalModel
+    from codeintel.models.seq2seq import Generation
+    from tests.models.conftest import tiny_causal
+
+    model = CausalModel.load(tiny_causal(tmp_path / "llama", "llama"))
+    prompts = []
+    real = model.generate
+
+    def generate(texts, config):
+        prompts.extend(texts)
+        (found,) = real(texts, config)
+        right = Generation("    assert classify(0) == classify(0)\n    assert classify(-3)\n", 0.0)
+        return [(*found, right)]
+
+    monkeypatch.setattr(model, "generate", generate)
+    config = TestgenConfig(samples=2)
+    result = generate_tests(FIXTURES / "shapes.py", "classify", 30, model=model, config=config)
+    assert prompts[0].endswith("from shapes import *\n\n\ndef test_classify():\n")
+    assert "def classify(" in prompts[0]  # the module's code comes first
+    assert result.model_samples == 3
+    assert result.model_passed >= 1  # the right one passed the judge
