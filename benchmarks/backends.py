@@ -14,11 +14,7 @@ processing; the parse check of each candidate). Medians and 95th percentiles, in
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -92,33 +88,8 @@ def _summary(seconds: Sequence[float]) -> dict:
     return {"median": round(1000 * statistics.median(ordered), 2), "p95": round(1000 * p95, 2)}
 
 
-def _serve(folder: Path) -> tuple[subprocess.Popen, str]:
-    from codeintel.errors import ModelError
-    from codeintel.models.http import HttpModel, HttpSettings
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    serve = Path(sys.executable).parent / "transformers"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    process = subprocess.Popen(
-        [str(serve), "serve", str(folder), "--host", "127.0.0.1", "--port", str(port),
-         "--device", "cpu", "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/v1"
-    for _ in range(360):
-        try:
-            HttpModel.connect(url, settings=HttpSettings(retries=0))
-            return process, url
-        except ModelError:
-            time.sleep(0.5)
-    os.killpg(process.pid, signal.SIGKILL)
-    raise RuntimeError("transformers serve did not start")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    from benchmarks.tiny_models import tiny_causal
+    from benchmarks.tiny_models import serve, stop, tiny_causal
     from codeintel.models.causal import CausalModel
     from codeintel.models.http import HttpModel, HttpSettings
 
@@ -133,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = {"model": str(args.model or "tiny random StarCoder2 (built here)")}
         local = CausalModel.load(folder)
         report["in_process"] = measure(local, points)
-        process, url = _serve(folder)
+        process, url = serve(folder)
         # the tiny tokenizer spends about a token per character; the server says no length
         settings = HttpSettings(
             context_length=local.capabilities.context_length, chars_per_token=1.0
@@ -142,8 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             served = HttpModel.connect(url, settings=settings, fim_template="starcoder")
             report["http"] = measure(served, points)
         finally:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            stop(process)
     print_report(report, args.json)
     return 0
 

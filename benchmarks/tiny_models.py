@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
@@ -84,3 +85,52 @@ def tiny_causal(folder: Path, family: str) -> Path:
     AutoModelForCausalLM.from_config(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+STARTUP_S = 180.0  # a guard against a hang, never a measured time
+
+
+def serve(folder: Path) -> tuple[Any, str]:
+    """`transformers serve` (the `serving` extra) serving `folder` on a free port of
+    127.0.0.1, offline; (its process, its base URL) once it lists the model."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from codeintel.errors import ModelError
+    from codeintel.models.http import HttpModel, HttpSettings
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [str(Path(sys.executable).parent / "transformers"), "serve", str(folder),
+               "--host", "127.0.0.1", "--port", str(port), "--device", "cpu",
+               "--log-level", "warning"]  # fmt: skip
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + STARTUP_S
+    while time.monotonic() < deadline:
+        try:
+            HttpModel.connect(url, settings=HttpSettings(retries=0))
+            return process, url
+        except ModelError:
+            time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise RuntimeError("transformers serve did not start")
+
+
+def stop(process: Any) -> None:
+    """The server and its children, killed (once)."""
+    import os
+    import signal
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -152,3 +152,36 @@ def tiny_data(tmp_path: Path) -> Path:
 
 # tiny causal checkpoints of real families: benchmarks/tiny_models.py
 from benchmarks.tiny_models import FAMILIES, tiny_causal  # noqa: E402, F401
+
+
+def spy(monkeypatch, model, method: str, extra=None) -> list:
+    """Record the calls of `model.<method>` (generate, chat or fill_in_middle): the list
+    of their first arguments. With `extra` (a Generation), each answer gets it added
+    after the model's own: a right answer among the tiny model's noise."""
+    seen: list = []
+    real = getattr(model, method)
+
+    def wrapped(first, *args, **kwargs):
+        seen.append(first)
+        found = real(first, *args, **kwargs)
+        if extra is None:
+            return found
+        if method == "generate":
+            return [(*each, extra) for each in found]
+        return (*found, extra)
+
+    monkeypatch.setattr(model, method, wrapped)
+    return seen
+
+
+def record(monkeypatch, model) -> list[tuple]:
+    """Record each `fill_in_middle` call of `model` as (prefix, suffix, config)."""
+    calls: list[tuple] = []
+    real = model.fill_in_middle
+
+    def wrapped(prefix, suffix, config):
+        calls.append((prefix, suffix, config))
+        return real(prefix, suffix, config)
+
+    monkeypatch.setattr(model, "fill_in_middle", wrapped)
+    return calls

@@ -6,25 +6,19 @@ port nobody listens on and a server killed mid-request each end in one ModelErro
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
+from benchmarks.tiny_models import serve, stop
 from codeintel.errors import ModelError
 from codeintel.models.causal import CausalGeneration
 from codeintel.models.http import HttpModel, HttpSettings, _generation, fim_for_name
 from tests.models.conftest import tiny_causal
 
 pytest.importorskip("fastapi", reason="the serving extra (pip install -e '.[serving]')")
-SERVE = Path(sys.executable).parent / "transformers"
-STARTUP_S = 180.0  # a guard against a hang, never a measured time
 
 
 def _free_port() -> int:
@@ -33,41 +27,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _serve(folder: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    command = [str(SERVE), "serve", str(folder), "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--device", "cpu", "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        try:
-            HttpModel.connect(url, settings=HttpSettings(retries=0))
-            return process, url
-        except ModelError:
-            time.sleep(0.5)
-    os.killpg(process.pid, signal.SIGKILL)
-    raise RuntimeError("transformers serve did not start")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     folder = tiny_causal(tmp_path_factory.mktemp("qwen2"), "qwen2")
-    process, url = _serve(folder)
+    process, url = serve(folder)
     yield folder, url
-    _stop(process)
+    stop(process)
 
 
 def test_the_backend_generates_chats_and_fills_in_the_middle(served):
@@ -130,9 +95,9 @@ def test_bad_servers_and_names_are_one_line(served, capsys):
 
 def test_a_server_killed_mid_request_is_a_clear_error(tmp_path):
     folder = tiny_causal(tmp_path / "qwen2", "qwen2")
-    process, url = _serve(folder)
+    process, url = serve(folder)
     model = HttpModel.connect(url, settings=HttpSettings(retries=1, backoff_s=0.1))
-    killer = threading.Timer(1.0, _stop, args=(process,))
+    killer = threading.Timer(1.0, stop, args=(process,))
     killer.start()
     try:
         with pytest.raises(ModelError) as caught:
@@ -140,7 +105,7 @@ def test_a_server_killed_mid_request_is_a_clear_error(tmp_path):
                 model.generate(["def f():\n"], CausalGeneration(max_new_tokens=4000))
     finally:
         killer.cancel()
-        _stop(process)
+        stop(process)
     assert "\n" not in str(caught.value)
 
 

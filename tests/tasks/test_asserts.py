@@ -55,21 +55,14 @@ def test_a_prefix_that_is_not_a_test_function_is_bad_input():
 def test_a_causal_model_continues_the_assert_line(tmp_path, monkeypatch):
     from codeintel.models.causal import CausalModel
     from codeintel.models.seq2seq import Generation
-    from tests.models.conftest import tiny_causal
+    from tests.models.conftest import spy, tiny_causal
 
     model = CausalModel.load(tiny_causal(tmp_path / "gpt2", "gpt2"))
-    prompts = []
-    real = model.generate
-
-    def generate(texts, config):
-        prompts.extend(texts)
-        (found,) = real(texts, config)
-        return [(*found, Generation("kind == 'even'", -0.1))]
-
-    monkeypatch.setattr(model, "generate", generate)
+    seen = spy(monkeypatch, model, "generate", Generation("kind == 'even'", -0.1))
     request = AssertRequest("def test_classify():\n    kind = classify(4)\n", FOCAL, n=3)
     found = run(request, model)
-    assert prompts[0].startswith(FOCAL.rstrip()) and prompts[0].endswith(
+    prompt = seen[0][0]
+    assert prompt.startswith(FOCAL.rstrip()) and prompt.endswith(
         "def test_classify():\n    kind = classify(4)\n    assert "
     )
     right = [c for c in found if c.statement == "assert kind == 'even'"]

@@ -11,7 +11,7 @@ import pytest
 
 from codeintel.models.causal import CausalModel
 from codeintel.tasks.completion import complete
-from tests.models.conftest import tiny_causal
+from tests.models.conftest import record, tiny_causal
 
 SOURCE = '''"""Stock levels."""
 
@@ -36,20 +36,13 @@ def starcoder(tmp_path_factory):
 
 def test_the_fim_prompt_and_the_candidates(starcoder, monkeypatch):
     model = CausalModel.load(starcoder)
-    seen = []
-    real = model.fill_in_middle
-
-    def spy(prefix, suffix, config):
-        seen.append((prefix, suffix, config))
-        return real(prefix, suffix, config)
-
-    monkeypatch.setattr(model, "fill_in_middle", spy)
+    calls = record(monkeypatch, model)
     found = complete(SOURCE, line=7, column=10, model=model, n=3)  # "    low = |level ..."
-    prefix, suffix, config = seen[0]
+    prefix, suffix, config = calls[0]
     assert prefix.endswith("def needs_reorder(level, threshold=LIMIT):\n    low = ")
     assert "LIMIT = 10" in prefix  # the window before the function
     assert suffix.startswith("level <= threshold\n    return low\n")
-    assert config.stop == ("\n",) and config.n == 1 and seen[1][2].n == 2  # greedy, samples
+    assert config.stop == ("\n",) and config.n == 1 and calls[1][2].n == 2  # greedy, samples
     assert 1 <= len(found) <= 3
     for completion in found:
         assert "\n" not in completion.text and completion.mode == "line"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from codeintel.models.causal import CausalModel
 from codeintel.tasks.docstring import Assessor, Origin, summarize
-from tests.models.conftest import tiny_causal
+from tests.models.conftest import record, tiny_causal
 
 SOURCE = """import math
 
@@ -19,14 +19,7 @@ def hypot2(x, y):
 
 def test_the_docstring_is_opened_in_place(tmp_path, monkeypatch):
     model = CausalModel.load(tiny_causal(tmp_path / "qwen2", "qwen2"))
-    seen = []
-    real = model.fill_in_middle
-
-    def spy(prefix, suffix, config):
-        seen.append((prefix, suffix, config))
-        return real(prefix, suffix, config)
-
-    monkeypatch.setattr(model, "fill_in_middle", spy)
+    seen = record(monkeypatch, model)
     result = summarize(SOURCE, "hypot2", n=3, model=model)
     prefix, suffix, config = seen[0]
     assert prefix == 'import math\n\n\ndef hypot2(x, y):\n    """'

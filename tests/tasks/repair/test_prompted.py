@@ -13,7 +13,7 @@ from codeintel.models.causal import CausalModel
 from codeintel.models.seq2seq import Generation
 from codeintel.tasks.repair import CandidateMode, RepairConfig, RepairOutcome, repair
 from codeintel.tasks.repair.prompted import function_in, messages, plain_prompt
-from tests.models.conftest import tiny_causal
+from tests.models.conftest import spy, tiny_causal
 
 PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 BUGGY = "return level < threshold"
@@ -46,14 +46,7 @@ def test_answers_become_functions():
 def test_a_chat_model_rewrites_the_function_and_its_fix_wins(tmp_path, monkeypatch):
     module = _project(tmp_path)
     model = CausalModel.load(tiny_causal(tmp_path / "qwen2", "qwen2"))
-    asked = []
-    real = model.chat
-
-    def chat(turn, config):
-        asked.append(turn)
-        return (*real(turn, config), Generation(f"```python\n{FIXED}```", -1.0))
-
-    monkeypatch.setattr(model, "chat", chat)
+    asked = spy(monkeypatch, model, "chat", Generation(f"```python\n{FIXED}```", -1.0))
     config = RepairConfig(candidates=CandidateMode.MODEL, beam=2)
     result = repair(module, function="needs_reorder", model=model, config=config)
     assert result.outcome is RepairOutcome.FIXED, result.message
@@ -67,16 +60,9 @@ def test_a_chat_model_rewrites_the_function_and_its_fix_wins(tmp_path, monkeypat
 def test_a_plain_model_continues_the_signature(tmp_path, monkeypatch):
     module = _project(tmp_path)
     model = CausalModel.load(tiny_causal(tmp_path / "gpt2", "gpt2"))
-    prompts = []
-    real = model.generate
-
-    def generate(texts, config):
-        prompts.extend(texts)
-        (found,) = real(texts, config)
-        return [(*found, Generation("    return level <= threshold\n", -1.0))]
-
-    monkeypatch.setattr(model, "generate", generate)
+    right = Generation("    return level <= threshold\n", -1.0)
+    seen = spy(monkeypatch, model, "generate", right)  # each call's list of prompts
     config = RepairConfig(candidates=CandidateMode.MODEL, beam=2)
     result = repair(module, function="needs_reorder", model=model, config=config)
     assert result.outcome is RepairOutcome.FIXED, result.message
-    assert prompts[0].endswith("# The fixed function:\ndef needs_reorder(level, threshold=10):\n")
+    assert seen[0][0].endswith("# The fixed function:\ndef needs_reorder(level, threshold=10):\n")

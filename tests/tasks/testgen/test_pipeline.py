@@ -218,21 +218,14 @@ def test_a_causal_model_writes_tests_that_are_graded_like_the_rest(tmp_path, mon
     graded as the search's are (a tiny random Llama: noise, plus one right test)."""
     from codeintel.models.causal import CausalModel
     from codeintel.models.seq2seq import Generation
-    from tests.models.conftest import tiny_causal
+    from tests.models.conftest import spy, tiny_causal
 
     model = CausalModel.load(tiny_causal(tmp_path / "llama", "llama"))
-    prompts = []
-    real = model.generate
-
-    def generate(texts, config):
-        prompts.extend(texts)
-        (found,) = real(texts, config)
-        right = Generation("    assert classify(0) == classify(0)\n    assert classify(-3)\n", 0.0)
-        return [(*found, right)]
-
-    monkeypatch.setattr(model, "generate", generate)
+    right = Generation("    assert classify(0) == classify(0)\n    assert classify(-3)\n", 0.0)
+    seen = spy(monkeypatch, model, "generate", right)
     config = TestgenConfig(samples=2)
     result = generate_tests(FIXTURES / "shapes.py", "classify", 30, model=model, config=config)
+    prompts = [p for call in seen for p in call]
     assert prompts[0].endswith("from shapes import *\n\n\ndef test_classify():\n")
     assert "def classify(" in prompts[0]  # the module's code comes first
     assert result.model_samples == 3
