@@ -64,6 +64,7 @@ from codeintel.tasks.repair.records import (
     Target,
 )
 from codeintel.tasks.repair.validate import Validation
+from parsers.text import dedent as parsers_dedent
 
 __all__ = [
     "Candidate",
@@ -140,6 +141,34 @@ def _with_prompts(
         found = unique_parsable(found, target.block.text)
         validation.made_all(found)
         validation.try_each(rank(target, untried + found, None, config.max_candidates))
+        if model.capabilities.chat:
+            _converse(validation, target, model, trace, found)
+
+
+CHAT_TURNS = 3  # answers the model is told a failure of, at most, per function
+
+
+def _converse(
+    validation: Validation, target: Target, model: Any, trace: str, found: list[Candidate]
+) -> None:
+    """While the budget lasts: the failure of the model's first function goes back to
+    it, and its new answers are validated (ChatRepair's conversation)."""
+    from codeintel.tasks.repair import prompted
+
+    function = parsers_dedent(target.block.text)
+    test = prompted.failing_test_source(validation.request.tests, trace)
+    turn = prompted.messages(function, test, trace)
+    for _ in range(CHAT_TURNS):
+        if validation.done or not found:
+            return
+        tried = found[0]
+        failure = validation.failures.get((tried.function, tried.text.strip()))
+        if failure is None:
+            return  # not tried (or a duplicate of a rule edit): nothing to tell
+        turn = prompted.follow_up(turn, parsers_dedent(tried.text), failure)
+        found = unique_parsable(prompted.answered(target, model, turn, 1), target.block.text)
+        validation.made_all(found)
+        validation.try_each(found)
 
 
 def _generated(

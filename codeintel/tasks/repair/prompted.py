@@ -86,6 +86,46 @@ def function_in(answer: str, name: str) -> str | None:
     return None
 
 
+def follow_up(turn: list[dict[str, str]], tried: str, failure: str) -> list[dict[str, str]]:
+    """The conversation after a candidate failed (as ChatRepair goes on): the model's
+    function, then what went wrong with it."""
+    return [
+        *turn,
+        {"role": "assistant", "content": f"```python\n{tried}\n```"},
+        {
+            "role": "user",
+            "content": f"That still fails:\n\n```\n{failure[-2000:]}\n```\n\n"
+            "Write the fixed function again.",
+        },
+    ]
+
+
+def answered(target: Target, model: Any, turn: list[dict[str, str]], n: int) -> list[Candidate]:
+    """Up to `n` candidates from a chat model's answers to `turn`."""
+    from codeintel.models.causal import CausalGeneration
+
+    block = target.block
+    name = block.qualified_name.rpartition(".")[2]
+    greedy = CausalGeneration(max_new_tokens=384)
+    sampled = CausalGeneration(n=max(n - 1, 1), max_new_tokens=384, temperature=0.8)
+    answers = [*model.chat(turn, greedy), *(model.chat(turn, sampled) if n > 1 else ())]
+    return _candidates(block, model, [(function_in(a.text, name), a) for a in answers])
+
+
+def _candidates(block: Any, model: Any, texts: list[tuple[str | None, Any]]) -> list[Candidate]:
+    return [
+        Candidate(
+            CandidateSource.MODEL,
+            block.qualified_name,
+            reindent(text, block.indent),
+            "the model's function",
+            answer.logprob if model.capabilities.scores else None,
+        )
+        for text, answer in texts
+        if text is not None
+    ]
+
+
 def prompted_candidates(
     target: Target, model: Any, tests: Mapping[str, str], trace: str, n: int
 ) -> list[Candidate]:
@@ -99,27 +139,13 @@ def prompted_candidates(
     greedy = CausalGeneration(max_new_tokens=384)
     sampled = CausalGeneration(n=max(n - 1, 1), max_new_tokens=384, temperature=0.8)
     if model.capabilities.chat:
-        turn = messages(function, test, trace)
-        answers = [*model.chat(turn, greedy), *(model.chat(turn, sampled) if n > 1 else ())]
-        texts = [(function_in(a.text, name), a) for a in answers]
-    else:
-        prompt = plain_prompt(function, test, trace)
-        header = _header(function)
-        stopped = [CausalGeneration(**{**c.__dict__, "stop": STOPS}) for c in (greedy, sampled)]
-        answers = [*model.generate([prompt], stopped[0])[0]]
-        answers += model.generate([prompt], stopped[1])[0] if n > 1 else []
-        texts = [
-            (function_in(header + "\n" + "\n".join(lines_within(a.text, "")), name), a)
-            for a in answers
-        ]
-    return [
-        Candidate(
-            CandidateSource.MODEL,
-            block.qualified_name,
-            reindent(text, block.indent),
-            "the model's function",
-            answer.logprob if model.capabilities.scores else None,
-        )
-        for text, answer in texts
-        if text is not None
+        return answered(target, model, messages(function, test, trace), n)
+    prompt = plain_prompt(function, test, trace)
+    header = _header(function)
+    stopped = [CausalGeneration(**{**c.__dict__, "stop": STOPS}) for c in (greedy, sampled)]
+    answers = [*model.generate([prompt], stopped[0])[0]]
+    answers += model.generate([prompt], stopped[1])[0] if n > 1 else []
+    texts = [
+        (function_in(header + "\n" + "\n".join(lines_within(a.text, "")), name), a) for a in answers
     ]
+    return _candidates(block, model, texts)

@@ -46,6 +46,7 @@ class Validation:
         self.tried: Counter[str] = Counter()  # per function
         self.seen: set[tuple[str, str]] = set()  # (function, text) of every candidate tried
         self.winner: tuple[Candidate, str, int] | None = None  # candidate, patched, rank
+        self.failures: dict[tuple[str, str], str] = {}  # (function, text) -> its first trace
 
     @property
     def done(self) -> bool:
@@ -78,11 +79,17 @@ class Validation:
         self.validated[candidate.source.value] += 1
         self.tried[candidate.function] += 1
         quick = self._run(change, self.baseline.failed, first_failure=True)
-        if quick.outcome is Outcome.PASSED and self._fixes(
-            self._run(change, self.request.runs, first_failure=False)
-        ):
+        full = (
+            self._run(change, self.request.runs, False) if quick.outcome is Outcome.PASSED else None
+        )
+        if full is not None and self._fixes(full):
             rank = self.tried[candidate.function]
             self.winner = (candidate, change[self.request.module_file], rank)
+            return
+        traces = [t.failure.trace for t in (full or quick).tests if t.failure is not None]
+        self.failures[key] = (
+            traces[0] if traces else f"the tests ended: {(full or quick).outcome.value}"
+        )
 
     def _run(self, change: dict[str, str], tests: tuple[str, ...], first_failure: bool) -> TestRun:
         return self.sandbox.validate(

@@ -66,3 +66,24 @@ def test_a_plain_model_continues_the_signature(tmp_path, monkeypatch):
     result = repair(module, function="needs_reorder", model=model, config=config)
     assert result.outcome is RepairOutcome.FIXED, result.message
     assert seen[0][0].endswith("# The fixed function:\ndef needs_reorder(level, threshold=10):\n")
+
+
+def test_a_failing_answer_goes_back_to_the_chat_model_with_its_failure(tmp_path, monkeypatch):
+    module = _project(tmp_path)
+    model = CausalModel.load(tiny_causal(tmp_path / "qwen2", "qwen2"))
+    wrong = "def needs_reorder(level, threshold=10):\n    return level > threshold\n"
+    turns = []
+
+    def chat(turn, config):
+        turns.append(turn)
+        answer = FIXED if turn[-2]["role"] == "assistant" else wrong  # right once told
+        return (Generation(f"```python\n{answer}```", -1.0),)
+
+    monkeypatch.setattr(model, "chat", chat)
+    config = RepairConfig(candidates=CandidateMode.MODEL, beam=1)
+    result = repair(module, function="needs_reorder", model=model, config=config)
+    assert result.outcome is RepairOutcome.FIXED, result.message
+    told = turns[-1]
+    assert [m["role"] for m in told] == ["system", "user", "assistant", "user"]
+    assert "return level > threshold" in told[2]["content"]
+    assert told[3]["content"].startswith("That still fails:") and "assert" in told[3]["content"]
