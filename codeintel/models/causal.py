@@ -16,8 +16,8 @@ prompts; `capabilities` says which it got.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,36 @@ class CausalGeneration:
 
 
 GREEDY = CausalGeneration()  # one greedy continuation of up to 128 tokens
+
+
+def greedy_and_samples(
+    answer: Callable[[CausalGeneration], Sequence[Generation]],
+    n: int,
+    max_new_tokens: int,
+    stop: tuple[str, ...] = (),
+    temperature: float = 0.8,
+) -> list[Generation]:
+    """`n` candidates from `answer(config)` (a backend call): the greedy one, then n - 1
+    samples at `temperature`."""
+    greedy = CausalGeneration(max_new_tokens=max_new_tokens, stop=stop)
+    found = list(answer(greedy))
+    if n > 1:
+        sampled = CausalGeneration(
+            n=n - 1, max_new_tokens=max_new_tokens, temperature=temperature, stop=stop
+        )
+        found += answer(sampled)
+    return found
+
+
+def fim_request(
+    template: fim.FimTemplate | None, prefix: str, suffix: str, config: CausalGeneration
+) -> tuple[str, CausalGeneration]:
+    """What a backend sends for a middle: the template's prompt with its stop tokens
+    added; without a template, the prefix alone (the suffix cannot be seen)."""
+    if template is None:
+        return prefix, config
+    stops = (*config.stop, *template.stops)
+    return template.render(prefix, suffix), replace(config, stop=stops)
 
 
 def cut(text: str, stops: Sequence[str]) -> str:
@@ -113,7 +143,7 @@ class CausalModel:
         return torch.tensor([ids[-(limit - new) :]]), new
 
     def generate(
-        self, prompts: Sequence[str], config: CausalGeneration = CausalGeneration()
+        self, prompts: Sequence[str], config: CausalGeneration = GREEDY
     ) -> list[tuple[Generation, ...]]:
         """`config.n` continuations of each prompt, text cut at the stop strings, each
         with the sum of its tokens' log-probabilities."""
@@ -154,15 +184,11 @@ class CausalModel:
         return found
 
     def fill_in_middle(
-        self, prefix: str, suffix: str, config: CausalGeneration = CausalGeneration()
+        self, prefix: str, suffix: str, config: CausalGeneration = GREEDY
     ) -> tuple[Generation, ...]:
-        """The middle between `prefix` and `suffix` by the model's FIM template; without
-        one, a continuation of the prefix alone (the suffix cannot be seen)."""
-        if self.template is None:
-            return self.generate([prefix], config)[0]
-        stops = (*config.stop, *self.template.stops)
-        prompt = self.template.render(prefix, suffix)
-        return self.generate([prompt], CausalGeneration(**{**config.__dict__, "stop": stops}))[0]
+        """The middle between `prefix` and `suffix` by the model's FIM template (`fim_request`)."""
+        prompt, config = fim_request(self.template, prefix, suffix, config)
+        return self.generate([prompt], config)[0]
 
     def chat_prompt(self, messages: Sequence[dict[str, str]]) -> str:
         """The prompt the tokenizer's chat template makes of `messages` (the assistant's
@@ -174,7 +200,7 @@ class CausalModel:
         )
 
     def chat(
-        self, messages: Sequence[dict[str, str]], config: CausalGeneration = CausalGeneration()
+        self, messages: Sequence[dict[str, str]], config: CausalGeneration = GREEDY
     ) -> tuple[Generation, ...]:
         return self.generate([self.chat_prompt(messages)], config)[0]
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from codeintel.errors import ModelError
 from codeintel.models import fim
-from codeintel.models.causal import GREEDY, Capabilities, CausalGeneration, cut
+from codeintel.models.causal import GREEDY, Capabilities, CausalGeneration, cut, fim_request
 from codeintel.models.seq2seq import Generation
 
 FIM_NAMES = {  # a part of the served model's name -> its FIM template
@@ -149,13 +149,9 @@ class HttpModel:
     def fill_in_middle(
         self, prefix: str, suffix: str, config: CausalGeneration = GREEDY
     ) -> tuple[Generation, ...]:
-        """The middle by the model's FIM template (sent as a raw prompt); without one, a
-        continuation of the prefix alone."""
-        if self.template is None:
-            return self.generate([prefix], config)[0]
-        stops = (*config.stop, *self.template.stops)
-        prompt = self.template.render(prefix, suffix)
-        return self.generate([prompt], CausalGeneration(**{**config.__dict__, "stop": stops}))[0]
+        """The middle by the model's FIM template, sent as a raw prompt (`fim_request`)."""
+        prompt, config = fim_request(self.template, prefix, suffix, config)
+        return self.generate([prompt], config)[0]
 
     def chat(
         self, messages: Sequence[dict[str, str]], config: CausalGeneration = GREEDY

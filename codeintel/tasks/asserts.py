@@ -173,13 +173,10 @@ def causal_prompt(request: AssertRequest) -> str:
 def causal_asserts(request: AssertRequest, model: Any) -> list[tuple[str, float, str]]:
     """Assert statements from a causal model or a server: the rest of the `assert` line
     (the greedy one, then samples)."""
-    from codeintel.models.causal import CausalGeneration
+    from codeintel.models.causal import greedy_and_samples
 
-    prompt, stop = causal_prompt(request), ("\n",)
-    found = list(model.generate([prompt], CausalGeneration(max_new_tokens=48, stop=stop))[0])
-    if request.n > 1:
-        sampled = CausalGeneration(n=request.n - 1, max_new_tokens=48, temperature=0.8, stop=stop)
-        found += model.generate([prompt], sampled)[0]
+    prompt = causal_prompt(request)
+    found = greedy_and_samples(lambda c: model.generate([prompt], c)[0], request.n, 48, ("\n",))
     return [(f"assert {g.text.strip()}", g.logprob, "model") for g in found if g.text.strip()]
 
 

@@ -264,18 +264,14 @@ def _new_tokens(config: CompletionConfig) -> int:
 def generate_fim(request: CompletionRequest, cursor: Cursor, model: Any) -> list[tuple[str, float]]:
     """A causal model's middles at the cursor (its greedy one, then samples), as text
     that starts with what is typed at the def's column, as `generate` gives."""
-    from codeintel.models.causal import CausalGeneration
+    from codeintel.models.causal import greedy_and_samples
 
     config = request.config
     prefix, suffix = fim_prompt(request, cursor, model)
     stop = ("\n",) if config.mode is CompletionMode.LINE else ()
-    greedy = CausalGeneration(max_new_tokens=_new_tokens(config), stop=stop)
-    found = list(model.fill_in_middle(prefix, suffix, greedy))
-    if config.n > 1:
-        sampled = CausalGeneration(
-            n=config.n - 1, max_new_tokens=_new_tokens(config), temperature=0.8, stop=stop
-        )
-        found += model.fill_in_middle(prefix, suffix, sampled)
+    found = greedy_and_samples(
+        lambda c: model.fill_in_middle(prefix, suffix, c), config.n, _new_tokens(config), stop
+    )
     return [(cursor.typed + _at_def_column(g.text, cursor.indent), g.logprob) for g in found]
 
 

@@ -418,20 +418,26 @@ def quoted(text: str, indent: str) -> str:
     return f'{indent}"""' + "\n".join(lines)[len(indent) :] + f'\n{indent}"""'
 
 
+def docstring_lines(source: bytes, scope: Scope) -> tuple[int, int]:
+    """Byte range of the scope's docstring's whole lines; without one, the empty range at
+    the start of its body's first line (where one goes)."""
+    if scope.docstring_span is None:
+        start = line_start(source, scope.body_span.start_byte)
+        return start, start
+    start = line_start(source, scope.docstring_span.start_byte)
+    end = source.find(b"\n", scope.docstring_span.end_byte)
+    return start, len(source) if end < 0 else end + 1
+
+
 def insert(parsed: ParsedFile, scope: Scope, docstring: str) -> bytes:
     """The file with `docstring` as the scope's docstring (replacing its own, if any)."""
     source = parsed.source
-    if scope.docstring_span is not None:
-        start = line_start(source, scope.docstring_span.start_byte)
-        end = source.find(b"\n", scope.docstring_span.end_byte)
-        end = len(source) if end < 0 else end + 1
-    else:
-        start = end = line_start(source, scope.body_span.start_byte)
-        if source[start : scope.body_span.start_byte].strip():
-            raise InputError(
-                f"{scope.qualified_name} has its body on the line of its signature; "
-                "put the body on a line of its own first"
-            )
+    start, end = docstring_lines(source, scope)
+    if scope.docstring_span is None and source[start : scope.body_span.start_byte].strip():
+        raise InputError(
+            f"{scope.qualified_name} has its body on the line of its signature; "
+            "put the body on a line of its own first"
+        )
     literal = quoted(docstring, body_indent(parsed, scope)) + "\n"
     return splice(source, start, end, literal)
 
@@ -456,33 +462,20 @@ def causal_prompt(parsed: ParsedFile, scope: Scope) -> tuple[str, str]:
     docstring opened at the body's indentation; the body after it (the suffix is only
     seen through a FIM template)."""
     source = parsed.source
-    start = line_start(source, scope.body_span.start_byte)
-    body = (
-        source[source.find(b"\n", scope.docstring_span.end_byte) + 1 :]
-        if scope.docstring_span is not None
-        else source[start:]
-    )
-    if scope.docstring_span is not None:
-        start = line_start(source, scope.docstring_span.start_byte)
-    indent = body_indent(parsed, scope)
-    prefix = source[:start].decode("utf-8") + f'{indent}"""'
-    return prefix, f'"""\n{body.decode("utf-8")}'
+    start, end = docstring_lines(source, scope)  # its own docstring left out (forced)
+    prefix = source[:start].decode("utf-8") + f'{body_indent(parsed, scope)}"""'
+    return prefix, f'"""\n{source[end:].decode("utf-8")}'
 
 
 def causal_summaries(parsed: ParsedFile, scope: Scope, model: Any, n: int) -> list[Any]:
     """A causal model's docstrings for the function: its greedy one, then samples, each
     ended at the closing quotes."""
-    from codeintel.models.causal import CausalGeneration
+    from codeintel.models.causal import greedy_and_samples
 
     prefix, suffix = causal_prompt(parsed, scope)
-    stop = ('"""',)
-    found = list(
-        model.fill_in_middle(prefix, suffix, CausalGeneration(max_new_tokens=64, stop=stop))
+    return greedy_and_samples(
+        lambda c: model.fill_in_middle(prefix, suffix, c), n, 64, stop=('"""',)
     )
-    if n > 1:
-        sampled = CausalGeneration(n=n - 1, max_new_tokens=64, temperature=0.8, stop=stop)
-        found += model.fill_in_middle(prefix, suffix, sampled)
-    return found
 
 
 def document(
@@ -519,8 +512,10 @@ def run(
     each function). With a budget, a function is started only when the mean time of
     those done so far still fits; the rest are `unfinished`. `progress(what, share)`."""
     parsed = parse_python(request.source, "the file")
-    chosen = targets(parsed, request)
-    left_out = [] if request.function else undocumented(parsed, request.every)[1]
+    if request.function is None:
+        chosen, left_out = undocumented(parsed, request.every)
+    else:
+        chosen, left_out = targets(parsed, request), []
     done: list[FunctionDocstrings] = []
     began = budget.spent() if budget is not None else 0.0
     for number, scope in enumerate(chosen):

@@ -35,10 +35,8 @@ from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
 from codeintel.project import (
     load_project,
-    module_name,
     project_files,
     test_ids,
-    tests_importing,
 )
 from codeintel.sandbox import Layout
 from codeintel.tasks import parse_python
@@ -223,11 +221,6 @@ def project_request(
     module_file = project.relative(path)
     how = "as given (--tests)"
     if tests is None:
-        if not tests_importing(project, files, module_file):
-            raise InputError(
-                f"no test file of {project.root} imports {module_name(project, module_file)}; "
-                "pass --tests"
-            )
         chosen = chosen_tests(project, files, module_file, function, config.sandbox)
         ids, how = list(chosen.tests), chosen.how
     else:

@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from codeintel.errors import CodeintelError, SandboxError
+from codeintel.errors import CodeintelError, InputError, SandboxError
 from codeintel.files import read_text
-from codeintel.project import Project, test_files, tests_importing
+from codeintel.project import Project, module_name, test_files, tests_importing
 from codeintel.sandbox import Layout, SandboxConfig, run_tests
 
 CACHE_VERSION = 1
@@ -171,8 +171,14 @@ def chosen_tests(
     function: str | None,
     config: SandboxConfig,
 ) -> Chosen:
-    """The tests repair runs when given none (see the module's docstring)."""
+    """The tests repair runs when given none (see the module's docstring); InputError
+    when no test file of the project imports the module."""
     imports = tests_importing(project, dict(files), module_file)
+    if not imports:
+        raise InputError(
+            f"no test file of {project.root} imports {module_name(project, module_file)}; "
+            "pass --tests"
+        )
     fallback = f"the test files that import {module_file}"
     reach = reach_of(project, files, module_file, config)
     if reach is None:

@@ -26,6 +26,7 @@ SYSTEM = (
 )
 _FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
 STOPS = ("\ndef ", "\nclass ", "\nif __name__", "\n# ")
+ANSWER_TOKENS = 384  # new tokens of an answer, at most
 
 
 def failing_test_source(tests: Mapping[str, str], trace: str) -> str:
@@ -102,13 +103,11 @@ def follow_up(turn: list[dict[str, str]], tried: str, failure: str) -> list[dict
 
 def answered(target: Target, model: Any, turn: list[dict[str, str]], n: int) -> list[Candidate]:
     """Up to `n` candidates from a chat model's answers to `turn`."""
-    from codeintel.models.causal import CausalGeneration
+    from codeintel.models.causal import greedy_and_samples
 
     block = target.block
     name = block.qualified_name.rpartition(".")[2]
-    greedy = CausalGeneration(max_new_tokens=384)
-    sampled = CausalGeneration(n=max(n - 1, 1), max_new_tokens=384, temperature=0.8)
-    answers = [*model.chat(turn, greedy), *(model.chat(turn, sampled) if n > 1 else ())]
+    answers = greedy_and_samples(lambda c: model.chat(turn, c), n, ANSWER_TOKENS)
     return _candidates(block, model, [(function_in(a.text, name), a) for a in answers])
 
 
@@ -130,21 +129,17 @@ def prompted_candidates(
     target: Target, model: Any, tests: Mapping[str, str], trace: str, n: int
 ) -> list[Candidate]:
     """Up to `n` whole-function candidates (the greedy answer, then samples)."""
-    from codeintel.models.causal import CausalGeneration
+    from codeintel.models.causal import greedy_and_samples
 
     block = target.block
     function = dedent(block.text)
     name = block.qualified_name.rpartition(".")[2]
     test = failing_test_source(tests, trace)
-    greedy = CausalGeneration(max_new_tokens=384)
-    sampled = CausalGeneration(n=max(n - 1, 1), max_new_tokens=384, temperature=0.8)
     if model.capabilities.chat:
         return answered(target, model, messages(function, test, trace), n)
     prompt = plain_prompt(function, test, trace)
     header = _header(function)
-    stopped = [CausalGeneration(**{**c.__dict__, "stop": STOPS}) for c in (greedy, sampled)]
-    answers = [*model.generate([prompt], stopped[0])[0]]
-    answers += model.generate([prompt], stopped[1])[0] if n > 1 else []
+    answers = greedy_and_samples(lambda c: model.generate([prompt], c)[0], n, ANSWER_TOKENS, STOPS)
     texts = [
         (function_in(header + "\n" + "\n".join(lines_within(a.text, "")), name), a) for a in answers
     ]
