@@ -1,6 +1,6 @@
 """Assert generation on the held-out `assert` pairs of a data build.
 
-    python -m benchmarks asserts --data build/data --split test [--model PATH]
+    python -m benchmarks asserts --data build/data --split test [--model SPEC]
 
 For each pair (a test prefix and its focal method -> the assert that followed):
 top-1 and top-5 exact match of the model's ranked candidates with the true statement
@@ -10,6 +10,10 @@ run. To run one, the prefix goes into a TestCase with the top-level imports of t
 test file it came from (the pair's origin, read from the source tree on this machine);
 pairs whose own true assert does not pass that way (they need the test class's
 fixtures) are left out of the run rate, and counted.
+
+A seq2seq checkpoint reads the pair's input as it was trained on it (a beam of
+`--beam`); a causal model or a server gets the task's own prompt (`asserts.causal_prompt`:
+greedy, then samples, `--beam` in all).
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ import sys
 import tokenize
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from codeintel.errors import InputError
+from benchmarks.models import add_model_arguments, described, loaded
+from codeintel import tasks
+from codeintel.errors import CodeintelError, InputError
 from codeintel.models import formats
-from codeintel.tasks.asserts import AssertRequest, grade
+from codeintel.tasks.asserts import grade
 
 STDLIB = Path(os.__file__).parent
 
@@ -80,6 +87,31 @@ def split_input(text: str) -> tuple[str, str]:
     return prefix, focal
 
 
+def candidates(model: Any, pairs: Sequence[dict], beam: int) -> list[list[str]]:
+    """Each pair's statements, best first: a seq2seq model's beam over the training
+    input, or the task's prompt to a causal model or server."""
+    from codeintel.models import DecodeMode, GenerationConfig
+    from codeintel.tasks.asserts import causal_asserts
+
+    if not hasattr(model, "fill_in_middle"):  # seq2seq: the training format
+        config = GenerationConfig(n=beam, mode=DecodeMode.BEAM, beam_width=beam)
+        return [
+            [g.text for g in found] for found in model.generate([r["input"] for r in pairs], config)
+        ]
+    out = []
+    for pair in pairs:
+        prefix, focal = split_input(pair["input"])
+        try:
+            request = tasks.make_request(
+                "asserts", test_prefix=prefix, focal_source=focal, samples=beam
+            )
+        except InputError:  # the prefix was cut where it does not parse
+            out.append([])
+            continue
+        out.append([statement for statement, _, _ in causal_asserts(request, model)])
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks asserts",
@@ -88,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path, default=Path("build/data"))
     parser.add_argument("--split", default="test")
-    parser.add_argument("--model", default=None)
+    add_model_arguments(parser)
     parser.add_argument("--beam", type=int, default=5)
     args = parser.parse_args(argv)
     pairs = read_pairs(args.data, args.split)
@@ -96,16 +128,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not pairs or not train:
         print(f"benchmarks asserts: no assert pairs under {args.data}", file=sys.stderr)
         return 2
-    from codeintel.models import DecodeMode, GenerationConfig, load_model
-
-    model = load_model(args.model)
+    try:
+        outputs = candidates(loaded(args.model, args.model_name), pairs, args.beam)
+    except CodeintelError as exc:
+        print(f"benchmarks asserts: {exc}", file=sys.stderr)
+        return 2
     common = collections.Counter(normalised(r["target"]) for r in train).most_common(1)[0][0]
-    beam = GenerationConfig(n=args.beam, mode=DecodeMode.BEAM, beam_width=args.beam)
-    outputs = model.generate([r["input"] for r in pairs], beam)
     top1 = top5 = baseline = runnable = passed = 0
     for pair, generated in zip(pairs, outputs, strict=True):
         want = normalised(pair["target"])
-        found = [normalised(g.text) for g in generated]
+        found = [normalised(g) for g in generated]
         top1 += bool(found) and found[0] == want
         top5 += want in found[:5]
         baseline += common == want
@@ -113,10 +145,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if header is None or not generated:
             continue
         prefix, focal = split_input(pair["input"])
-        request = AssertRequest(prefix, focal, n=1, header=header)
         try:
-            found = [(pair["target"], 0.0, "truth"), (generated[0].text.strip(), 0.0, "model")]
-            truth, first = grade(request, found)
+            request = tasks.make_request(
+                "asserts", test_prefix=prefix, focal_source=focal, samples=1, header=header
+            )
+            graded = [(pair["target"], 0.0, "truth"), (generated[0].strip(), 0.0, "model")]
+            truth, first = grade(request, graded)
         except InputError:  # the prefix was cut where it does not parse
             continue
         runnable += truth.validated
@@ -125,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = {
         "pairs": n,
         "split": args.split,
-        "model": args.model or "codeintel-small",
+        "model": described(args),
         "top1_exact": top1 / n,
         "top5_exact": top5 / n,
         "baseline_exact": baseline / n,

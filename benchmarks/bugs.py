@@ -11,7 +11,6 @@ that is stopped resumes where it was (bugs already in --json are skipped).
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import statistics
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 
 from benchmarks.executor import add_executor_arguments, read_records, run_jobs
 from benchmarks.metrics import normalize_code
+from benchmarks.models import add_model_arguments, described
 from codeintel.errors import CodeintelError
 
 
@@ -47,18 +47,19 @@ def bug_folders(root: Path, limit: int | None) -> list[Path]:
     return folders[:limit] if limit else folders
 
 
-def repair_one(folder: Path, budget: float, model, config) -> BugRecord:
-    from codeintel.tasks.repair import repair
+def repair_one(folder: Path, budget: float, model: Any, candidates: str) -> BugRecord:
+    from codeintel import tasks
 
     meta = json.loads((folder / "meta.json").read_text()) if (folder / "meta.json").exists() else {}
     started = time.perf_counter()
-    result = repair(
-        folder / "buggy.py",
-        folder / "test_buggy.py",
-        budget_seconds=budget,
-        model=model,
-        config=config,
+    request = tasks.make_request(
+        "repair",
+        file=folder / "buggy.py",
+        tests=folder / "test_buggy.py",
+        budget=budget,
+        candidates=candidates,
     )
+    result = tasks.run("repair", request, model)
     fixed = (folder / "fixed.py").read_text(encoding="utf-8")
     exact = result.patched_source is not None and (
         normalize_code(result.patched_source) == normalize_code(fixed)
@@ -113,19 +114,14 @@ def by_family(records: Sequence[dict]) -> dict[str, dict[str, int]]:
     return {f: {"made": made[f], "won": won[f]} for f in sorted(set(made) | set(won))}
 
 
-@functools.lru_cache(maxsize=2)
-def _loaded(candidates: str, model: str | None) -> tuple[Any, Any]:
-    """(RepairConfig, model) for a job, the model loaded once per process."""
-    from codeintel.tasks.repair import CandidateMode, RepairConfig, load_repair_model
-
-    config = RepairConfig(candidates=CandidateMode(candidates))
-    return config, load_repair_model(model, config).get()  # loaded before the first bug
-
-
 def bug_job(item: dict) -> dict:
-    """Repair one bug folder: a JSON record in, a JSON record out (for any executor)."""
-    config, model = _loaded(item["candidates"], item["model"])
-    return asdict(repair_one(Path(item["folder"]), item["budget"], model, config))
+    """Repair one bug folder: a JSON record in, a JSON record out (for any executor); the
+    model loaded once per process (none for edits alone)."""
+    from benchmarks.models import loaded
+
+    edits = item["candidates"] == "edits"
+    model = None if edits else loaded(item["model"], item["model_name"])
+    return asdict(repair_one(Path(item["folder"]), item["budget"], model, item["candidates"]))
 
 
 def describe(record: dict) -> str:
@@ -145,7 +141,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per bug")
     parser.add_argument("--limit", type=int, default=None, help="only the first N bugs")
     parser.add_argument("--candidates", choices=["all", "model", "edits"], default="all")
-    parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    add_model_arguments(parser)
     parser.add_argument("--json", type=Path, default=None, help="JSON lines of records (resumes)")
     add_executor_arguments(parser)
     return parser.parse_args(argv)
@@ -169,6 +165,7 @@ def main(argv: Sequence[str]) -> int:
             "budget": args.budget,
             "candidates": args.candidates,
             "model": args.model,
+            "model_name": args.model_name,
         }
         for f in folders
         if f.name not in done
@@ -184,7 +181,7 @@ def main(argv: Sequence[str]) -> int:
         root=str(args.root),
         candidates=args.candidates,
         budget_s=args.budget,
-        model=None if args.candidates == "edits" else (args.model or "bundled default"),
+        model="none (edits alone)" if args.candidates == "edits" else described(args),
     )
     print(json.dumps(summary, indent=2))
     return 0

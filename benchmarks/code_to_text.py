@@ -35,10 +35,12 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from benchmarks.executor import print_report
 from benchmarks.heldout import read_examples, template_docstring
 from benchmarks.metrics import codexglue_bleu, rouge_l
+from benchmarks.models import add_model_arguments, described, loaded
 from codeintel.errors import CodeintelError, InputError
 from codeintel.models import formats
 from codeintel.tasks.docstring import (
@@ -49,6 +51,7 @@ from codeintel.tasks.docstring import (
     Neighbour,
     assessor,
     candidates,
+    causal_summaries,
     retrieved,
     summary_line,
 )
@@ -59,6 +62,7 @@ class Pair:
     model_input: str
     reference: str
     name: str  # the function's name, for the template baseline
+    code: str = ""  # the function's source, where the record has it (a causal model's input)
 
 
 def codexglue_pair(record: dict) -> Pair:
@@ -72,7 +76,8 @@ def codexglue_pair(record: dict) -> Pair:
     parsed = parse(code, "python") if isinstance(code, str) else None
     functions = list(parsed.functions()) if parsed is not None and not parsed.has_errors else []
     if functions:
-        return Pair(model_input(parsed, functions[0]), reference, functions[0].name)
+        function = functions[0]
+        return Pair(model_input(parsed, function), reference, function.name, str(code))
     body = " ".join(record.get("code_tokens") or [])
     name = str(record.get("func_name", "")).rsplit(".", 1)[-1]
     return Pair(formats.pymt5_input(formats.Prefix.DOC, "", None, body), reference, name)
@@ -142,11 +147,28 @@ def neighbours(pool: Sequence[Pair], near: Sequence[tuple[int, float]]) -> list[
 
 
 def generations(model, pairs: Sequence[Pair], decoding: DocDecoding) -> Iterator[tuple]:
-    """The model's beam for each pair, best first, in batches."""
+    """The model's beam for each pair, best first, in batches; a causal model's or a
+    server's greedy docstring, written in place in the function (the task's prompt)."""
+    if hasattr(model, "fill_in_middle"):
+        yield from (tuple(causal_summaries(*_function(p), model, 1)) for p in pairs)
+        return
     config = decoding.generation(1)
     for start in range(0, len(pairs), config.batch_size):
         batch = pairs[start : start + config.batch_size]
         yield from model.generate([p.model_input for p in batch], config)
+
+
+def _function(pair: Pair) -> tuple[Any, Any]:
+    """(parsed code, its first function) of a pair that has its code; InputError else."""
+    from parsers import parse
+
+    if not pair.code:
+        raise InputError(
+            "a causal model or a server writes a docstring in the function's code: give "
+            "CodeXGLUE records with `code` (--data); the corpus build holds seq2seq inputs"
+        )
+    parsed = parse(pair.code, "python")
+    return parsed, next(iter(parsed.functions()))
 
 
 def with_retrieval(model, pair: Pair, generated: Sequence, found: Sequence[Neighbour]) -> str:
@@ -216,7 +238,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--train", type=Path, help="CodeXGLUE train JSONL: the neighbour baseline's functions"
     )
-    parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    add_model_arguments(parser)
     default = DocDecoding()
     parser.add_argument("--no-repeat-ngram", type=int, default=default.no_repeat_ngram_size)
     parser.add_argument("--length-penalty", type=float, default=default.length_penalty)
@@ -233,8 +255,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str]) -> int:
-    from codeintel.models import load_model
-
     args = parse_args(argv)
     decoding = replace(
         DocDecoding(), no_repeat_ngram_size=args.no_repeat_ngram, length_penalty=args.length_penalty
@@ -247,19 +267,19 @@ def main(argv: Sequence[str]) -> int:
             else corpus_pairs(args.corpus, args.split, args.limit)
         )
         pool = read_pool(args)
-        model = load_model(args.model)
+        model = loaded(args.model, args.model_name)
+        beams = list(generations(model, pairs, decoding))
     except CodeintelError as exc:
         print(f"code-to-text: {exc}", file=sys.stderr)
         return 2
     references = [p.reference for p in pairs]
-    beams = list(generations(model, pairs, decoding))
     near = nearest(pool, pairs, DocRetrieval().k) if pool else []
     report = {
         "data": str(args.data or f"{args.corpus} ({args.split} split)"),
         "decoding": asdict(decoding),
         "retrieval": asdict(DocRetrieval()),
         "functions": len(pairs),
-        "model": str(model.path),
+        "model": described(args),
         "model_scores": scores(references, [summary_line(b[0].text) if b else "" for b in beams]),
         "template_scores": scores(references, [template(p) for p in pairs]),
         "neighbour_pool": len(pool),

@@ -34,14 +34,10 @@ from pathlib import Path
 
 from benchmarks.executor import print_report
 from benchmarks.metrics import edit_similarity, latency_ms, line_exact_match
+from benchmarks.models import add_model_arguments, described, loaded
+from codeintel import tasks
 from codeintel.errors import CodeintelError, InputError
-from codeintel.tasks.completion import (
-    LINE_SECONDS,
-    CompletionConfig,
-    CompletionRequest,
-    WindowKind,
-    run,
-)
+from codeintel.tasks.completion import LINE_SECONDS, CompletionConfig, WindowKind
 
 
 @dataclass(frozen=True)
@@ -106,13 +102,19 @@ def read_codexglue(path: Path, limit: int) -> list[Example]:
 def predict(
     example: Example, model, window: WindowKind, index, line_seconds: float | None
 ) -> tuple[str, float]:
-    config = CompletionConfig(n=1, window=window, line_seconds=line_seconds)
-    request = CompletionRequest(
-        example.source, example.line, example.column, config, index, example.file
-    )
+    config = CompletionConfig(samples=1, window=window, line_seconds=line_seconds)
     start = time.perf_counter()
     try:
-        found = run(request, model)
+        request = tasks.make_request(
+            "complete",
+            file=index.root / example.file if index is not None else None,
+            source=example.source,
+            line=example.line,
+            column=example.column,
+            index=index,
+            config=config,
+        )
+        found = tasks.run("complete", request, model)
     except CodeintelError as exc:  # counted as an empty prediction, and said
         print(f"{example.file}:{example.line}: {exc}", file=sys.stderr)
         found = []
@@ -176,14 +178,12 @@ def _seconds(text: str) -> float | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from codeintel.models import load_model
-
     parser = argparse.ArgumentParser(prog="python -m benchmarks completion")
     parser.add_argument("--files", type=int, default=40, help="held-out files sampled")
     parser.add_argument("--per-file", type=int, default=3, help="cursors per file")
     parser.add_argument("--data", type=Path, help="CodeXGLUE line-completion JSON lines")
     parser.add_argument("--limit", type=int, default=1000, help="records read from --data")
-    parser.add_argument("--model", help="checkpoint path or bundled name")
+    add_model_arguments(parser)
     parser.add_argument("--split", default="test", choices=["valid", "test"], help="held out")
     parser.add_argument(
         "--line-seconds",
@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             examples, index = read_codexglue(args.data, args.limit), None
         else:
             examples, index = corpus_examples(args)
-        model = load_model(args.model)
+        model = loaded(args.model, args.model_name)
     except CodeintelError as exc:
         print(f"completion: {exc}", file=sys.stderr)
         return 2
@@ -212,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.data or f"{args.split} split: {args.files} files, {args.per_file} cursors each"
         ),
         "examples": len(examples),
-        "model": str(model.path),
+        "model": described(args),
         "line_seconds": args.line_seconds,
         **evaluate(examples, model, index, args.line_seconds),
         "seconds": round(time.perf_counter() - started, 1),

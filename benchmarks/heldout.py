@@ -38,6 +38,8 @@ from typing import Any
 
 from benchmarks.executor import print_report
 from benchmarks.metrics import corpus_smoothed_bleu4, normalize_code
+from benchmarks.models import add_model_arguments, seq2seq_path
+from codeintel.errors import CodeintelError
 from codeintel.models import formats
 from codeintel.tasks.repair import Candidate, CandidateMode, RepairConfig, Target
 from codeintel.tasks.repair.candidates import (
@@ -215,7 +217,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    add_model_arguments(parser)
     parser.add_argument(
         "--data", type=Path, required=True, help="data dir of `python -m data_pipelines build`"
     )
@@ -252,7 +254,11 @@ def main(argv: Sequence[str]) -> int:
     if args.unconstrained and args.candidates is Candidates.REPAIR:
         print("error: --unconstrained applies to --candidates model only", file=sys.stderr)
         return 2
-    model = load_model(args.model)
+    try:
+        model = load_model(seq2seq_path(args, "heldout", "the training tasks' scores"))
+    except CodeintelError as exc:
+        print(f"heldout: {exc}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     fix_records = read_examples(args.data, args.split, "fix", args.limit)
     fix = score_fix(model, fix_records, args)

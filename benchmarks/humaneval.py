@@ -17,7 +17,6 @@ Records are JSON lines, one per problem, so a stopped run resumes (`--json`).
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import json
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 
 from benchmarks.executor import add_executor_arguments, read_records, run_jobs
 from benchmarks.metrics import pass_at_k
+from benchmarks.models import add_model_arguments, described
 from codeintel.errors import CodeintelError, InputError
 from codeintel.sandbox import Limits, SandboxConfig
 
@@ -90,29 +90,30 @@ def canonical_record(problem: dict) -> ProblemRecord:
 
 
 def sampled_record(problem: dict, n: int, model: Any) -> ProblemRecord:
-    from codeintel.tasks.synthesize import SynthesisConfig, SynthesisRequest, run
+    from codeintel import tasks
+    from codeintel.tasks.synthesize import SynthesisConfig
 
-    config = replace(SynthesisConfig(), beam=0, samples=n)
-    request = SynthesisRequest(problem["prompt"], problem["entry_point"], None, config)
-    candidates = run(request, model)  # ranked: passing the prompt's examples first
+    request = tasks.make_request(
+        "body",
+        source=problem["prompt"],
+        function=problem["entry_point"],
+        config=replace(SynthesisConfig(), beam=0, samples=n),  # n samples, no beam
+    )
+    candidates = tasks.run("body", request, model)  # ranked: passing the examples first
     verdicts = passes(problem, [c.program for c in candidates])
     first = verdicts[0] if verdicts else False
     return ProblemRecord(problem["task_id"], n, len(candidates), sum(verdicts), first)
 
 
-@functools.lru_cache(maxsize=2)
-def _loaded(model: str | None) -> Any:
-    """The model for a job (seq2seq or causal), loaded once per worker process."""
-    from codeintel.models.spec import load_backend
-
-    return load_backend(model)
-
-
 def problem_job(item: dict) -> dict:
-    """One problem: a JSON record in, a JSON record out (for any executor)."""
+    """One problem: a JSON record in, a JSON record out (for any executor); the model
+    (any kind) loaded once per worker process."""
+    from benchmarks.models import loaded
+
     if item["canonical"]:
         return asdict(canonical_record(item["problem"]))
-    return asdict(sampled_record(item["problem"], item["n"], _loaded(item["model"])))
+    model = loaded(item["model"], item["model_name"])
+    return asdict(sampled_record(item["problem"], item["n"], model))
 
 
 def summarize(records: Sequence[dict], ks: Sequence[int]) -> dict:
@@ -145,7 +146,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--canonical", action="store_true", help="run the canonical solutions")
     parser.add_argument("--n", type=int, default=10, help="samples per problem")
     parser.add_argument("--k", default="1,10", help="comma-separated k of pass@k (k <= n)")
-    parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    add_model_arguments(parser)
     parser.add_argument("--limit", type=int, default=None, help="only the first N problems")
     parser.add_argument("--json", type=Path, default=None, help="JSON lines of records (resumes)")
     add_executor_arguments(parser)
@@ -170,7 +171,13 @@ def main(argv: Sequence[str]) -> int:
         previous = read_records(args.json)
         done = {r["task_id"] for r in previous}
         items = [
-            {"problem": p, "canonical": args.canonical, "n": args.n, "model": args.model}
+            {
+                "problem": p,
+                "canonical": args.canonical,
+                "n": args.n,
+                "model": args.model,
+                "model_name": args.model_name,
+            }
             for p in problems
             if p["task_id"] not in done
         ]
@@ -182,7 +189,7 @@ def main(argv: Sequence[str]) -> int:
     summary = summarize([r for r in previous + new if r["task_id"] in wanted], ks)
     summary.update(
         mode="canonical" if args.canonical else "sampled",
-        model=None if args.canonical else (args.model or "bundled default"),
+        model=None if args.canonical else described(args),
     )
     print(json.dumps(summary, indent=2))
     return 0

@@ -31,6 +31,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.models import add_model_arguments, seq2seq_path
 from codeintel.errors import CodeintelError, ModelNotFoundError
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -172,7 +173,8 @@ def _load(args: argparse.Namespace, config, work: Path) -> tuple[object, str]:
 
     model_config = ModelConfig(max_input_tokens=config.max_input_tokens, threads=config.threads)
     try:
-        return load_model(args.model, model_config), "checkpoint"
+        path = seq2seq_path(args, "model", "generation latency and training speed")
+        return load_model(path, model_config), "checkpoint"
     except ModelNotFoundError:
         if args.model:
             raise
@@ -216,7 +218,7 @@ def _markdown(args: argparse.Namespace, model, kind: str, lat: dict, train: dict
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks model", description=__doc__)
-    parser.add_argument("--model", help="checkpoint path or bundled name (default: bundled)")
+    add_model_arguments(parser)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="training config")
     parser.add_argument("--inputs", type=int, default=4, help="inputs of ~300 tokens")
     parser.add_argument("--batch-size", type=int, default=4)

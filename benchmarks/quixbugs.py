@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import ast
 import enum
-import functools
 import itertools
 import json
 import math
@@ -49,6 +48,7 @@ from typing import Any
 
 from benchmarks.bugs import by_family
 from benchmarks.executor import add_executor_arguments, read_records, run_jobs
+from benchmarks.models import add_model_arguments, described
 
 PROGRAMS, TESTS, CORRECT, JSON_TESTS = (
     "python_programs",
@@ -121,7 +121,8 @@ class ProgramRecord:
 @dataclass(frozen=True)
 class Settings:
     budget: float
-    config: Any  # RepairConfig
+    candidates: str  # all, model, edits
+    timeout: float  # per sandbox run
     model: Any
     out: Path | None
     run_slow: bool = False  # what `pytest.run_slow` reads as (the checkout's --runslow)
@@ -612,20 +613,22 @@ def _repair_record(
 
 def repair_program(root: Path, name: str, settings: Settings) -> ProgramRecord:
     """Repair one program (within the budget), check a plausible patch, write it to --out."""
-    from codeintel.tasks.repair import repair
+    from codeintel import tasks
 
     started = time.perf_counter()
     try:
         program = load_program(root, name, pytest_flags(root, settings.run_slow))
-        result = repair(
-            root / program.module_file,
+        request = tasks.make_request(
+            "repair",
+            file=root / program.module_file,
             tests={program.test_file: program.tests},
             support=program.support,
             module_file=program.module_file,
-            budget_seconds=settings.budget,
-            config=settings.config,
-            model=settings.model,
+            budget=settings.budget,
+            candidates=settings.candidates,
+            timeout=settings.timeout,
         )
+        result = tasks.run("repair", request, settings.model)
         return _repair_record(program, result, started, settings.out)
     except Exception as exc:  # one broken program must not end the run
         return ProgramRecord(
@@ -651,42 +654,27 @@ def job_item(root: Path, name: str, args: argparse.Namespace) -> dict:
         "budget": args.budget,
         "candidates": args.candidates,
         "model": args.model,
+        "model_name": args.model_name,
         "timeout": args.timeout,
         "run_slow": args.runslow,
         "out": str(args.out.resolve()) if args.out else None,
     }
 
 
-@functools.lru_cache(maxsize=2)
-def _settings(
-    budget: float,
-    candidates: str,
-    model: str | None,
-    timeout: float,
-    run_slow: bool,
-    out: str | None,
-) -> Settings:
-    """Settings for a job, the model loaded once per process."""
-    from codeintel.sandbox import Limits, SandboxConfig
-    from codeintel.tasks.repair import CandidateMode, RepairConfig, load_repair_model
+def _settings(item: dict) -> Settings:
+    """Settings for a job, the model loaded once per process (none for edits alone)."""
+    from benchmarks.models import loaded
 
-    sandbox = SandboxConfig(limits=Limits(timeout_s=timeout))
-    config = RepairConfig(candidates=CandidateMode(candidates), sandbox=sandbox)
-    loaded = load_repair_model(model, config).get()  # loaded before the first program
-    return Settings(budget, config, loaded, Path(out) if out else None, run_slow)
+    model = None if item["candidates"] == "edits" else loaded(item["model"], item["model_name"])
+    out = Path(item["out"]) if item["out"] else None
+    return Settings(
+        item["budget"], item["candidates"], item["timeout"], model, out, item["run_slow"]
+    )
 
 
 def program_job(item: dict) -> dict:
     """Repair one program: a JSON record in, a JSON record out (for any executor)."""
-    settings = _settings(
-        item["budget"],
-        item["candidates"],
-        item["model"],
-        item["timeout"],
-        item["run_slow"],
-        item["out"],
-    )
-    return to_json(repair_program(Path(item["root"]), item["name"], settings))
+    return to_json(repair_program(Path(item["root"]), item["name"], _settings(item)))
 
 
 def describe(record: dict) -> str:
@@ -728,7 +716,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=None, help="folder for patched programs")
     parser.add_argument("--json", type=Path, default=None, help="JSON lines of records (resumes)")
     parser.add_argument("--candidates", choices=["all", "model", "edits"], default="all")
-    parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    add_model_arguments(parser)
     parser.add_argument(
         "--runslow",
         action="store_true",
@@ -765,7 +753,10 @@ def main(argv: Sequence[str]) -> int:
     previous = [r for r in read_records(args.json) if r["name"] in set(names)]
     records = previous if args.json is not None else new
     summary = summarize(records)
-    summary.update(root=str(args.root), candidates=args.candidates, budget_s=args.budget)
+    model = described(args) if args.candidates != "edits" else "none (edits alone)"
+    summary.update(
+        root=str(args.root), candidates=args.candidates, budget_s=args.budget, model=model
+    )
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from benchmarks.executor import print_report
 from benchmarks.metrics import corpus_bleu
+from benchmarks.models import add_model_arguments, seq2seq_path
 from codeintel.errors import CodeintelError
 from codeintel.models import formats
 
@@ -63,7 +64,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--data", type=Path, required=True, help="a code refinement folder")
     parser.add_argument("--split", default="test", choices=["train", "valid", "test"])
-    parser.add_argument("--model", default=None, help="checkpoint path or bundled name")
+    add_model_arguments(parser)
     parser.add_argument("--limit", type=int, default=None, help="only the first N methods")
     parser.add_argument("--json", type=Path, default=None, help="also write the scores here")
     return parser.parse_args(argv)
@@ -77,7 +78,7 @@ def main(argv: Sequence[str]) -> int:
     started = time.perf_counter()
     try:
         pairs = read_pairs(args.data, args.split)[: args.limit]
-        model = load_model(args.model)
+        model = load_model(seq2seq_path(args, "refinement", "Java fixes (its fine-tuning)"))
     except CodeintelError as exc:
         print(f"refinement: {exc}", file=sys.stderr)
         return 2

@@ -5,7 +5,7 @@
 
 Each module (a single-file module found by import name) is copied into a fresh
 project as `<name>_sut.py` (so that the copy, not the installed module, is imported,
-by both tools). Ours: `generate_tests` with the budget. Pynguin (`--pynguin`, the
+by both tools). Ours: the `tests` task with the budget. Pynguin (`--pynguin`, the
 Python of a virtualenv holding pynguin 0.48, `scripts/pynguin-venv.sh`) runs inside
 our sandbox with PYNGUIN_DANGER_AWARE set and `--maximum-search-time` = the budget.
 Each tool's test file is then measured the same way, in the sandbox: the tests that
@@ -30,9 +30,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from benchmarks.executor import add_executor_arguments, print_report, read_records, run_jobs
+from benchmarks.models import add_model_arguments, described
+from codeintel import tasks
 from codeintel.errors import InputError
 from codeintel.sandbox import Limits, SandboxConfig, TestOutcome, run, run_tests
-from codeintel.tasks.testgen import TestgenConfig, generate_tests
 from codeintel.tasks.testgen.mutation import mutants, mutation_score
 from codeintel.tasks.testgen.plan import focal_functions
 from data_pipelines.config import Split
@@ -108,12 +109,16 @@ def focal_covered(source: str, covered: Sequence[int]) -> tuple[int, int]:
     return len(focals), hit
 
 
-def ours(name: str, source: str, budget: float, samples: int) -> tuple[str, float, dict]:
+def ours(name: str, source: str, budget: float, item: dict) -> tuple[str, float, dict]:
+    """Our tests for the module, as `codeintel tests` makes them: the model (the item's
+    spec) loads within the budget, alongside the search."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}_sut.py"
         path.write_text(source, encoding="utf-8")
         started = time.monotonic()
-        result = generate_tests(path, budget_seconds=budget, config=TestgenConfig(samples=samples))
+        request = tasks.make_request("tests", file=path, budget=budget, samples=item["samples"])
+        model = tasks.start_model("tests", request, item["model"], item["model_name"])
+        result = tasks.run("tests", request, model)
         seconds = time.monotonic() - started
     extra = {"model_samples": result.model_samples, "model_passed": result.model_passed}
     return result.test_file, seconds, extra
@@ -159,7 +164,7 @@ def job(item: dict) -> dict:
     name, tool = item["module"], item["tool"]
     source = module_source(name)
     if tool == "codeintel":
-        tests, seconds, extra = ours(name, source, item["budget"], item["samples"])
+        tests, seconds, extra = ours(name, source, item["budget"], item)
     else:
         python = str(Path(item["pynguin"]).absolute())
         tests, seconds, extra = pynguin(name, source, item["budget"], python)
@@ -249,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per module and tool")
     parser.add_argument("--pynguin", help="the Python of a virtualenv with pynguin 0.48")
     parser.add_argument("--samples", type=int, default=4, help="our model's samples per function")
+    add_model_arguments(parser)
     parser.add_argument("--json", type=Path, help="records (JSON lines), to resume from")
     parser.add_argument("--plot", type=Path, help="write the coverage plot (PNG) here")
     add_executor_arguments(parser)
@@ -272,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "tool": t,
             "budget": args.budget,
             "samples": args.samples,
+            "model": args.model,
+            "model_name": args.model_name,
             "pynguin": args.pynguin,
         }
         for m in args.modules
@@ -279,7 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (m, t) not in seen
     ]
     records = done + run_jobs(job, items, args, args.json, describe)
-    print_report({"budget_s": args.budget, "per_tool": report(records), "records": records}, None)
+    model = described(args) if args.samples > 0 else "none (the search alone)"
+    summary = {"budget_s": args.budget, "model": model, "per_tool": report(records)}
+    print_report({**summary, "records": records}, None)
     if args.plot is not None:
         plot(records, args.plot)
     return 0

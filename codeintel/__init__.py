@@ -52,7 +52,6 @@ _EXPORTS: dict[str, str] = {
     "AssertCandidate": "codeintel.tasks.asserts",
     "complete": "codeintel.tasks.completion",
     "Completion": "codeintel.tasks.completion",
-    "get_task": "codeintel.tasks",
     # errors
     "CodeintelError": "codeintel.errors",
     "InputError": "codeintel.errors",

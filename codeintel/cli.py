@@ -1,7 +1,10 @@
 """The `codeintel` command: `main(argv) -> int`.
 
 Each subcommand lives in `codeintel/commands/<name>.py` with two functions,
-`add_arguments(parser)` and `run(args) -> int`, and is registered in COMMANDS.
+`add_arguments(parser)` and `run(args) -> int`. A task's command is registered with the
+task (`codeintel.tasks.TASKS`) and builds its request only through the task's front
+door (`tasks.make_request`, `tasks.start_model`, `tasks.run`); the other commands are
+in TOOLS.
 Command modules import torch/transformers only inside `run`, so `--help` is fast.
 Exit codes: 0 success, 1 the job ran but did not succeed (e.g. no fix found),
 2 bad input (one line on stderr, never a traceback).
@@ -16,23 +19,33 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from codeintel import tasks
 from codeintel.commands.options import OneLineParser
 from codeintel.errors import USER_ERRORS
 
-# name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "body": ("codeintel.commands.body", "write a function body from its docstring, run it"),
-    "complete": ("codeintel.commands.complete", "complete the line or block at a cursor"),
+# the commands that are not tasks: name -> (module, one-line help)
+TOOLS: dict[str, tuple[str, str]] = {
     "context": ("codeintel.commands.context", "print a model input built from a file"),
-    "doc": ("codeintel.commands.doc", "write docstrings for functions (--write inserts them)"),
     "index": ("codeintel.commands.index", "index a codebase's functions for search and completion"),
-    "repair": ("codeintel.commands.repair", "repair a function so that failing tests pass"),
     "search": ("codeintel.commands.search", "find functions in an index by words or code"),
     "serve": ("codeintel.commands.serve", "the language server for editors (LSP over stdio)"),
-    "tests": ("codeintel.commands.tests", "write pytest tests that pass and cover a module"),
     "train-search": ("codeintel.commands.train_search", "train a code-search encoder"),
     "train": ("codeintel.commands.train", "train a seq2seq checkpoint from a config file"),
 }
+
+
+def _commands() -> dict[str, tuple[str, str]]:
+    """Every command by name: the tasks' (codeintel.tasks.TASKS; each in
+    codeintel/commands/NAME.py) and the tools."""
+    found = {
+        t.name: (f"codeintel.commands.{t.name}", t.summary)
+        for t in tasks.TASKS.values()
+        if t.command
+    }
+    return dict(sorted({**found, **TOOLS}.items()))
+
+
+COMMANDS = _commands()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,11 @@ import json
 import sys
 from pathlib import Path
 
-from codeintel.commands.options import MAX_SAMPLES, count
+from codeintel.commands.options import (
+    add_model_arguments,
+    add_samples_argument,
+    add_sandbox_arguments,
+)
 from codeintel.commands.progress import ProgressBar
 from codeintel.files import read_text
 
@@ -22,39 +26,39 @@ from codeintel.files import read_text
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a Python file with the signature and docstring")
     parser.add_argument("--function", required=True, help="the function to write a body for")
-    parser.add_argument("--n", type=count(1, MAX_SAMPLES), default=10, help="samples (default 10)")
+    add_samples_argument(parser, 10, "bodies sampled (and half as many searched by beam)")
     parser.add_argument("--tests", type=Path, help="a pytest file that imports `solution`")
-    parser.add_argument(
-        "--model", help="a bundled name, a checkpoint folder (seq2seq or causal) or a server URL"
-    )
-    parser.add_argument(
-        "--model-name", help="the served model's name (a server URL; $CODEINTEL_MODEL_NAME)"
-    )
+    add_model_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the candidates as JSON")
+    add_sandbox_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeintel import tasks
     from codeintel.models.spec import for_file
     from codeintel.sandbox import tier_warning
-    from codeintel.tasks.synthesize import Check, synthesize
+    from codeintel.tasks.synthesize import Check
 
-    text = read_text(args.file, "file")
-    model, model_name = for_file(args.model, args.model_name, args.file)
     tests = read_text(args.tests, "test file") if args.tests else None
     warning = tier_warning()
     if warning:
         print(f"codeintel: warning: {warning}", file=sys.stderr)
     with ProgressBar() as progress:
-        candidates = synthesize(
-            text,
-            args.n,
-            tests,
+        request = tasks.make_request(
+            "body",
+            file=args.file,
             function=args.function,
-            model=model,
-            model_name=model_name,
-            path=args.file,
+            tests=tests,
+            samples=args.samples,
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+            disk_mb=args.disk_mb,
             progress=progress,
         )
+        model = tasks.start_model(
+            "body", request, *for_file(args.model, args.model_name, args.file)
+        )
+        candidates = tasks.run("body", request, model)
     if args.json:
         print(json.dumps([c.to_json() for c in candidates], indent=2))
     else:

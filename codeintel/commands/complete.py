@@ -14,9 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from codeintel.commands.options import MAX_SAMPLES, count
-from codeintel.errors import InputError
-from codeintel.files import read_text
+from codeintel.commands.options import add_model_arguments, add_samples_argument, count
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,33 +24,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--column", type=column, required=True, help="the cursor's column (from 0)")
     parser.add_argument("--mode", choices=["line", "block"], default="line")
     parser.add_argument("--index", type=Path, help="an index folder to retrieve from")
-    parser.add_argument(
-        "--n", type=count(1, MAX_SAMPLES), default=5, help="completions (default 5)"
-    )
-    parser.add_argument(
-        "--model", help="a bundled name, a checkpoint folder (seq2seq or causal) or a server URL"
-    )
-    parser.add_argument(
-        "--model-name", help="the served model's name (a server URL; $CODEINTEL_MODEL_NAME)"
-    )
+    add_samples_argument(parser, 5, "completions")
+    add_model_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the completions as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    from codeintel.models.spec import for_file, load_backend
-    from codeintel.tasks.completion import complete
+    from codeintel import tasks
+    from codeintel.models.spec import for_file
 
-    source = read_text(args.file, "file")
-    if not source.strip():
-        raise InputError(f"{args.file} is empty: there is no code to complete from")
-    index, path = None, None
-    if args.index is not None:
-        from codeintel.retrieval import load_index
-
-        index = load_index(args.index)
-        path = index.relative(args.file)
-    model = load_backend(*for_file(args.model, args.model_name, args.file))
-    found = complete(source, args.line, args.column, index, args.n, args.mode, model, path)
+    request = tasks.make_request(
+        "complete",
+        file=args.file,
+        line=args.line,
+        column=args.column,
+        mode=args.mode,
+        samples=args.samples,
+        index=args.index,
+    )
+    model = tasks.start_model(
+        "complete", request, *for_file(args.model, args.model_name, args.file)
+    )
+    found = tasks.run("complete", request, model)
     if found and found[0].note:
         print(f"codeintel: note: {found[0].note}", file=sys.stderr)
     if args.json:

@@ -26,7 +26,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from codeintel.commands.options import MAX_BUDGET_S, MAX_SAMPLES, count, seconds
+from codeintel.commands.options import (
+    add_budget_argument,
+    add_model_arguments,
+    add_samples_argument,
+)
 from codeintel.commands.progress import ProgressBar
 from codeintel.files import replace_file
 
@@ -40,24 +44,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--style", choices=["oneline", "google", "numpy"], default="oneline", help="sections"
     )
-    parser.add_argument(
-        "--n", type=count(1, MAX_SAMPLES), default=5, help="candidates per function (default 5)"
-    )
-    parser.add_argument(
-        "--model", help="a bundled name, a checkpoint folder (seq2seq or causal) or a server URL"
-    )
-    parser.add_argument(
-        "--model-name", help="the served model's name (a server URL; $CODEINTEL_MODEL_NAME)"
-    )
+    add_samples_argument(parser, 5, "candidates per function")
+    add_model_arguments(parser)
     parser.add_argument(
         "--index",
         type=Path,
         help="an index to take near-clones' docstrings from (default: the project's "
         ".codeintel/index, when there is one)",
     )
-    parser.add_argument(
-        "--budget", type=seconds(MAX_BUDGET_S), help="seconds for the whole command"
-    )
+    add_budget_argument(parser, None)
     parser.add_argument("--force", action="store_true", help="replace an existing docstring")
     parser.add_argument("--write", action="store_true", help="insert the best confident ones")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -112,27 +107,25 @@ def project_index(file: Path) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codeintel.budget import Budget
+    from codeintel import tasks
     from codeintel.models.spec import for_file
-    from codeintel.tasks.docstring import summarize
 
-    budget = Budget(args.budget) if args.budget is not None else None
-    model, model_name = for_file(args.model, args.model_name, args.file)
     with ProgressBar() as progress:
-        result = summarize(
-            args.file,
-            args.function,
-            args.style,
-            args.n,
-            insert=args.write,
+        request = tasks.make_request(
+            "doc",
+            file=args.file,
+            function=args.function,
+            style=args.style,
+            samples=args.samples,
             force=args.force,
-            model=model,
             index=args.index if args.index is not None else project_index(args.file),
             every=args.all,
-            budget=budget,
+            insert=args.write,
+            budget=args.budget,
             progress=progress,
-            model_name=model_name,
         )
+        model = tasks.start_model("doc", request, *for_file(args.model, args.model_name, args.file))
+        result = tasks.run("doc", request, model)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:

@@ -55,3 +55,55 @@ class OneLineParser(argparse.ArgumentParser):
         command = self.prog.partition(" ")[2]
         where = f"{command}: " if command else ""
         self.exit(2, f"codeintel: error: {where}{message} (see {self.prog} --help)\n")
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """--model and --model-name, the same on every command that uses a model."""
+    parser.add_argument(
+        "--model",
+        help="a bundled name, a checkpoint folder (seq2seq or causal) or a server URL "
+        "(default: $CODEINTEL_MODEL, else [tool.codeintel] model, else codeintel-small)",
+    )
+    parser.add_argument(
+        "--model-name", help="the served model's name (a server URL; $CODEINTEL_MODEL_NAME)"
+    )
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """--timeout, --memory-mb, --disk-mb: the sandbox's limits per run (None: the task's
+    default), made into limits by `SandboxConfig.with_options`."""
+    limits = parser.add_argument_group("sandbox limits, per test run")
+    limits.add_argument(
+        "--timeout", type=seconds(MAX_TIMEOUT_S), help="wall-clock seconds (default 10)"
+    )
+    limits.add_argument(
+        "--memory-mb", type=count(64, MAX_MB), help="address space per process (default 1024)"
+    )
+    limits.add_argument(
+        "--disk-mb", type=count(1, MAX_MB), help="the work dir's size (default 256)"
+    )
+
+
+def add_samples_argument(
+    parser: argparse.ArgumentParser, default: int, what: str, low: int = 1
+) -> None:
+    """--samples (--n is the same option): how many candidates the model writes."""
+    parser.add_argument(
+        "--samples",
+        "--n",
+        dest="samples",
+        type=count(low, MAX_SAMPLES),
+        default=default,
+        help=f"{what} (default {default})",
+    )
+
+
+def add_budget_argument(parser: argparse.ArgumentParser, default: float | None) -> None:
+    """--budget: seconds for the whole command, the model's load included."""
+    told = f"default {default:g}" if default is not None else "default: no limit"
+    parser.add_argument(
+        "--budget",
+        type=seconds(MAX_BUDGET_S),
+        default=default,
+        help=f"seconds for the whole command, the model's load included ({told})",
+    )

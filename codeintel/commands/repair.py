@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from codeintel.commands.options import MAX_BUDGET_S, MAX_MB, MAX_TIMEOUT_S, count, seconds
+from codeintel.commands.options import (
+    add_budget_argument,
+    add_model_arguments,
+    add_sandbox_arguments,
+)
 from codeintel.errors import InputError
 from codeintel.files import replace_file
 
@@ -27,14 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--root", type=Path, help="the project's root (default: found above FILE)")
     parser.add_argument("--function", help="repair this function (qualified name) only")
-    parser.add_argument(
-        "--budget", type=seconds(MAX_BUDGET_S), default=60.0, help="seconds (default 60)"
-    )
-    parser.add_argument(
-        "--model",
-        help="checkpoint path or bundled name (default: "
-        "$CODEINTEL_MODEL, else the bundled codeintel-small)",
-    )
+    add_budget_argument(parser, 60.0)
+    add_model_arguments(parser)
     parser.add_argument(
         "--candidates",
         choices=["all", "model", "edits"],
@@ -48,33 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="replace FILE atomically with the fix (through a symlink, keeping owner and "
         "mode), its old contents in a backup FILE.orig (or FILE.orig.N: never overwritten)",
     )
-    limits = parser.add_argument_group("sandbox limits, per test run")
-    limits.add_argument(
-        "--timeout", type=seconds(MAX_TIMEOUT_S), help="wall-clock seconds (default 10)"
-    )
-    limits.add_argument(
-        "--memory-mb", type=count(64, MAX_MB), help="address space per process (default 1024)"
-    )
-    limits.add_argument(
-        "--disk-mb", type=count(1, MAX_MB), help="the work dir's size (default 256)"
-    )
-
-
-def _config(args: argparse.Namespace):
-    from codeintel.tasks.repair import CandidateMode, RepairConfig
-
-    config = RepairConfig(candidates=CandidateMode(args.candidates))
-    # argparse attribute -> Limits field (each bounded by its argument type)
-    flags = {"timeout": "timeout_s", "memory_mb": "memory_mb", "disk_mb": "disk_mb"}
-    chosen = {}
-    for attribute, name in flags.items():
-        value = getattr(args, attribute)
-        if value is not None:
-            chosen[name] = value
-    limits = replace(config.sandbox.limits, **chosen)
-    if args.timeout is not None:
-        limits = replace(limits, cpu_s=max(limits.cpu_s, int(args.timeout) + 1))
-    return replace(config, sandbox=replace(config.sandbox, limits=limits))
+    add_sandbox_arguments(parser)
 
 
 def _progress(message: str) -> None:
@@ -82,19 +53,28 @@ def _progress(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeintel import tasks
     from codeintel.models.spec import for_file
-    from codeintel.tasks.repair import RepairOutcome, load_repair_model, make_request, run
+    from codeintel.tasks.repair import RepairOutcome
 
-    config = _config(args)
-    request = make_request(
-        args.file, _tests(args.tests), args.function, args.budget, config, root=args.root
+    request = tasks.make_request(
+        "repair",
+        file=args.file,
+        tests=_tests(args.tests),
+        function=args.function,
+        budget=args.budget,
+        candidates=args.candidates,
+        root=args.root,
+        timeout=args.timeout,
+        memory_mb=args.memory_mb,
+        disk_mb=args.disk_mb,
     )
     chosen = ", ".join(request.runs)
     if request.tests_chosen:
         _progress(f"tests: {request.tests_chosen}")
     _progress(f"repairing {args.file} against {chosen} (budget {args.budget:g} s)")
-    model, _ = for_file(args.model, None, args.file)
-    result = run(request, load_repair_model(model, config))
+    model = tasks.start_model("repair", request, *for_file(args.model, args.model_name, args.file))
+    result = tasks.run("repair", request, model)
     if result.warning:
         _progress(f"warning: {result.warning}")
     if result.outcome is RepairOutcome.TESTS_ERROR:

@@ -14,7 +14,12 @@ import os
 import sys
 from pathlib import Path
 
-from codeintel.commands.options import MAX_BUDGET_S, MAX_SAMPLES, count, seconds
+from codeintel.commands.options import (
+    add_budget_argument,
+    add_model_arguments,
+    add_samples_argument,
+    add_sandbox_arguments,
+)
 from codeintel.commands.progress import ProgressBar
 from codeintel.files import check_new_file
 
@@ -22,9 +27,7 @@ from codeintel.files import check_new_file
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the Python module to test")
     parser.add_argument("--function", help="one function or method (default: every public one)")
-    parser.add_argument(
-        "--budget", type=seconds(MAX_BUDGET_S), default=60.0, help="seconds in all (default 60)"
-    )
+    add_budget_argument(parser, 60.0)
     parser.add_argument(
         "--out",
         help="where to write the test file (default: tests/test_MODULE.py under the "
@@ -32,11 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--model", help="checkpoint path or bundled name")
+    add_model_arguments(parser)
     parser.add_argument("--no-model", action="store_true", help="the execution search alone")
-    parser.add_argument(
-        "--samples", type=count(0, MAX_SAMPLES), default=4, help="model samples per function"
-    )
+    add_samples_argument(parser, 4, "the model's test candidates per function", low=0)
     parser.add_argument(
         "--mutation-score", action="store_true", help="also run the tests on mutants"
     )
@@ -46,29 +47,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="without bubblewrap, still call your functions with generated arguments "
         "(with your own rights: a function that deletes files would delete them)",
     )
+    add_sandbox_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeintel import tasks
     from codeintel.models.spec import for_file
-    from codeintel.tasks.testgen import TestgenConfig, generate_tests
 
     out = _out(args.out, args.file)
     if out is not None:
         check_new_file(out, args.force)  # before the search, not after it
-    config = TestgenConfig(
-        samples=0 if args.no_model else args.samples,
-        allow_process_tier=args.allow_process_tier,
-    )
     with ProgressBar() as progress:
-        result = generate_tests(
-            args.file,
-            args.function,
-            args.budget,
-            for_file(args.model, None, args.file)[0],
+        request = tasks.make_request(
+            "tests",
+            file=args.file,
+            function=args.function,
+            budget=args.budget,
+            samples=0 if args.no_model else args.samples,
             mutation_score=args.mutation_score,
-            config=config,
+            allow_process_tier=args.allow_process_tier,
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+            disk_mb=args.disk_mb,
             progress=progress,
         )
+        model = for_file(args.model, args.model_name, args.file)
+        result = tasks.run("tests", request, tasks.start_model("tests", request, *model))
     text = portable_file(result, args.file, out) if result.tests else ""
     if args.json:
         print(json.dumps(result.to_json(), indent=2))

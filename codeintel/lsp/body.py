@@ -3,7 +3,6 @@ docstring's examples when it has some; the best one inserted."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from lsprotocol import types
@@ -11,6 +10,8 @@ from lsprotocol import types
 from codeintel.lsp.records import Action, Proposal, Target, document_edit
 from codeintel.sandbox import JobControl
 from parsers import Scope
+
+BODY_SAMPLES = 10  # the samples setting's default here
 
 
 def offered(target: Target, scope: Scope) -> bool:
@@ -22,23 +23,23 @@ def offered(target: Target, scope: Scope) -> bool:
 
 
 def run(target: Target, control: JobControl, model: Any) -> Proposal:
-    from codeintel.tasks.synthesize import (
-        Check,
-        SynthesisConfig,
-        SynthesisRequest,
-        project_support,
-    )
-    from codeintel.tasks.synthesize import run as synthesize
+    from codeintel import tasks
+    from codeintel.tasks.synthesize import Check
 
-    n = target.settings.body_samples
-    config = SynthesisConfig(samples=n, beam=max(n // 2, 1))
-    config = replace(config, sandbox=replace(config.sandbox, control=control))
-    support, layout = project_support(target.document.path)  # the package beside it
-    text = target.document.text
-    request = SynthesisRequest(text, target.function, None, config, support, layout)
+    settings = target.settings
+    request = tasks.make_request(
+        "body",
+        file=target.document.path,  # the program runs beside its package
+        source=target.document.text,
+        function=target.function,
+        samples=settings.samples or BODY_SAMPLES,
+        timeout=settings.timeout,
+        memory_mb=settings.memory_mb,
+        control=control,
+    )
     loaded = model.get()
     control.stage(f"writing a body for {target.function}")
-    candidates = synthesize(request, loaded)
+    candidates = tasks.run("body", request, loaded)
     if not candidates:
         return Proposal(f"no body candidate for {target.function} parsed")
     best = candidates[0]
@@ -53,6 +54,7 @@ def run(target: Target, control: JobControl, model: Any) -> Proposal:
 
 
 ACTION = Action(
+    task="body",
     command="codeintel.completeBody",
     title="Complete body",
     kind=types.CodeActionKind.RefactorRewrite,

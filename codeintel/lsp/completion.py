@@ -23,6 +23,7 @@ log = logging.getLogger("codeintel.lsp")
 INDEX = Path(".codeintel") / "index"
 TRIGGERS = [".", "(", "[", ",", "=", " "]
 EMPTY = types.CompletionList(is_incomplete=True, items=[])
+COMPLETION_ITEMS = 5  # the samples setting's default here
 
 
 class WorkspaceIndex:
@@ -76,7 +77,7 @@ async def complete_at(server: Any, params: types.CompletionParams) -> types.Comp
 
 
 async def _complete(server: Any, params: types.CompletionParams) -> types.CompletionList:
-    from codeintel.tasks.completion import CompletionConfig, CompletionRequest, run
+    from codeintel import tasks
 
     document = server.document(params.text_document.uri)
     lines = document.text.split("\n")
@@ -84,20 +85,18 @@ async def _complete(server: Any, params: types.CompletionParams) -> types.Comple
     if position.line >= len(lines):
         return EMPTY
     text = lines[position.line]
-    column = column_of(text, position.character)
-    index = server.workspace_index.get(server.root(document))
-    items = server.settings.completion_items
-    config = CompletionConfig(n=items, beam=max(items, CompletionConfig.beam))
-    request = CompletionRequest(
-        document.text,
-        position.line + 1,
-        column,
-        config,
-        index,
-        index.relative(document.path) if index else None,
+    request = tasks.make_request(
+        "complete",
+        file=document.path,
+        source=document.text,
+        line=position.line + 1,
+        column=column_of(text, position.character),
+        samples=server.settings.samples or COMPLETION_ITEMS,
+        index=server.workspace_index.get(server.root(document)),
     )
     model = server.model.get()
-    found = await asyncio.get_running_loop().run_in_executor(None, run, request, model)
+    loop = asyncio.get_running_loop()
+    found = await loop.run_in_executor(None, tasks.run, "complete", request, model)
     if not server.is_current(document):
         return EMPTY
     end = utf16_length(text)

@@ -34,10 +34,10 @@ def run_module_tests(target: Target, control: JobControl) -> ModuleTests:
     """The module's tests (the editor's text of both files) run against the module, over
     its project when it belongs to a package (`projects.sandbox_view`)."""
     from codeintel.lsp.projects import sandbox_view
-    from codeintel.sandbox import run_tests
+    from codeintel.sandbox import SandboxConfig, run_tests
 
-    document = target.document
-    test = find_test_file(document.path, target.root, target.settings.test_files)
+    document, settings = target.document, target.settings
+    test = find_test_file(document.path, target.root, settings.test_files)
     if test is None:
         patterns = ", ".join(target.settings.test_files)
         raise InputError(f"no test file for {document.path.name} (looked for {patterns})")
@@ -46,7 +46,7 @@ def run_module_tests(target: Target, control: JobControl) -> ModuleTests:
     run = run_tests(
         view.files,
         [view.test_file],
-        target.sandbox(control),
+        SandboxConfig().with_options(settings.timeout, settings.memory_mb, control=control),
         code_under_test=[view.module_file],
         layout=view.layout,
     )

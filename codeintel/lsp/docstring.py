@@ -19,17 +19,20 @@ def offered(target: Target, scope: Scope) -> bool:
 
 
 def run(target: Target, control: JobControl, model: Any) -> Proposal:
-    from codeintel.tasks.docstring import DocstringRequest, DocStyle
-    from codeintel.tasks.docstring import run as summarize
+    from codeintel import tasks
 
     holder = target.workspace_index
-    index = holder.get(target.root) if holder is not None else None
-    path = index.relative(target.document.path) if index is not None else None
-    text = target.document.text
-    request = DocstringRequest(text, target.function, DocStyle.ONELINE, 5, False, index, path)
+    request = tasks.make_request(
+        "doc",
+        file=target.document.path,
+        source=target.document.text,
+        function=target.function,
+        index=holder.get(target.root) if holder is not None else None,
+        insert=True,
+    )
     loaded = model.get()
     control.stage(f"writing a docstring for {target.function}")
-    result = summarize(request, loaded, insert_best=True)
+    result = tasks.run("doc", request, loaded)
     found = result.functions[0] if result.functions else None
     if found is None or not found.candidates:
         return Proposal(f"no docstring candidate for {target.function}")
@@ -45,6 +48,7 @@ def run(target: Target, control: JobControl, model: Any) -> Proposal:
 
 
 ACTION = Action(
+    task="doc",
     command="codeintel.generateDocstring",
     title="Generate docstring",
     kind=types.CodeActionKind.RefactorRewrite,

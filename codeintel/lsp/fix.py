@@ -25,34 +25,37 @@ def offered(target: Target, scope: Scope) -> bool:
 
 
 def run(target: Target, control: JobControl, model: Any) -> Proposal:
-    from codeintel.tasks.repair import RepairConfig, RepairOutcome, RepairRequest
-    from codeintel.tasks.repair import run as repair
+    from codeintel import tasks
+    from codeintel.tasks.repair import RepairOutcome
 
     test = _test_file(target)
     if test is None:
         raise InputError(f"no test file found for {target.document.path.name}")
     view = sandbox_view(target.document, test, target.open_documents)
-    config = RepairConfig(sandbox=target.sandbox(control))
-    document = target.document
     control.stage(f"repairing {target.function} against {test.name}")
     support = {k: v for k, v in view.files.items() if k not in (view.module_file, view.test_file)}
-    request = RepairRequest(
-        document.text,
-        view.module_file,
-        {view.test_file: text_of(test, target.open_documents)},
-        support,
-        target.function,
-        target.settings.repair_budget_s,
-        config,
+    settings = target.settings
+    request = tasks.make_request(
+        "repair",
+        source=target.document.text,
+        module_file=view.module_file,
+        tests={view.test_file: text_of(test, target.open_documents)},
+        support=support,
         layout=view.layout,
+        function=target.function,
+        budget=settings.budget,
+        timeout=settings.timeout,
+        memory_mb=settings.memory_mb,
+        control=control,
     )
-    result = repair(request, model)
+    result = tasks.run("repair", request, model)
     if result.outcome is not RepairOutcome.FIXED or result.patched_source is None:
         return Proposal(result.message)
-    return Proposal(result.message, document_edit(document, result.patched_source))
+    return Proposal(result.message, document_edit(target.document, result.patched_source))
 
 
 ACTION = Action(
+    task="repair",
     command="codeintel.fixFunction",
     title="Fix this function",
     kind=types.CodeActionKind.QuickFix,

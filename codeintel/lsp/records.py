@@ -11,7 +11,7 @@ from lsprotocol import types
 
 from codeintel.lsp.documents import Document, text_edits
 from codeintel.lsp.settings import ServerSettings
-from codeintel.sandbox import JobControl, Limits, SandboxConfig
+from codeintel.sandbox import JobControl
 from parsers import Scope
 
 
@@ -25,15 +25,6 @@ class Target:
     settings: ServerSettings
     open_documents: Mapping[Path, str] = field(default_factory=dict)  # editor texts by path
     workspace_index: Any = None  # the server's WorkspaceIndex (loads `.codeintel/index`)
-
-    def sandbox(self, control: JobControl) -> SandboxConfig:
-        """The sandbox of one job: the settings' limits, cancelled with the job."""
-        limits = Limits(
-            timeout_s=self.settings.sandbox_timeout_s,
-            cpu_s=int(self.settings.sandbox_timeout_s) + 1,
-            memory_mb=self.settings.sandbox_memory_mb,
-        )
-        return SandboxConfig(limits=limits, control=control)
 
 
 @dataclass(frozen=True)
@@ -61,8 +52,9 @@ class Action:
 
     `run(target, control, model)` runs in a worker thread; `model` is a ModelHandle
     (jobs.WatchedModel while it loads; ModelHandle(None) where the load failed and the
-    action can go on without it, see actions.WITHOUT_MODEL)."""
+    action's task can go on without it, see actions.WITHOUT_MODEL)."""
 
+    task: str  # the task it runs (codeintel.tasks.TASKS)
     command: str  # the workspace/executeCommand name, e.g. "codeintel.fixFunction"
     title: str  # what the editor shows, e.g. "Fix this function"
     kind: str  # a CodeActionKind

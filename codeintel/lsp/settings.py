@@ -16,38 +16,46 @@ from codeintel.errors import ConfigError
 
 @dataclass(frozen=True)
 class ServerSettings:
+    """Each setting has the name of the task option it sets (`model_name` is the CLI's
+    --model-name and the editor's `modelName`); None: the task's own default."""
+
     # a bundled name, a checkpoint folder (seq2seq or causal) or a server URL; None:
-    # $CODEINTEL_MODEL, else the bundled default
+    # $CODEINTEL_MODEL, else [tool.codeintel] of the workspace, else the bundled default
     model: str | None = None
     model_name: str | None = None  # the served model's name (a server URL)
-    repair_budget_s: float = 60.0
-    tests_budget_s: float = 60.0
-    body_samples: int = 10
+    budget: float = 60.0  # seconds for one action (Fix this function, Generate tests)
+    samples: int | None = None  # candidates a model writes (bodies: 10, completions: 5)
     # where "Fix this function" and "Run tests" look for a module's tests, in order: each
     # pattern is tried in the module's folder, then in each folder above it up to the
     # workspace root. "Generate tests" creates the first pattern in the workspace root
     # when its folder exists there, else the last beside the module.
     test_files: tuple[str, ...] = ("tests/test_{module}.py", "test_{module}.py")
-    sandbox_timeout_s: float = 10.0  # per test run
-    sandbox_memory_mb: int = 1024
+    timeout: float | None = None  # seconds per sandbox run (the task's default: repair 10)
+    memory_mb: int | None = None  # address space per sandboxed process (default 1024)
     apply_edits: bool = True  # send workspace/applyEdit (else only return the edit)
     completion: bool = True  # answer textDocument/completion
-    completion_items: int = 5  # completions offered at once
 
 
-# the editor's key -> (field, type)
+# the editor's key (the option's name in camelCase) -> (field, type)
 KEYS: dict[str, tuple[str, type]] = {
     "model": ("model", str),
     "modelName": ("model_name", str),
-    "repairBudget": ("repair_budget_s", float),
-    "testsBudget": ("tests_budget_s", float),
-    "bodySamples": ("body_samples", int),
+    "budget": ("budget", float),
+    "samples": ("samples", int),
     "testFiles": ("test_files", tuple),
-    "sandboxTimeout": ("sandbox_timeout_s", float),
-    "sandboxMemoryMb": ("sandbox_memory_mb", int),
+    "timeout": ("timeout", float),
+    "memoryMb": ("memory_mb", int),
     "applyEdits": ("apply_edits", bool),
     "completion": ("completion", bool),
-    "completionItems": ("completion_items", int),
+}
+# keys of earlier versions -> the one name each has now
+RENAMED = {
+    "repairBudget": "budget",
+    "testsBudget": "budget",
+    "bodySamples": "samples",
+    "completionItems": "samples",
+    "sandboxTimeout": "timeout",
+    "sandboxMemoryMb": "memoryMb",
 }
 CLIENT_ONLY = {"serverPath", "serverArgs", "trace"}  # the VS Code client's own settings
 
@@ -88,6 +96,8 @@ def updated(settings: ServerSettings, options: Any) -> ServerSettings:
     for key, value in options.items():
         if key in CLIENT_ONLY:
             continue
+        if key in RENAMED:
+            raise ConfigError(f"setting codeintel.{key} is now codeintel.{RENAMED[key]}")
         if key not in KEYS:
             known = ", ".join(sorted(KEYS))
             raise ConfigError(f"unknown setting codeintel.{key}; known: {known}")

@@ -23,20 +23,21 @@ def offered(target: Target, scope: Scope) -> bool:
 
 
 def run(target: Target, control: JobControl, model: Any) -> Proposal:
-    from codeintel.tasks import testgen
+    from codeintel import tasks
 
-    document = target.document
-    config = testgen.TestgenConfig(sandbox=target.sandbox(control))
-    request = testgen.make_request(
-        document.path,
-        target.function,
-        target.settings.tests_budget_s,
-        config=config,
+    document, settings = target.document, target.settings
+    request = tasks.make_request(
+        "tests",
+        file=document.path,
+        source=document.text,
+        function=target.function,
+        budget=settings.budget,
+        timeout=settings.timeout,
+        memory_mb=settings.memory_mb,
+        control=control,
         progress=lambda what, share: control.stage(what),
     )
-    module_file = document.path.resolve().relative_to(request.root).as_posix()
-    project = {**request.project, module_file: document.text}
-    result = testgen.run(replace(request, source=document.text, project=project), model)
+    result = tasks.run("tests", request, model)
     if not result.tests:
         return Proposal(f"no test for {target.function} passed against the current code")
     existing = find_test_file(document.path, target.root, target.settings.test_files)
@@ -97,6 +98,7 @@ def _edit(path: Path, old: str, added: str, created: bool) -> types.WorkspaceEdi
 
 
 ACTION = Action(
+    task="tests",
     command="codeintel.generateTests",
     title="Generate tests",
     kind=types.CodeActionKind.Source,

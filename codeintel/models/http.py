@@ -6,7 +6,8 @@ TGI, `transformers serve`), over HTTP with httpx.
     model.fill_in_middle(prefix, suffix)   # the family's FIM prompt, sent raw
     model.chat([{"role": "user", "content": "..."}])
 
-`/v1/completions` for raw and FIM prompts, `/v1/chat/completions` for chat. A connect
+`/v1/completions` for raw and FIM prompts, `/v1/chat/completions` for chat, streamed
+(server-sent events, closed at the first stop string; `HttpSettings.stream`). A connect
 and a read timeout, bounded retries with backoff (connection errors, 429 and 5xx),
 at most `concurrency` requests at once, the API key from $CODEINTEL_API_KEY or
 $OPENAI_API_KEY. The FIM template comes from the served model's name (`fim_for_name`)
@@ -19,6 +20,7 @@ is a ModelError in one line; nothing waits longer than the timeouts allow.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Sequence
@@ -58,6 +60,11 @@ class HttpSettings:
     concurrency: int = 4
     context_length: int = 4096  # when the server does not say
     chars_per_token: float = 3.0  # the estimate of `count_tokens` (code: about 3 to 4)
+    # answers as server-sent events: the read timeout is between pieces, not for the
+    # whole answer, and the stream is closed at the first stop string (a server that
+    # watches its client, as vLLM and `transformers serve` do, stops generating there);
+    # a server that does not stream answers in one piece, which is taken as it is
+    stream: bool = True
 
 
 class HttpModel:
@@ -114,14 +121,16 @@ class HttpModel:
     def count_tokens(self, text: str) -> int:
         return int(len(text) / self.settings.chars_per_token) + 1
 
-    def _each(self, requests: Sequence[dict], path: str) -> list[dict]:
+    def _each(self, requests: Sequence[dict], path: str, stops: Sequence[str]) -> list[dict]:
         """The answers to `requests`, at most `concurrency` at once, in order."""
+
+        def answer(body: dict) -> dict:
+            if self.settings.stream:
+                return _streamed(self.client, self.settings, path, body, stops)
+            return _request(self.client, self.settings, "POST", path, body)
+
         with ThreadPoolExecutor(self.settings.concurrency) as pool:
-            return list(
-                pool.map(
-                    lambda body: _request(self.client, self.settings, "POST", path, body), requests
-                )
-            )
+            return list(pool.map(answer, requests))
 
     def _bodies(self, config: CausalGeneration, base: dict) -> list[dict]:
         """One request per candidate (servers differ in `n`), seeds apart."""
@@ -142,7 +151,8 @@ class HttpModel:
     ) -> list[tuple[Generation, ...]]:
         out = []
         for prompt in prompts:
-            answers = self._each(self._bodies(config, {"prompt": prompt}), "/completions")
+            bodies = self._bodies(config, {"prompt": prompt})
+            answers = self._each(bodies, "/completions", config.stop)
             out.append(tuple(_generation(a, "text", config.stop) for a in answers))
         return out
 
@@ -159,7 +169,7 @@ class HttpModel:
         bodies = self._bodies(config, {"messages": list(messages)})
         for body in bodies:
             body.pop("logprobs")
-        answers = self._each(bodies, "/chat/completions")
+        answers = self._each(bodies, "/chat/completions", config.stop)
         return tuple(_generation(a, "message", config.stop) for a in answers)
 
     def score(self, prompt: str, continuations: Sequence[str]) -> tuple[float, ...]:
@@ -207,6 +217,74 @@ def _request(
         time.sleep(wait)
         wait *= 2
     raise ModelError(f"cannot reach {url}")  # unreachable: the loop returns or raises
+
+
+def _streamed(
+    client: Any, settings: HttpSettings, path: str, body: dict, stops: Sequence[str]
+) -> dict:
+    """One streamed call with bounded retries (before the first piece): the pieces
+    gathered into one OpenAI-style answer (`_gathered`), or ModelError in one line."""
+    import httpx
+
+    url = f"{str(client.base_url).rstrip('/')}{path}"
+    wait = settings.backoff_s
+    for attempt in range(settings.retries + 1):
+        try:
+            with client.stream("POST", path, json={**body, "stream": True}) as response:
+                retry = response.status_code == 429 or response.status_code >= 500
+                if not retry or attempt == settings.retries:
+                    return _gathered(response, url, stops)
+        except httpx.TimeoutException as exc:
+            raise ModelError(f"{url} did not answer in time ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            if attempt == settings.retries:
+                raise ModelError(f"cannot reach {url} (or it stopped answering): {exc}") from exc
+        time.sleep(wait)
+        wait *= 2
+    raise ModelError(f"cannot reach {url}")  # unreachable: the loop returns or raises
+
+
+def _gathered(response: Any, url: str, stops: Sequence[str]) -> dict:
+    """The answer of a streamed response: its server-sent events' text (a completion's
+    `text` or a chat's `delta.content`) and log-probabilities, read until `[DONE]` or
+    the first stop string; a response that is not a stream is read as one answer."""
+    if response.status_code >= 400 or "event-stream" not in response.headers.get(
+        "content-type", ""
+    ):
+        response.read()
+        return _answer(response, url)
+    text, logprobs = "", []
+    for line in response.iter_lines():
+        data = line[len("data:") :].strip() if line.startswith("data:") else ""
+        if not data:
+            continue
+        if data == "[DONE]":
+            break
+        choice = _first_choice(data, url)
+        piece = choice.get("text") or (choice.get("delta") or {}).get("content") or ""
+        if not isinstance(piece, str):
+            raise ModelError(f"{url} streamed a piece that is not text")
+        text += piece
+        logprobs += (choice.get("logprobs") or {}).get("token_logprobs") or []
+        if any(s in text for s in stops):
+            break  # leaving closes the stream
+    return {
+        "choices": [
+            {"text": text, "message": {"content": text}, "logprobs": {"token_logprobs": logprobs}}
+        ]
+    }
+
+
+def _first_choice(data: str, url: str) -> dict:
+    """The first choice of one event's JSON ({} for a chunk without one, as a usage
+    chunk); ModelError for an event that is not JSON."""
+    try:
+        chunk = json.loads(data)
+    except ValueError as exc:
+        raise ModelError(f"{url} streamed something that is not JSON") from exc
+    choices = chunk.get("choices") if isinstance(chunk, dict) else None
+    first = choices[0] if isinstance(choices, list) and choices else {}
+    return first if isinstance(first, dict) else {}
 
 
 def _answer(response: Any, url: str) -> dict:

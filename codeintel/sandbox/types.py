@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from codeintel.records import JsonRecord
@@ -54,6 +54,12 @@ class Limits:
     disk_mb: int = 256  # the whole work dir (and, in bubblewrap, the private /tmp)
     max_files: int = 20_000  # files and folders in the work dir
 
+    def with_timeout(self, seconds: float) -> Limits:
+        """These limits with a wall clock of `seconds` and the CPU time that goes with it:
+        the one rule, a second more than the wall clock (a run is ended by its clock, the
+        CPU limit only catches a process the clock did not)."""
+        return replace(self, timeout_s=seconds, cpu_s=int(min(seconds, 10**8)) + 1)
+
 
 @dataclass(frozen=True)
 class SandboxConfig:
@@ -62,6 +68,23 @@ class SandboxConfig:
     python: str = sys.executable
     # a job's cancel flag and run counter (control.py); None: runs cannot be cancelled
     control: JobControl | None = field(default=None, compare=False, repr=False)
+
+    def with_options(
+        self,
+        timeout: float | None = None,
+        memory_mb: int | None = None,
+        disk_mb: int | None = None,
+        control: JobControl | None = None,
+    ) -> SandboxConfig:
+        """This config with the user's options where given: `timeout` (wall-clock seconds
+        per run, the CPU limit with it), `memory_mb`, `disk_mb`, a job's `control`. The
+        one place the CLI's, the API's and the editor's sandbox options become limits."""
+        limits = self.limits if timeout is None else self.limits.with_timeout(timeout)
+        if memory_mb is not None:
+            limits = replace(limits, memory_mb=memory_mb)
+        if disk_mb is not None:
+            limits = replace(limits, disk_mb=disk_mb)
+        return replace(self, limits=limits, control=control or self.control)
 
 
 @dataclass(frozen=True)

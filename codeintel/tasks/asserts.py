@@ -31,6 +31,7 @@ from codeintel.models import formats
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Outcome, SandboxConfig, Validator
 from codeintel.sandbox import run as sandbox_run
+from codeintel.tasks import loaded, positive
 from parsers.text import python_ast
 
 FOCAL = "focal.py"
@@ -50,7 +51,7 @@ class AssertCandidate(JsonRecord):
 class AssertRequest:
     test_prefix: str  # a test function up to (not including) its assert
     focal_source: str  # the focal code: a function, or the whole module it lives in
-    n: int = 10
+    samples: int = 10
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     header: str | None = None  # the test file's imports; None: the focal module's names
 
@@ -176,13 +177,16 @@ def causal_asserts(request: AssertRequest, model: Any) -> list[tuple[str, float,
     from codeintel.models.causal import greedy_and_samples
 
     prompt = causal_prompt(request)
-    found = greedy_and_samples(lambda c: model.generate([prompt], c)[0], request.n, 48, ("\n",))
+    found = greedy_and_samples(
+        lambda c: model.generate([prompt], c)[0], request.samples, 48, ("\n",)
+    )
     return [(f"assert {g.text.strip()}", g.logprob, "model") for g in found if g.text.strip()]
 
 
 def run(request: AssertRequest, model: Any) -> list[AssertCandidate]:
     """input -> generate -> post-process -> grade; see the module docstring."""
     _prefix_tree(request.test_prefix)
+    model = loaded(model)
     generated: list[tuple[str, float, str]] = []
     if model is not None and hasattr(model, "fill_in_middle"):  # a causal model, a server
         generated = causal_asserts(request, model)
@@ -190,7 +194,7 @@ def run(request: AssertRequest, model: Any) -> list[AssertCandidate]:
         from codeintel.models import DecodeMode, GenerationConfig
 
         text = formats.assert_input(request.test_prefix.rstrip(), request.focal_source)
-        beam = GenerationConfig(n=request.n, mode=DecodeMode.BEAM, beam_width=request.n)
+        beam = GenerationConfig(n=request.samples, mode=DecodeMode.BEAM, beam_width=request.samples)
         generated = [(g.text.strip(), g.logprob, "model") for g in model.generate([text], beam)[0]]
     generated += [(s, 0.0, "observed") for s in observed_candidates(request)]
     seen: set[str] = set()
@@ -199,7 +203,7 @@ def run(request: AssertRequest, model: Any) -> list[AssertCandidate]:
         if parses(statement) and statement not in seen:
             seen.add(statement)
             unique.append((statement, score, origin))
-    return ranked(grade(request, unique))[: request.n]
+    return ranked(grade(request, unique))[: request.samples]
 
 
 def grade(request: AssertRequest, found: list[tuple[str, float, str]]) -> list[AssertCandidate]:
@@ -223,18 +227,38 @@ def ranked(candidates: list[AssertCandidate]) -> list[AssertCandidate]:
     return sorted(candidates, key=lambda c: (not c.validated, c.origin != "model", -c.score))
 
 
+def needs_model(request: AssertRequest) -> bool:
+    return True
+
+
+def make_request(
+    *,
+    test_prefix: str,
+    focal_source: str,
+    samples: int = 10,
+    header: str | None = None,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    disk_mb: int | None = None,
+    control: Any = None,
+) -> AssertRequest:
+    """A request for a test prefix (a test function up to its assert) and its focal
+    code; InputError for a prefix that is not a test function."""
+    positive(samples, "samples")
+    _prefix_tree(test_prefix)
+    sandbox = SandboxConfig().with_options(timeout, memory_mb, disk_mb, control)
+    return AssertRequest(test_prefix, focal_source, samples, sandbox, header)
+
+
 def generate_asserts(
-    test_prefix: str, focal_source: str, n: int = 10, model: Any = None
+    test_prefix: str, focal_source: str, samples: int = 10, model: Any = None
 ) -> list[AssertCandidate]:
     """Ranked assert statements for a test prefix and its focal code; see the module
-    docstring. `model` is a path, a bundled name, a loaded model, or None (the
-    default); `model=False` ranks the observed values alone."""
-    if n <= 0:
-        raise InputError("n must be a positive number of candidates")
-    request = AssertRequest(test_prefix, focal_source, n)
-    _prefix_tree(test_prefix)
-    if model is None or isinstance(model, (str, Path)):
-        from codeintel.models.spec import load_backend
+    docstring. `model` is a spec (bundled name, checkpoint folder, server URL), a loaded
+    model, or None (the default); `model=False` ranks the observed values alone."""
+    from codeintel import tasks
 
-        model = load_backend(None if model is None else str(model))
-    return run(request, model or None)
+    request = make_request(test_prefix=test_prefix, focal_source=focal_source, samples=samples)
+    if model is False:
+        return run(request, None)
+    return run(request, tasks.start_model("asserts", request, model))

@@ -38,8 +38,10 @@ from typing import Any
 from codeintel.context import build_ewash
 from codeintel.context.assemble import truncate
 from codeintel.errors import InputError
+from codeintel.files import read_text
 from codeintel.models import formats
 from codeintel.records import JsonRecord
+from codeintel.tasks import loaded, positive
 from parsers import ParsedFile, Scope, parse
 from parsers.text import lines_within
 
@@ -60,8 +62,8 @@ LINE_SECONDS = 0.1  # chosen on the valid split (BENCHMARKS.md, "Completion late
 @dataclass(frozen=True)
 class CompletionConfig:
     mode: CompletionMode = CompletionMode.LINE
-    n: int = 5
-    beam: int = 5  # beams searched (>= n); more find more, each slower (BENCHMARKS.md)
+    samples: int = 5  # completions returned
+    beam: int = 5  # beams searched (>= samples); more find more, each slower (BENCHMARKS.md)
     window: WindowKind = WindowKind.EWASH
     retrieved: int = 3  # functions taken from the index, at most
     mmr_lambda: float = 0.7
@@ -72,8 +74,11 @@ class CompletionConfig:
     line_seconds: float | None = LINE_SECONDS
 
     def __post_init__(self) -> None:
-        if self.n < 1 or self.beam < self.n:
-            raise InputError(f"n must be at least 1 and beam at least n, not {self.n}/{self.beam}")
+        if self.samples < 1 or self.beam < self.samples:
+            raise InputError(
+                f"samples must be at least 1 and beam at least samples, not "
+                f"{self.samples}/{self.beam}"
+            )
         if self.line_seconds is not None and self.line_seconds <= 0:
             raise InputError(f"line_seconds must be positive or None, not {self.line_seconds}")
 
@@ -270,7 +275,7 @@ def generate_fim(request: CompletionRequest, cursor: Cursor, model: Any) -> list
     prefix, suffix = fim_prompt(request, cursor, model)
     stop = ("\n",) if config.mode is CompletionMode.LINE else ()
     found = greedy_and_samples(
-        lambda c: model.fill_in_middle(prefix, suffix, c), config.n, _new_tokens(config), stop
+        lambda c: model.fill_in_middle(prefix, suffix, c), config.samples, _new_tokens(config), stop
     )
     return [(cursor.typed + _at_def_column(g.text, cursor.indent), g.logprob) for g in found]
 
@@ -326,8 +331,9 @@ def _region(cursor: Cursor) -> tuple[int, int]:
 
 
 def run(request: CompletionRequest, model: Any) -> list[Completion]:
-    """Up to `n` completions at the cursor, the ones that parse first, then by score."""
+    """Up to `samples` completions at the cursor, the ones that parse first, then by score."""
     cursor = cursor_of(request.source, request.line, request.column)
+    model = loaded(model)
     note = (
         f"{cursor.parsed.syntax_summary()}: completed from its text"
         if cursor.parsed.has_errors
@@ -342,7 +348,7 @@ def run(request: CompletionRequest, model: Any) -> list[Completion]:
             continue
         ok = parses_there(cursor, insertion)
         found[insertion] = Completion(insertion, score, ok, mode.value, note)
-    return ranked(list(found.values()))[: request.config.n]
+    return ranked(list(found.values()))[: request.config.samples]
 
 
 def ranked(completions: list[Completion]) -> list[Completion]:
@@ -350,32 +356,68 @@ def ranked(completions: list[Completion]) -> list[Completion]:
     return sorted(completions, key=lambda c: (not c.parses, -c.score))
 
 
+def needs_model(request: CompletionRequest) -> bool:
+    return True
+
+
+def make_request(
+    *,
+    line: int,
+    column: int,
+    file: str | Path | None = None,
+    source: str | None = None,
+    mode: CompletionMode | str = "line",
+    samples: int = 5,
+    index: str | Path | Any = None,
+    config: CompletionConfig | None = None,
+) -> CompletionRequest:
+    """A request at (1-based `line`, 0-based `column`) of the file `file`, or of `source`
+    (with `file` too: that file's text as the editor has it): the rest of the line
+    (`mode="line"`) or of the block (`"block"`), with an index folder or CodeIndex to
+    retrieve from (the file's own functions left out of it). `config`, when given, is
+    taken as it is (its mode and samples over `mode` and `samples`)."""
+    if file is None and source is None:
+        raise InputError("give the file or its source text")
+    text = source if source is not None else read_text(Path(str(file)), "file")
+    if not text.strip():
+        raise InputError(f"{file or 'the source'} is empty: there is no code to complete from")
+    try:
+        kind = CompletionMode(mode)
+    except ValueError:
+        raise InputError(f"mode must be line or block, not {mode!r}") from None
+    positive(samples, "samples")
+    if isinstance(index, (str, Path)):
+        from codeintel.retrieval import load_index
+
+        index = load_index(index)
+    path = index.relative(Path(file)) if index is not None and file is not None else None
+    if config is None:
+        beam = max(samples, CompletionConfig.beam)
+        config = CompletionConfig(mode=kind, samples=samples, beam=beam)
+    cursor_of(text, line, column)  # a cursor outside the file fails now
+    return CompletionRequest(text, line, column, config, index, path)
+
+
 def complete(
     source: str,
     line: int,
     column: int,
     index: str | Path | Any = None,
-    n: int = 5,
+    samples: int = 5,
     mode: str = "line",
     model: Any = None,
     path: str | None = None,
 ) -> list[Completion]:
     """Completions at (1-based `line`, 0-based `column`) of `source`: the rest of the line
     (`mode="line"`) or of the block (`"block"`), with an index folder or CodeIndex to
-    retrieve from. `model`: a loaded model, a bundled name or a checkpoint folder, seq2seq
-    or causal (None: the default); a causal model fills in the middle by its family's
+    retrieve from (`path`: the file's path under the index's root, its own rows left
+    out). `model`: a loaded model, a spec (bundled name, checkpoint folder, server URL),
+    or None for the default; a causal model fills in the middle by its family's
     template, the code after the cursor as the suffix."""
-    from codeintel.models.spec import load_backend
+    from codeintel import tasks
 
-    try:
-        kind = CompletionMode(mode)
-    except ValueError:
-        raise InputError(f"mode must be line or block, not {mode!r}") from None
-    if isinstance(index, (str, Path)):
-        from codeintel.retrieval import load_index
-
-        index = load_index(index)
-    if model is None or isinstance(model, (str, Path)):
-        model = load_backend(model)
-    config = CompletionConfig(mode=kind, n=n, beam=max(n, CompletionConfig.beam))
-    return run(CompletionRequest(source, line, column, config, index, path), model)
+    request = make_request(
+        line=line, column=column, source=source, mode=mode, samples=samples, index=index
+    )
+    request = replace(request, path=path)
+    return run(request, tasks.loaded(tasks.start_model("complete", request, model)))

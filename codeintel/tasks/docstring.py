@@ -32,7 +32,7 @@ import ast
 import enum
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,9 @@ from codeintel.context.source import body_indent
 from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.files import read_text
 from codeintel.models import formats
+from codeintel.models.loading import ModelHandle
 from codeintel.records import JsonRecord
-from codeintel.tasks import parse_python
+from codeintel.tasks import loaded, parse_python, positive
 from parsers import ParsedFile, ParseError, Scope, parse
 from parsers.text import (
     body_without_docstring,
@@ -112,13 +113,17 @@ class DocstringRequest:
     source: str
     function: str | None  # None: every function without a docstring
     style: DocStyle
-    n: int
+    samples: int  # candidates per function
     force: bool  # replace a docstring the named function already has
     index: Any = None  # a retrieval.CodeIndex to take neighbours from, or None
     path: str | None = None  # the file's path under the index's root (its own rows skipped)
     retrieval: DocRetrieval = DocRetrieval()
     confidence: DocConfidence = DocConfidence()
     every: bool = False  # private functions and overrides too (when function is None)
+    insert: bool = False  # the result's patched_source: the best confident ones inserted
+    # a function is started only when the mean time of those done so far still fits
+    budget: Budget | None = None
+    progress: Any = field(default=None, compare=False)  # progress(what, share)
 
 
 @dataclass(frozen=True)
@@ -484,13 +489,13 @@ def document(
     """One function's candidates: generated, retrieved from near-clones, assessed."""
     text = model_input(parsed, scope)
     if hasattr(model, "fill_in_middle"):  # a causal backend: the docstring opened in place
-        generated = causal_summaries(parsed, scope, model, request.n)
+        generated = causal_summaries(parsed, scope, model, request.samples)
     else:
-        generated = model.generate([text], DocDecoding().generation(request.n))[0]
+        generated = model.generate([text], DocDecoding().generation(request.samples))[0]
     near = retrieved(model, text, neighbours(request, parsed, scope), request.retrieval)
     code = parsed.text(scope.span)
     assess = assessor(code, model, request.confidence)
-    found = candidates(scope.signature, generated, request.style, near, assess)[: request.n]
+    found = candidates(scope.signature, generated, request.style, near, assess)[: request.samples]
     sure = bool(found) and found[0].confident
     return FunctionDocstrings(scope.qualified_name, scope.span.start_line, found, sure)
 
@@ -501,44 +506,96 @@ def _starts(budget: Budget, began: float, done: int) -> bool:
     return budget.left() > 0 and (done == 0 or budget.fits((budget.spent() - began) / done))
 
 
-def run(
-    request: DocstringRequest,
-    model: Any,
-    insert_best: bool = False,
-    budget: Budget | None = None,
-    progress: Any = None,
-) -> DocstringResult:
+def run(request: DocstringRequest, model: Any) -> DocstringResult:
     """input -> generate -> post-process -> assess (-> insert the best confident one of
-    each function). With a budget, a function is started only when the mean time of
-    those done so far still fits; the rest are `unfinished`. `progress(what, share)`."""
+    each function, `request.insert`). With a budget, a function is started only when
+    the mean time of those done so far still fits; the rest are `unfinished`."""
     parsed = parse_python(request.source, "the file")
     if request.function is None:
         chosen, left_out = undocumented(parsed, request.every)
     else:
         chosen, left_out = targets(parsed, request), []
+    say, budget = request.progress, request.budget
+    if say is not None and isinstance(model, ModelHandle) and not model.ready():
+        say("loading the model", 0.0)
+    model = loaded(model)
     done: list[FunctionDocstrings] = []
     began = budget.spent() if budget is not None else 0.0
     for number, scope in enumerate(chosen):
         if budget is not None and not _starts(budget, began, len(done)):
             break
-        if progress is not None:
-            progress(f"documenting {scope.qualified_name}", number / len(chosen))
+        if say is not None:
+            say(f"documenting {scope.qualified_name}", number / len(chosen))
         done.append(document(request, parsed, scope, model))
     unfinished = tuple(s.qualified_name for s in chosen[len(done) :])
     skipped = tuple(s.qualified_name for s in left_out)
     result = DocstringResult(tuple(done), None, skipped, unfinished)
-    if not insert_best:
+    if not request.insert:
         return result
     best = [(f.function, f.candidates[0].docstring) for f in done if f.confident]
     patched = insert_all(request.source, best) if best else None
     return replace(result, patched_source=patched)
 
 
+def needs_model(request: DocstringRequest) -> bool:
+    return True
+
+
+def make_request(
+    *,
+    file: str | Path | None = None,
+    source: str | None = None,
+    function: str | None = None,
+    style: DocStyle | str = "oneline",
+    samples: int = 5,
+    force: bool = False,
+    index: str | Path | Any = None,
+    every: bool = False,
+    insert: bool = False,
+    budget: Budget | float | None = None,
+    progress: Any = None,
+) -> DocstringRequest:
+    """A request for the file `file`, or `source` text (with `file` too: that file's
+    text as the editor has it); InputError for a bad option or a file that cannot be
+    used, before any model loads. `index`: a `codeintel index` folder or a loaded
+    CodeIndex, whose documented near-clones are candidates too."""
+    if file is None and source is None:
+        raise InputError("give the file or its source text")
+    clock = Budget(budget) if isinstance(budget, (int, float)) else budget
+    text = source if source is not None else read_text(Path(str(file)), "file")
+    positive(samples, "samples")
+    try:
+        chosen = DocStyle(style)
+    except ValueError as exc:
+        names = ", ".join(s.value for s in DocStyle)
+        raise InputError(f"unknown docstring style {style!r}; one of {names}") from exc
+    if isinstance(index, (str, Path)):
+        from codeintel.retrieval import load_index
+
+        index = load_index(index)
+    path = index.relative(Path(file)) if index is not None and file is not None else None
+    request = DocstringRequest(
+        text,
+        function,
+        chosen,
+        samples,
+        force,
+        index,
+        path,
+        every=every,
+        insert=insert,
+        budget=clock,
+        progress=progress,
+    )
+    targets(parse_python(text, "the file"), request)  # an unknown name fails now
+    return request
+
+
 def summarize(
     path_or_source: str | Path,
     function: str | None = None,
     style: DocStyle | str = "oneline",
-    n: int = 5,
+    samples: int = 5,
     *,
     insert: bool = False,
     force: bool = False,
@@ -556,29 +613,22 @@ def summarize(
     --write does that). With `index` (a `codeintel index` folder or a loaded CodeIndex)
     the summaries of near-clones documented there are candidates too. `budget`
     (seconds, or a Budget started earlier) bounds the whole call, the model's load
-    included; functions it leaves no time for are `unfinished`."""
-    clock = Budget(budget) if isinstance(budget, (int, float)) else budget
+    included; functions it leaves no time for are `unfinished`. `model`: a spec
+    (bundled name, checkpoint folder, server URL), a loaded model, or None."""
+    from codeintel import tasks
+
     text = str(path_or_source)
     is_path = isinstance(path_or_source, Path) or "\n" not in text
-    source = read_text(Path(text), "file") if is_path else text
-    if n <= 0:
-        raise InputError("n must be a positive number of candidates")
-    try:
-        chosen = DocStyle(style)
-    except ValueError as exc:
-        names = ", ".join(s.value for s in DocStyle)
-        raise InputError(f"unknown docstring style {style!r}; one of {names}") from exc
-    if isinstance(index, (str, Path)):
-        from codeintel.retrieval import load_index
-
-        index = load_index(index)
-    path = index.relative(Path(text)) if index is not None and is_path else None
-    request = DocstringRequest(source, function, chosen, n, force, index, path, every=every)
-    targets(parse_python(source, "the file"), request)  # bad input fails before the model loads
-    if model is None or isinstance(model, str):
-        from codeintel.models.spec import load_backend
-
-        if progress is not None:
-            progress("loading the model", 0.0)
-        model = load_backend(model, model_name)
-    return run(request, model, insert_best=insert, budget=clock, progress=progress)
+    request = make_request(
+        **({"file": path_or_source} if is_path else {"source": text}),
+        function=function,
+        style=style,
+        samples=samples,
+        force=force,
+        index=index,
+        every=every,
+        insert=insert,
+        budget=budget,
+        progress=progress,
+    )
+    return run(request, tasks.start_model("doc", request, model, model_name))

@@ -28,10 +28,12 @@ from typing import Any
 
 from codeintel.context.source import body_indent
 from codeintel.errors import InputError, UnknownFunctionError
+from codeintel.files import read_text
 from codeintel.models import formats
+from codeintel.models.loading import ModelHandle
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Layout, Limits, Outcome, SandboxConfig, Validator
-from codeintel.tasks import parse_python, python_module
+from codeintel.tasks import loaded, parse_python, positive, python_module
 from parsers import ParsedFile, ParseError, Scope
 from parsers.text import dedent, lines_within, parses, python_ast, reindent
 
@@ -54,7 +56,7 @@ class SynthesisConfig:
     temperature: float = 0.8
     max_new_tokens: int = 256
     sandbox: SandboxConfig = field(
-        default_factory=lambda: SandboxConfig(limits=Limits(timeout_s=3.0, cpu_s=4))
+        default_factory=lambda: SandboxConfig(limits=Limits().with_timeout(3.0))
     )
 
 
@@ -68,6 +70,7 @@ class SynthesisRequest:
     # the program, as solution.py at the root, imports its package's modules from there
     support: Mapping[str, str | bytes] = field(default_factory=dict)
     layout: Layout = field(default_factory=Layout)
+    progress: Any = field(default=None, compare=False)  # progress(what, share)
 
 
 @dataclass(frozen=True)
@@ -249,23 +252,30 @@ def generate_causal(request: SynthesisRequest, model: Any) -> list[Any]:
     return [replace(g, text=dedent("\n".join(lines_within(g.text, indent)))) for g in found]
 
 
-def run(request: SynthesisRequest, model: Any, progress: Any = None) -> list[BodyCandidate]:
+def run(request: SynthesisRequest, model: Any) -> list[BodyCandidate]:
     """input -> generate -> post-process -> grade -> ranked candidates; `progress(what,
     share)` hears of each step. A causal model continues the text itself."""
     parsed, scope, _ = model_input(request)
-    if progress is not None:
-        progress(f"writing bodies for {scope.qualified_name}", 0.1)
+    say = request.progress or (lambda what, share: None)
+    if isinstance(model, ModelHandle) and not model.ready():
+        say("loading the model", 0.0)
+    model = loaded(model)
+    say(f"writing bodies for {scope.qualified_name}", 0.1)
     causal = hasattr(model, "fill_in_middle")
     generated = (generate_causal if causal else generate)(request, model)
     candidates = programs(parsed, scope, generated)
     examples = docstring_examples(scope.docstring or "", scope.name)
-    if progress is not None and (request.tests is not None or examples):
-        progress(f"running {len(candidates)} candidates in the sandbox", 0.7)
+    if request.tests is not None or examples:
+        say(f"running {len(candidates)} candidates in the sandbox", 0.7)
     if request.tests is not None:
         candidates = grade(candidates, request.tests, Check.TESTS, request)
     elif examples:
         candidates = grade(candidates, examples_test(examples), Check.EXAMPLES, request)
     return ranked(candidates)
+
+
+def needs_model(request: SynthesisRequest) -> bool:
+    return True
 
 
 def project_support(path: Path) -> tuple[dict[str, str | bytes], Layout]:
@@ -281,9 +291,42 @@ def project_support(path: Path) -> tuple[dict[str, str | bytes], Layout]:
     return files, Layout(found.pythonpath)
 
 
+def make_request(
+    *,
+    file: str | Path | None = None,
+    source: str | None = None,
+    function: str | None = None,
+    tests: str | None = None,
+    samples: int = 10,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    disk_mb: int | None = None,
+    control: Any = None,
+    config: SynthesisConfig | None = None,
+    progress: Any = None,
+) -> SynthesisRequest:
+    """A request for the function in `source` (the signature and docstring; the last
+    function, or `function`), or in the file `file` (with `source` too: that file's
+    text as the editor has it). `tests`: a pytest file's text importing the program as
+    `solution` (None: the docstring's examples). `samples` bodies are sampled and half
+    as many searched by beam. With `file`, the program runs beside its project's files,
+    so its absolute imports of the package's modules work."""
+    if file is None and source is None:
+        raise InputError("give the file or its source text")
+    text = source if source is not None else read_text(Path(str(file)), "file")
+    positive(samples, "samples")
+    config = config or replace(SynthesisConfig(), samples=samples, beam=max(samples // 2, 1))
+    sandbox = config.sandbox.with_options(timeout, memory_mb, disk_mb, control)
+    config = replace(config, sandbox=sandbox)
+    support, layout = project_support(Path(file)) if file is not None else ({}, Layout())
+    request = SynthesisRequest(text, function, tests, config, support, layout, progress)
+    model_input(request)  # bad input fails before the model loads
+    return request
+
+
 def synthesize(
     signature_and_docstring: str,
-    n: int = 10,
+    samples: int = 10,
     tests: str | None = None,
     *,
     function: str | None = None,
@@ -294,20 +337,19 @@ def synthesize(
     model_name: str | None = None,
 ) -> list[BodyCandidate]:
     """Bodies for the function in `signature_and_docstring` (the last one, or `function`):
-    `n` samples and half as many beams, run against `tests` (a pytest file importing
-    the program as `solution`) or the docstring's examples; passing ones first. With
-    `path` (the file the text is from), the program runs beside its project's files,
-    so its absolute imports of the package's modules work."""
-    if n <= 0:
-        raise InputError("n must be a positive number of candidates")
-    config = config or replace(SynthesisConfig(), samples=n, beam=max(n // 2, 1))
-    support, layout = project_support(path) if path is not None else ({}, Layout())
-    request = SynthesisRequest(signature_and_docstring, function, tests, config, support, layout)
-    model_input(request)  # bad input fails before the model loads
-    if model is None or isinstance(model, str):
-        from codeintel.models.spec import load_backend
+    `samples` samples and half as many beams, run against `tests` (a pytest file
+    importing the program as `solution`) or the docstring's examples; passing ones
+    first. With `path` (the file the text is from), the program runs beside its
+    project's files, so its absolute imports of the package's modules work."""
+    from codeintel import tasks
 
-        if progress is not None:
-            progress("loading the model", 0.0)
-        model = load_backend(model, model_name)
-    return run(request, model, progress)
+    request = make_request(
+        file=path,
+        source=signature_and_docstring,
+        function=function,
+        tests=tests,
+        samples=samples,
+        config=config,
+        progress=progress,
+    )
+    return run(request, tasks.start_model("body", request, model, model_name))

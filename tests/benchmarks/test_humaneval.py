@@ -90,7 +90,7 @@ def test_a_causal_checkpoint_is_sampled_with_the_standard_prompt(tmp_path, capsy
     argv = ["--data", str(PROBLEMS), "--n", "2", "--k", "1,2", "--model", str(folder)]
     assert main([*argv, "--json", str(tmp_path / "he.jsonl")]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["problems"] == 3 and summary["model"] == str(folder)
+    assert summary["problems"] == 3 and summary["model"] == f"causal: {folder}"
     assert 0.0 <= summary["pass@1"] <= summary["pass@2"] <= 1.0
     records = [json.loads(line) for line in (tmp_path / "he.jsonl").read_text().splitlines()]
     assert all(r["samples"] == 2 and r["parsed"] <= 2 for r in records)  # n samples, no extra

@@ -22,7 +22,7 @@ from tests.lsp.conftest import (
     until,
 )
 
-SLOW = {"sandboxTimeout": 300}  # the slow test sleeps 120 s: only a cancel ends it sooner
+SLOW = {"timeout": 300}  # the slow test sleeps 120 s: only a cancel ends it sooner
 
 
 def _reported(client: LanguageClient) -> bool:
@@ -101,7 +101,7 @@ async def test_a_model_that_fails_to_load(client: LanguageClient, workspace: Pat
 async def test_an_answer_for_an_old_version_is_dropped(
     client: LanguageClient, workspace: Path
 ) -> None:
-    await start(client, workspace, {"repairBudget": 3})  # the slow test runs past it
+    await start(client, workspace, {"budget": 3})  # the slow test runs past it
     path = workspace / "slow.py"
     uri = open_file(client, path)
     params = types.ExecuteCommandParams(

@@ -122,7 +122,7 @@ async def test_generate_docstring_takes_a_similar_one_from_the_workspace_index(
 async def test_generate_tests_creates_a_test_file_that_passes(
     client: LanguageClient, workspace: Path
 ) -> None:
-    await start(client, workspace, {"testsBudget": 8})
+    await start(client, workspace, {"budget": 8})
     uri = open_file(client, workspace / "shapes.py")
     result = await command(client, "codeintel.generateTests", uri=uri, function="area")
     assert result["status"] == "applied", result
@@ -148,7 +148,7 @@ async def test_generate_tests_creates_a_test_file_that_passes(
 async def test_generate_tests_extends_an_existing_file(
     client: LanguageClient, workspace: Path
 ) -> None:
-    await start(client, workspace, {"testsBudget": 8})
+    await start(client, workspace, {"budget": 8})
     uri = open_file(client, workspace / "calc.py")
     result = await command(client, "codeintel.generateTests", uri=uri, function="scale")
     assert result["status"] == "applied", result

@@ -57,6 +57,23 @@ def test_the_backend_generates_chats_and_fills_in_the_middle(served):
         model.score("x", ["y"])
 
 
+def test_streamed_answers_are_the_answers_and_end_at_a_stop_string(served):
+    _, url = served
+    streamed = HttpModel.connect(url)
+    whole = HttpModel.connect(url, settings=HttpSettings(stream=False))
+    assert streamed.settings.stream and not whole.settings.stream
+    prompt, greedy = ["def add(a, b):\n"], CausalGeneration(max_new_tokens=12)
+    (expected,) = whole.generate(prompt, greedy)
+    assert streamed.generate(prompt, greedy) == [expected]
+    text = expected[0].text
+    assert len(text) >= 4
+    stop_at = text[2:4]  # the stream is left where this first appears
+    (cut,) = streamed.generate(prompt, CausalGeneration(max_new_tokens=12, stop=(stop_at,)))
+    assert cut[0].text == text[: text.index(stop_at)]
+    chat = [{"role": "user", "content": "Fix add."}]
+    assert streamed.chat(chat, greedy) == whole.chat(chat, greedy)
+
+
 def test_complete_and_body_through_the_cli(served, tmp_path, capsys):
     from codeintel.cli import main
 

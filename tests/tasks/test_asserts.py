@@ -12,14 +12,14 @@ FOCAL = (Path(__file__).resolve().parents[1] / "fixtures" / "testgen" / "shapes.
 
 def test_observed_values_give_validated_asserts_last_assigned_first():
     prefix = "def test_clamp():\n    low = clamp(-5)\n    high = clamp(15, 0, 10)\n"
-    found = generate_asserts(prefix, FOCAL, n=5, model=False)
+    found = generate_asserts(prefix, FOCAL, samples=5, model=False)
     assert [c.statement for c in found] == ["assert high == 10", "assert low == 0"]
     assert all(c.validated and c.origin == "observed" for c in found)
 
 
 def test_unittest_prefixes_get_assert_equal_and_run_in_a_test_case():
     prefix = "def test_split(self):\n    fields = split_fields('a, b')\n"
-    found = generate_asserts(prefix, FOCAL, n=3, model=False)
+    found = generate_asserts(prefix, FOCAL, samples=3, model=False)
     assert found[0].statement == "self.assertEqual(fields, ['a', 'b'])" and found[0].validated
     assert "class TestAssert(unittest.TestCase):" in runnable_test(prefix, "pass")
 
@@ -36,7 +36,7 @@ class Fixed:
 
 
 def test_model_statements_are_validated_and_ranked():
-    request = AssertRequest("def test_classify():\n    kind = classify(4)\n", FOCAL, n=5)
+    request = AssertRequest("def test_classify():\n    kind = classify(4)\n", FOCAL, samples=5)
     found = run(request, Fixed())
     by_statement = {c.statement: c for c in found}
     assert by_statement["assert kind == 'even'"].validated
@@ -59,7 +59,7 @@ def test_a_causal_model_continues_the_assert_line(tmp_path, monkeypatch):
 
     model = CausalModel.load(tiny_causal(tmp_path / "gpt2", "gpt2"))
     seen = spy(monkeypatch, model, "generate", Generation("kind == 'even'", -0.1))
-    request = AssertRequest("def test_classify():\n    kind = classify(4)\n", FOCAL, n=3)
+    request = AssertRequest("def test_classify():\n    kind = classify(4)\n", FOCAL, samples=3)
     found = run(request, model)
     prompt = seen[0][0]
     assert prompt.startswith(FOCAL.rstrip()) and prompt.endswith(

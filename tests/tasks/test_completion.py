@@ -92,7 +92,7 @@ def test_parses_there_looks_at_the_lines_it_fills() -> None:
 
 def test_candidates_that_do_not_parse_rank_last() -> None:
     model = ScriptedModel("    return (self.stock", "    return self.stock[item]", "    x = [")
-    request = CompletionRequest(INVENTORY, 13, 8, CompletionConfig(n=3, beam=3))
+    request = CompletionRequest(INVENTORY, 13, 8, CompletionConfig(samples=3, beam=3))
     found = run(request, model)
     assert [c.text for c in found] == ["return self.stock[item]", "return (self.stock", "x = ["]
     assert [c.parses for c in found] == [True, False, False]
@@ -128,14 +128,14 @@ def test_retrieval_adds_other_functions_and_skips_the_one_being_written(tmp_path
 
 
 def test_the_bundled_model_completes_a_line_and_a_block(bundled) -> None:
-    lines = complete(INVENTORY, 19, 12, n=3, model=bundled)  # after `raise ` in remove
+    lines = complete(INVENTORY, 19, 12, samples=3, model=bundled)  # after `raise ` in remove
     assert 1 <= len(lines) <= 3
     assert all("\n" not in c.text and c.mode == "line" and not c.note for c in lines)
-    blocks = complete(INVENTORY, 20, 8, n=2, mode="block", model=bundled)
+    blocks = complete(INVENTORY, 20, 8, samples=2, mode="block", model=bundled)
     assert blocks and all(c.mode == "block" for c in blocks)
     for c in blocks:
         assert all(ln.startswith("        ") for ln in c.text.split("\n")[1:] if ln)
-    broken = complete(INVENTORY + "\ndef broken(:\n", 13, 8, n=1, model=bundled)
+    broken = complete(INVENTORY + "\ndef broken(:\n", 13, 8, samples=1, model=bundled)
     assert broken and "does not parse" in broken[0].note
 
 
@@ -146,7 +146,7 @@ def test_line_decoding_stops_at_its_time_cap(bundled) -> None:
         assert scripted.configs[-1].max_seconds == cap  # a block has no cap
 
     def first(seconds):
-        config = CompletionConfig(n=1, line_seconds=seconds)
+        config = CompletionConfig(samples=1, line_seconds=seconds)
         found = run(CompletionRequest(INVENTORY, 19, 12, config), bundled)  # after `raise `
         return found[0].text if found else ""
 
@@ -180,7 +180,7 @@ def test_the_cli(tmp_path, capsys) -> None:
 def test_a_name_defined_twice_completes_in_the_right_one() -> None:
     source = "def f():\n    return 1\n\n\ndef f():\n    x = 2\n    return x\n"
     model = ScriptedModel("return x")
-    request = CompletionRequest(source, 7, 4, CompletionConfig(n=1, beam=1))
+    request = CompletionRequest(source, 7, 4, CompletionConfig(samples=1, beam=1))
     cursor = cursor_of(source, 7, 4)
     assert cursor.scope.span.start_line == 5
     text = build_input(request, cursor, model)

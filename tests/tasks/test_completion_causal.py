@@ -37,7 +37,7 @@ def starcoder(tmp_path_factory):
 def test_the_fim_prompt_and_the_candidates(starcoder, monkeypatch):
     model = CausalModel.load(starcoder)
     calls = record(monkeypatch, model)
-    found = complete(SOURCE, line=7, column=10, model=model, n=3)  # "    low = |level ..."
+    found = complete(SOURCE, line=7, column=10, model=model, samples=3)  # "    low = |level ..."
     prefix, suffix, config = calls[0]
     assert prefix.endswith("def needs_reorder(level, threshold=LIMIT):\n    low = ")
     assert "LIMIT = 10" in prefix  # the window before the function
@@ -52,7 +52,7 @@ def test_the_fim_prompt_and_the_candidates(starcoder, monkeypatch):
 
 
 def test_block_mode_keeps_the_function_only(starcoder):
-    found = complete(SOURCE, line=12, column=4, model=str(starcoder), n=2, mode="block")
+    found = complete(SOURCE, line=12, column=4, model=str(starcoder), samples=2, mode="block")
     for completion in found:
         lines = completion.text.split("\n")
         assert all(not ln.strip() or ln[0].isspace() for ln in lines[1:])  # under the def

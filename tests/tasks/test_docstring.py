@@ -103,16 +103,18 @@ def test_confidence_needs_the_floor_and_only_the_functions_own_names():
     strict = run(replace(config, confidence=DocConfidence(min_mean_logprob=0.5)), model)
     assert not strict.functions[0].confident
     assert not any(c.confident for c in strict.functions[0].candidates)
-    written = run(replace(config, confidence=DocConfidence(min_mean_logprob=0.5)), model, True)
+    strict = replace(config, confidence=DocConfidence(min_mean_logprob=0.5), insert=True)
+    written = run(strict, model)
     assert written.patched_source is None  # nothing confident: nothing inserted
 
 
 def test_a_budget_leaves_functions_unfinished_instead_of_overrunning():
     spent = Budget(0.001, started=0.0)  # long over
-    result = run(request(), Proposals("x"), budget=spent)
+    result = run(replace(request(), budget=spent), Proposals("x"))
     assert result.functions == () and result.unfinished == ("Shelf.count_titles", "get_user_name")
     seen = []
-    run(request(), Proposals("x"), budget=Budget(600), progress=lambda w, s: seen.append((w, s)))
+    say = lambda w, s: seen.append((w, s))  # noqa: E731
+    run(replace(request(), budget=Budget(600), progress=say), Proposals("x"))
     assert seen == [("documenting Shelf.count_titles", 0.0), ("documenting get_user_name", 0.5)]
 
 
@@ -248,7 +250,7 @@ def test_summarize_with_an_index_offers_near_clones_only(tmp_path):
     # email_of is get_user_email with its parameter renamed: a near-clone, confident
     model = Scoring("tally")
     index = tmp_path / "index"
-    result = summarize(LIBRARY / "shelf.py", "email_of", n=3, model=model, index=index)
+    result = summarize(LIBRARY / "shelf.py", "email_of", samples=3, model=model, index=index)
     first, *rest = result.functions[0].candidates
     assert (first.docstring, first.origin, first.confident) == (
         "Return the e-mail address of a user.",

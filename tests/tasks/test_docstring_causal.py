@@ -20,7 +20,7 @@ def hypot2(x, y):
 def test_the_docstring_is_opened_in_place(tmp_path, monkeypatch):
     model = CausalModel.load(tiny_causal(tmp_path / "qwen2", "qwen2"))
     seen = record(monkeypatch, model)
-    result = summarize(SOURCE, "hypot2", n=3, model=model)
+    result = summarize(SOURCE, "hypot2", samples=3, model=model)
     prefix, suffix, config = seen[0]
     assert prefix == 'import math\n\n\ndef hypot2(x, y):\n    """'
     assert suffix == '"""\n    return math.sqrt(x * x + y * y)\n'

@@ -101,12 +101,12 @@ def test_bad_input_is_a_typed_error():
     with pytest.raises(UnknownFunctionError):
         model_input(SynthesisRequest(ADD, "sub", None, SynthesisConfig()))
     with pytest.raises(InputError, match="positive"):
-        synthesize(ADD, n=0)
+        synthesize(ADD, samples=0)
 
 
 @pytest.mark.slow
 def test_the_bundled_model_proposes_only_parsable_programs():
-    for candidate in synthesize(ADD, n=4):
+    for candidate in synthesize(ADD, samples=4):
         assert parse(candidate.program).has_errors is False
 
 

@@ -30,7 +30,7 @@ def test_a_causal_model_continues_the_prompt_and_its_bodies_are_graded(tmp_path,
         return real(texts, config)
 
     monkeypatch.setattr(model, "generate", spy)
-    found = synthesize(TEXT, n=3, model=model)
+    found = synthesize(TEXT, samples=3, model=model)
     assert prompts and all(p == TEXT.rstrip() + "\n" for p in prompts)  # as HumanEval's
     for candidate in found:
         assert candidate.check is Check.EXAMPLES and isinstance(candidate.passed, bool)
@@ -45,5 +45,5 @@ def test_a_causal_model_continues_the_prompt_and_its_bodies_are_graded(tmp_path,
         return [(*m, Generation("    return math.hypot(x, y)\n", -99.0)) for m in made]
 
     monkeypatch.setattr(CausalModel, "generate", with_a_right_one)
-    ranked = synthesize(TEXT, n=2, model=CausalModel.load(tmp_path / "llama"))
+    ranked = synthesize(TEXT, samples=2, model=CausalModel.load(tmp_path / "llama"))
     assert ranked[0].body == "return math.hypot(x, y)" and ranked[0].passed

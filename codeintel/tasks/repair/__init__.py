@@ -25,11 +25,12 @@ waiting for the model.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from codeintel.budget import Budget
 from codeintel.errors import InputError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
@@ -74,15 +75,17 @@ __all__ = [
     "RepairRequest",
     "RepairResult",
     "Target",
-    "load_repair_model",
     "make_request",
+    "needs_model",
     "repair",
     "run",
 ]
 
 
-def run(request: RepairRequest, model: ModelHandle) -> RepairResult:
-    """The pipeline: baseline -> localize -> candidates -> rank -> validate -> result."""
+def run(request: RepairRequest, model: Any) -> RepairResult:
+    """The pipeline: baseline -> localize -> candidates -> rank -> validate -> result.
+    `model`: a ModelHandle (loading while the rule edits are tried) or a loaded model."""
+    model = model if isinstance(model, ModelHandle) else ModelHandle(model)
     parsed = parse_python(request.source, request.module_file)
     with open_sandbox(request) as sandbox:
         baseline = run_baseline(request, sandbox)
@@ -207,15 +210,14 @@ def project_request(
     path: Path,
     tests: Tests,
     function: str | None,
-    budget_seconds: float,
+    budget: Budget,
     config: RepairConfig,
     root: Path | None = None,
 ) -> RepairRequest:
     """A request over the module's project: every file of it in the sandbox at its own
     path, the project's sys.path folders and conftest.py files, the module shadowing any
     installed copy of itself; `tests` as files, folders or node ids (None: the tests
-    that exercise the function, `discover.chosen_tests`). The budget counts from here."""
-    started = time.perf_counter()
+    that exercise the function, `discover.chosen_tests`)."""
     project = load_project(path, root)
     files = project_files(project)  # bytes: data files reach the sandbox as they are
     module_file = project.relative(path)
@@ -239,65 +241,83 @@ def project_request(
         tests_text,
         files,
         function,
-        budget_seconds,
+        budget,
         config,
-        started=started,
         test_ids=tuple(ids),
         layout=layout,
         tests_chosen=how,
     )
 
 
-def load_repair_model(model: Any, config: RepairConfig) -> ModelHandle:
-    """The model repair needs: none for edits alone, a loaded one as it is, and a path or
-    bundled name (None: the default) loading in the background."""
-    if config.candidates is CandidateMode.EDITS:
-        return ModelHandle(None)
-    if isinstance(model, ModelHandle):
-        return model
-    if model is None or isinstance(model, (str, Path)):
-        from codeintel.models.spec import start_backend
+def needs_model(request: RepairRequest) -> bool:
+    return request.config.candidates is not CandidateMode.EDITS
 
-        return start_backend(model)  # a seq2seq or causal folder, or a server
-    return ModelHandle(model)
+
+def _config(
+    config: RepairConfig | None,
+    candidates: str | CandidateMode | None,
+    sandbox: dict[str, Any],
+) -> RepairConfig:
+    """The config with the request's options applied; InputError for a bad one."""
+    config = config or RepairConfig()
+    if candidates is not None:
+        try:
+            config = replace(config, candidates=CandidateMode(candidates))
+        except ValueError:
+            known = ", ".join(m.value for m in CandidateMode)
+            raise InputError(f"candidates must be one of {known}, not {candidates!r}") from None
+    return replace(config, sandbox=config.sandbox.with_options(**sandbox))
 
 
 def make_request(
-    path_or_source: str | Path,
-    tests: Tests,
-    function: str | None,
-    budget_seconds: float,
-    config: RepairConfig,
-    support: Mapping[str, str] | None = None,
+    *,
+    file: str | Path | None = None,
+    source: str | None = None,
     module_file: str | None = None,
+    tests: Tests = None,
+    support: Mapping[str, str | bytes] | None = None,
+    function: str | None = None,
+    budget: float | Budget = 60.0,
+    candidates: str | CandidateMode | None = None,
     root: str | Path | None = None,
+    layout: Layout | None = None,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    disk_mb: int | None = None,
+    control: Any = None,
+    config: RepairConfig | None = None,
 ) -> RepairRequest:
-    """A request from a path (or source text containing a newline) and tests; a module of
-    a package (or with `root`) is repaired over its project (`project_request`)."""
-    text = str(path_or_source)
-    if budget_seconds <= 0:
-        raise InputError("the budget must be a positive number of seconds")
-    is_path = isinstance(path_or_source, Path) or "\n" not in text
+    """A request for the module `file` (or its `source` text, imported by the tests as
+    `module_file`, default "module.py"). A file of a package (or any file, given its
+    project's `root`) is repaired over its project (`project_request`): `tests` may be
+    files, folders and node ids, or None for the tests that reach the function. Else
+    `tests` is a test file or a mapping of test file names to contents, and `support`
+    the other files they need. The budget's clock starts here."""
+    clock = budget if isinstance(budget, Budget) else Budget(budget)
+    options = {"timeout": timeout, "memory_mb": memory_mb, "disk_mb": disk_mb, "control": control}
+    config = _config(config, candidates, options)
+    if (file is None) == (source is None):
+        raise InputError("give the module as a file or as source text (one of them)")
     root = Path(root) if root is not None else None
-    if (
-        is_path
-        and not isinstance(tests, Mapping)
-        and not support
-        and in_a_package(Path(text), root)
-    ):
-        read_text(Path(text), "file")  # a file that cannot be read fails first, in one line
-        return project_request(Path(text), tests, function, budget_seconds, config, root)
+    over_project = file is not None and not isinstance(tests, Mapping) and not support
+    if over_project and in_a_package(Path(str(file)), root):
+        read_text(Path(str(file)), "file")  # a file that cannot be read fails first, in one line
+        return project_request(Path(str(file)), tests, function, clock, config, root)
     if tests is None:
         raise InputError("no tests given (a test file, or a module inside a project)")
     if not isinstance(tests, (str, Path, Mapping)):
         raise InputError("several test files or folders need a module inside a project")
-    if is_path:
-        path = Path(text)
-        source, module_file = read_text(path, "file"), module_file or path.name
-    else:
-        source, module_file = text, module_file or "module.py"
+    if file is not None:
+        source, module_file = read_text(Path(file), "file"), module_file or Path(file).name
     return RepairRequest(
-        source, module_file, _tests_of(tests), dict(support or {}), function, budget_seconds, config
+        source or "",
+        module_file or "module.py",
+        _tests_of(tests),
+        dict(support or {}),
+        function,
+        clock,
+        config,
+        layout=layout or Layout(),
     )
 
 
@@ -305,7 +325,7 @@ def repair(
     path_or_source: str | Path,
     tests: Tests = None,
     function: str | None = None,
-    budget_seconds: float = 60,
+    budget: float = 60,
     model: Any = None,
     config: RepairConfig | None = None,
     *,
@@ -321,11 +341,34 @@ def repair(
     A module that is part of a package (or any module, given its project's `root`) is
     repaired over its project: `tests` may then be files, folders and node ids, or None
     for the project's test files that import the module.
-    `model` is a path, a bundled name, a loaded model (or ModelHandle), or None for
-    the default.
+    `model` is a spec (a bundled name, a checkpoint folder, a server URL), a loaded
+    model (or ModelHandle), or None for the default.
     """
-    config = config or RepairConfig()
+    text = str(path_or_source)
+    is_path = isinstance(path_or_source, Path) or "\n" not in text
+    where = {"file": path_or_source} if is_path else {"source": text}
     request = make_request(
-        path_or_source, tests, function, budget_seconds, config, support, module_file, root
+        **where,
+        tests=tests,
+        function=function,
+        budget=budget,
+        config=config,
+        support=support,
+        module_file=module_file,
+        root=root,
     )
-    return run(request, load_repair_model(model, config))
+    return run(request, _handle(request, model))
+
+
+def _handle(request: RepairRequest, model: Any) -> ModelHandle:
+    """The model repair runs with: none for edits alone, a loaded one as it is, and a
+    spec (None: the default) loading in the background."""
+    if not needs_model(request):
+        return ModelHandle(None)
+    if isinstance(model, ModelHandle):
+        return model
+    if model is None or isinstance(model, (str, Path)):
+        from codeintel.models.spec import start_backend
+
+        return start_backend(model)  # a seq2seq or causal folder, or a server
+    return ModelHandle(model)

@@ -8,7 +8,6 @@ all), or a test hangs with no frame of the module in its trace.
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 from codeintel.errors import RepairInputError
@@ -33,7 +32,7 @@ def run_baseline(request: RepairRequest, sandbox: Validator) -> TestRun | Repair
     baseline = sandbox.validate({}, limits=limits, first_failure=False)
     ended = _baseline_problem(request, baseline, limits)
     if ended is not None:
-        return replace(ended, seconds=time.perf_counter() - request.started)
+        return replace(ended, seconds=request.budget.spent())
     return baseline
 
 
@@ -41,10 +40,9 @@ def baseline_limits(request: RepairRequest) -> Limits:
     """The first run: each test within the per-test cap, the whole run within the sandbox's
     limit or, if more is left of the budget, up to a minute of it."""
     config, limits = request.config, request.config.sandbox.limits
-    whole = max(limits.timeout_s, min(request.budget_seconds, 60.0))
-    whole = max(min(whole, request.left()), 1.0)  # never past the budget (but run at all)
-    limits = replace(limits, test_timeout_s=config.test_timeout_cap_s, timeout_s=whole)
-    return replace(limits, cpu_s=max(limits.cpu_s, int(whole) + 1))
+    whole = max(limits.timeout_s, min(request.budget.seconds, 60.0))
+    whole = max(min(whole, request.budget.left()), 1.0)  # never past the budget (but run at all)
+    return replace(limits.with_timeout(whole), test_timeout_s=config.test_timeout_cap_s)
 
 
 def candidate_limits(config: RepairConfig, baseline: TestRun) -> Limits:

@@ -1,13 +1,12 @@
-"""Repair's inputs and results: frozen dataclasses and enums, no behaviour beyond the
-deadline arithmetic."""
+"""Repair's inputs and results: frozen dataclasses and enums, no behaviour."""
 
 from __future__ import annotations
 
 import enum
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from codeintel.budget import Budget
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Layout, Limits, SandboxConfig, Tier
 
@@ -58,9 +57,8 @@ class RepairRequest:
     tests: Mapping[str, str]  # test file name -> content
     support: Mapping[str, str | bytes]  # other files the tests need, by relative path
     function: str | None
-    budget_seconds: float
+    budget: Budget  # the clock started when the request was made
     config: RepairConfig
-    started: float = field(default_factory=time.perf_counter)  # the deadline counts from here
     test_ids: tuple[str, ...] = ()  # the tests to run (files or node ids); () for `tests`
     layout: Layout = field(default_factory=Layout)  # the project's sys.path and conftest files
     tests_chosen: str = ""  # how the tests were chosen, in a line (project requests)
@@ -69,13 +67,6 @@ class RepairRequest:
     def runs(self) -> tuple[str, ...]:
         """What each full test run runs: the test ids, or every test file."""
         return self.test_ids or tuple(self.tests)
-
-    @property
-    def deadline(self) -> float:
-        return self.started + self.budget_seconds
-
-    def left(self) -> float:
-        return self.deadline - time.perf_counter()
 
     def files(self) -> dict[str, str]:
         """Every file of a test run: support files, tests, and the module."""

@@ -8,7 +8,6 @@ included. Each validation's timeout is the smaller of its limit and the time lef
 from __future__ import annotations
 
 import difflib
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -51,7 +50,7 @@ class Validation:
     @property
     def done(self) -> bool:
         """A winner is found, or the budget is spent."""
-        return self.winner is not None or self.request.left() <= 0
+        return self.winner is not None or self.request.budget.left() <= 0
 
     def made_all(self, candidates: Iterable[Candidate]) -> None:
         """Count candidates as made (for the result's counts), validated or not."""
@@ -94,7 +93,7 @@ class Validation:
     def _run(self, change: dict[str, str], tests: tuple[str, ...], first_failure: bool) -> TestRun:
         return self.sandbox.validate(
             change,
-            self.request.left(),
+            self.request.budget.left(),
             tests=tests,
             limits=self.limits,
             first_failure=first_failure,
@@ -110,7 +109,7 @@ class Validation:
             "families": dict(Counter(family_of(c) for c in self.made)),
             "validated": dict(self.validated),
             "failing_tests": self.baseline.failed,
-            "seconds": time.perf_counter() - self.request.started,
+            "seconds": self.request.budget.spent(),
             "tier": self.baseline.execution.tier,
             "warning": self.baseline.execution.warning,
             "startup_seconds": round(startup_seconds, 3),

@@ -1,6 +1,6 @@
 """Unit-test generation (AthenaTest, then beyond it with execution).
 
-    result = generate_tests("pkg/mod.py", budget_seconds=60)
+    result = generate_tests("pkg/mod.py", budget=60)
     print(result.test_file)
 
 `run` is the pipeline, every step bounded by the request's budget:
@@ -35,6 +35,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from codeintel.budget import Budget
 from codeintel.errors import InputError, IsolationError
 from codeintel.files import read_text
 from codeintel.models.loading import ModelHandle
@@ -64,7 +65,14 @@ from codeintel.tasks.testgen.records import (
 )
 from codeintel.tasks.testgen.search import Observed, SearchSettings, search
 
-__all__ = ["TestSuiteResult", "TestgenConfig", "generate_tests", "make_request", "run"]
+__all__ = [
+    "TestSuiteResult",
+    "TestgenConfig",
+    "generate_tests",
+    "make_request",
+    "needs_model",
+    "run",
+]
 
 
 # --- the request: the module, its project root, the files the sandbox gets ------------
@@ -200,27 +208,44 @@ def _conftest_files(root: Path, limit: int = 200) -> dict[str, str]:
 
 
 def make_request(
-    path: str | Path,
+    *,
+    file: str | Path,
+    source: str | None = None,
     function: str | None = None,
-    budget_seconds: float = 60.0,
+    budget: float | Budget = 60.0,
+    samples: int | None = None,
     mutation_score: bool = False,
+    allow_process_tier: bool | None = None,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    disk_mb: int | None = None,
+    control: Any = None,
     config: TestgenConfig | None = None,
     progress: Any = None,
 ) -> TestgenRequest:
-    """A request for the module at `path`; InputError for a file that cannot be used."""
-    path = Path(path)
-    if budget_seconds <= 0:
-        raise InputError("the budget must be a positive number of seconds")
+    """A request for the module `file` (`source`: its text as the editor has it, else
+    read); InputError for a file that cannot be used. The budget's clock starts here.
+    `samples`: the model's test candidates per function (0: the execution search
+    alone); the sandbox options are the search's and the grading's."""
+    clock = budget if isinstance(budget, Budget) else Budget(budget)
+    config = config or TestgenConfig()
+    if samples is not None:
+        config = replace(config, samples=samples)
+    if allow_process_tier is not None:
+        config = replace(config, allow_process_tier=allow_process_tier)
+    sandbox = config.sandbox.with_options(timeout, memory_mb, disk_mb, control)
+    config = replace(config, sandbox=sandbox)
+    path = Path(file)
     if path.suffix != ".py":
         raise InputError(f"{path} is not a Python file (.py)")
-    source = read_text(path, "file")
+    source = source if source is not None else read_text(path, "file")
     if not source.strip():
         raise InputError(f"{path} is empty: there is nothing to test")
     parse_python(source, str(path))
-    python_module(source, str(path))
-    config = config or TestgenConfig()
+    focal_functions(python_module(source, str(path)), function)  # an unknown name: now
     root, module = project_root(path)
     files = project_files(root, module, path, config.max_project_files)
+    files[path.resolve().relative_to(root).as_posix()] = source
     return TestgenRequest(
         path,
         module,
@@ -228,12 +253,16 @@ def make_request(
         source,
         files,
         function,
-        budget_seconds,
+        clock,
         mutation_score,
         config,
         progress,
         placement(path, root, files),
     )
+
+
+def needs_model(request: TestgenRequest) -> bool:
+    return request.config.samples > 0
 
 
 def existing_path(root: Path) -> PathCheck:
@@ -282,8 +311,8 @@ def check_isolation(config: TestgenConfig) -> None:
 def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
     """input -> search -> generate -> post-process -> grade; see the module docstring."""
     check_isolation(request.config)
-    started = time.monotonic()
-    deadline = started + request.budget_s
+    budget = request.budget
+    deadline = budget.deadline
     tree = python_module(request.source, str(request.path))
     focals = focal_functions(tree, request.function)
     if not focals:
@@ -301,7 +330,7 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
         module_file,
         planned,
         sites_without_paths(sites, exists),
-        request.budget_s * 0.5,
+        budget.seconds * 0.5,
         _settings(config),
     )
     chosen = {f.qualname for f in focals}
@@ -313,11 +342,11 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
         _where(request),
         writer.unique_names(found),
         config.sandbox,
-        request.budget_s * 0.3,
+        budget.seconds * 0.3,
         per_test,
     )
     _say(request, "writing the model's tests", 0.6)
-    sampled = _model_tests(request, model_handle, focals, started + request.budget_s * 0.8)
+    sampled = _model_tests(request, model_handle, focals, budget.started + budget.seconds * 0.8)
     from_model = _grade_model(request, graded.kept, sampled, _left(deadline) * 0.6, per_test)
     passed = [*graded.kept, *from_model.kept]
     kept, extra = _minimal(passed)
@@ -343,7 +372,7 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
         model_samples=len(sampled),
         model_passed=len(from_model.kept),
         mutation=score,
-        seconds=time.monotonic() - started,
+        seconds=budget.spent(),
         warning=execution.warning,
     )
 
@@ -587,7 +616,7 @@ def _grouped(
 def generate_tests(
     path: str | Path,
     function: str | None = None,
-    budget_seconds: float = 60,
+    budget: float = 60,
     model: Any = None,
     *,
     mutation_score: bool = False,
@@ -595,19 +624,18 @@ def generate_tests(
     progress: Any = None,
 ) -> TestSuiteResult:
     """Pytest tests for `function` (or every public function and method) of the module
-    at `path`; see the module docstring. `model` is a path, a bundled name, a loaded
-    model or None for the default; `config.samples = 0` runs the search alone. Nothing
-    of the user's is written: `result.test_file` is the file's text."""
-    request = make_request(path, function, budget_seconds, mutation_score, config, progress)
-    focal_functions(python_module(request.source, str(path)), function)  # unknown: first
-    return run(request, _handle(model, request.config))
+    at `path`; see the module docstring. `model` is a spec (bundled name, checkpoint
+    folder, server URL), a loaded model or None for the default; `config.samples = 0`
+    runs the search alone. Nothing of the user's is written: `result.test_file` is the
+    file's text."""
+    from codeintel import tasks
 
-
-def _handle(model: Any, config: TestgenConfig) -> Any:
-    if config.samples <= 0:
-        return None
-    if model is None or isinstance(model, (str, Path)):
-        from codeintel.models.spec import start_backend
-
-        return start_backend(model)  # a seq2seq or causal folder, or a server
-    return model
+    request = make_request(
+        file=path,
+        function=function,
+        budget=budget,
+        mutation_score=mutation_score,
+        config=config,
+        progress=progress,
+    )
+    return run(request, tasks.start_model("tests", request, model))

@@ -32,8 +32,8 @@ def _candidate_name(i: int) -> str:
 
 
 def _limits(config: SandboxConfig, seconds: float, per_test: float) -> SandboxConfig:
-    limits = replace(config.limits, timeout_s=max(seconds, 1.0), test_timeout_s=per_test)
-    return replace(config, limits=replace(limits, cpu_s=int(max(seconds, 1.0)) + 1))
+    limits = replace(config.limits.with_timeout(max(seconds, 1.0)), test_timeout_s=per_test)
+    return replace(config, limits=limits)
 
 
 def _outcomes(run: TestRun, names: Sequence[str]) -> dict[str, tuple[bool, str]]:

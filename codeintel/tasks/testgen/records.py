@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codeintel.budget import Budget
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Layout, SandboxConfig, Tier
 
@@ -79,7 +80,7 @@ class TestgenRequest:
     source: str
     project: dict[str, str]  # relative path -> text, the module included
     function: str | None = None  # one focal function or method; None: every public one
-    budget_s: float = 60.0
+    budget: Budget = field(default_factory=lambda: Budget(60.0))  # started with the request
     mutation_score: bool = False
     config: TestgenConfig = field(default_factory=TestgenConfig)
     progress: Progress | None = None

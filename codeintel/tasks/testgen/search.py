@@ -77,7 +77,7 @@ def probe(
         "instances": {"owners": list(instance_owners), "candidates": list(INSTANCE_CANDIDATES)},
     }
     wall = seconds + import_seconds + 2 * call_seconds + 2
-    limits = replace(config.limits, timeout_s=wall, cpu_s=int(wall) + 1)
+    limits = config.limits.with_timeout(wall)
     execution = sandbox_run(
         ["python", "-I", PROBE, SPEC],
         {**files, SPEC: json.dumps(spec)},

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from codeintel import tasks
 from codeintel.cli import main
 from codeintel.errors import InputError, RepairInputError, UnknownFunctionError
 from codeintel.sandbox import Limits, SandboxConfig
-from codeintel.tasks import get_task
 from codeintel.tasks import repair as repair_task
 from codeintel.tasks.repair import (
     CandidateMode,
@@ -39,7 +39,9 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def test_repair_is_registered_in_the_task_table():
-    assert get_task("repair") is repair_task.run
+    assert tasks.module_of("repair") is repair_task
+    with pytest.raises(InputError, match="unknown task 'mend'; known tasks: asserts, body"):
+        tasks.get("mend")
 
 
 def test_fixes_the_bundled_example_without_touching_it():
@@ -121,7 +123,7 @@ def test_model_candidates_are_generated_scored_and_ranked(project: Path, tiny_mo
         model=str(tiny_model_dir),
         function="Stats.largest",
         config=config,
-        budget_seconds=120,
+        budget=120,
     )
     # a random tiny model rarely decodes to a valid candidate, but edit candidates are ranked by
     # its scores, so every validated candidate carries a score

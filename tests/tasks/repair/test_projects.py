@@ -123,7 +123,7 @@ def test_an_editable_install_does_not_shadow_the_candidate(tmp_path, tier):
     config = RepairConfig(
         candidates=CandidateMode.EDITS, sandbox=SandboxConfig(tier=tier, python=str(python))
     )
-    result = repair(module, config=config, budget_seconds=60)
+    result = repair(module, config=config, budget=60)
     assert result.outcome is RepairOutcome.FIXED, result.message
     assert "return level <= threshold" in result.patched_source
 

@@ -53,7 +53,7 @@ def test_generated_tests_leave_the_canaries_and_the_project_untouched(project, t
     config = TestgenConfig(
         samples=0, sandbox=SandboxConfig(tier=tier), allow_process_tier=tier is Tier.PROCESS
     )
-    result = generate_tests(root / "pkg" / "files.py", budget_seconds=30, config=config)
+    result = generate_tests(root / "pkg" / "files.py", budget=30, config=config)
     assert tree_hash(root) == before_project and tree_hash(outside.parent) == before_outside
 
     text = result.test_file
@@ -82,7 +82,7 @@ def test_the_process_tier_is_refused_unless_accepted(project):
     root, _ = project
     config = TestgenConfig(samples=0, sandbox=SandboxConfig(tier=Tier.PROCESS))
     with pytest.raises(IsolationError, match="--allow-process-tier"):
-        generate_tests(root / "pkg" / "files.py", budget_seconds=10, config=config)
+        generate_tests(root / "pkg" / "files.py", budget=10, config=config)
 
 
 def test_the_cli_refuses_the_process_tier_with_one_line(project, capsys, monkeypatch):

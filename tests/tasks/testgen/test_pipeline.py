@@ -20,7 +20,7 @@ SEARCH_ONLY = TestgenConfig(samples=0)
 @pytest.fixture(scope="module")
 def shapes_result():
     return generate_tests(
-        FIXTURES / "shapes.py", budget_seconds=30, config=SEARCH_ONLY, mutation_score=True
+        FIXTURES / "shapes.py", budget=30, config=SEARCH_ONLY, mutation_score=True
     )
 
 
@@ -87,7 +87,7 @@ def test_the_tests_kill_mutants(shapes_result):
 
 
 def test_nondeterministic_values_are_not_asserted():
-    result = generate_tests(FIXTURES / "chance.py", budget_seconds=15, config=SEARCH_ONLY)
+    result = generate_tests(FIXTURES / "chance.py", budget=15, config=SEARCH_ONLY)
     text = result.test_file
     assert "pytest.raises(ValueError)" in text
     ticket = next(f for f in result.functions if f.focal == "ticket")
@@ -97,7 +97,7 @@ def test_nondeterministic_values_are_not_asserted():
 
 def test_a_package_module_imports_its_package_and_uses_call_sites():
     result = generate_tests(
-        FIXTURES / "pkg" / "geometry" / "shapes.py", budget_seconds=15, config=SEARCH_ONLY
+        FIXTURES / "pkg" / "geometry" / "shapes.py", budget=15, config=SEARCH_ONLY
     )
     assert result.module == "pkg.geometry.shapes"
     assert "from pkg.geometry.shapes import area" in result.test_file
@@ -106,7 +106,7 @@ def test_a_package_module_imports_its_package_and_uses_call_sites():
 
 
 def test_methods_of_abstract_classes_run_on_registered_instances(tmp_path):
-    result = generate_tests(FIXTURES / "measures.py", budget_seconds=15, config=SEARCH_ONLY)
+    result = generate_tests(FIXTURES / "measures.py", budget=15, config=SEARCH_ONLY)
     tested = {f.focal for f in result.functions if f.tests}
     assert tested == {"Measure.describe", "Measure.is_empty", "Measure.doubled"}
     text = result.test_file
@@ -128,12 +128,12 @@ def test_methods_of_abstract_classes_run_on_registered_instances(tmp_path):
 def test_modules_that_cannot_be_imported_are_bad_input(name, message):
     config = TestgenConfig(samples=0, import_seconds=2)
     with pytest.raises(InputError, match=message):
-        generate_tests(FIXTURES / name, budget_seconds=10, config=config)
+        generate_tests(FIXTURES / name, budget=10, config=config)
 
 
 def test_side_effects_at_import_stay_in_the_sandbox(tmp_path):
     shutil.copy(FIXTURES / "writes_at_import.py", tmp_path)
-    result = generate_tests(tmp_path / "writes_at_import.py", budget_seconds=10, config=SEARCH_ONLY)
+    result = generate_tests(tmp_path / "writes_at_import.py", budget=10, config=SEARCH_ONLY)
     assert result.tests
     assert sorted(p.name for p in tmp_path.iterdir()) == ["writes_at_import.py"]
 
@@ -156,7 +156,7 @@ def test_the_model_s_samples_are_graded_and_counted(tiny_model_dir):
     result = generate_tests(
         FIXTURES / "shapes.py",
         "classify",
-        budget_seconds=30,
+        budget=30,
         model=load_model(str(tiny_model_dir)),
         config=config,
     )

@@ -114,7 +114,7 @@ def test_with_an_editable_install_the_written_file_passes_there_too(tmp_path):
     python = editable_venv(tmp_path, root)
     config = TestgenConfig(samples=0, sandbox=SandboxConfig(python=str(python)))
     module = root / MODULE["srclayout"]
-    result = generate_tests(module, budget_seconds=30, config=config)
+    result = generate_tests(module, budget=30, config=config)
     assert result.tests and all(t.passed for t in result.tests)
     out = root / "tests" / "test_stock_generated.py"
     out.write_text(portable_file(result, module, out))
