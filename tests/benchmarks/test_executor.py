@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import bugs, quixbugs
-from benchmarks.executor import InlineExecutor, open_executor
+from benchmarks.executor import InlineExecutor, open_executor, read_records
 from codeintel.errors import InputError
 from tests.benchmarks.test_bugs import EXAMPLE, make_bug
 from tests.conftest_paths import FIXTURES
@@ -61,7 +61,7 @@ def test_quixbugs_on_a_local_cluster(cluster: str, tmp_path: Path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["programs"] == 3 and summary["fixed_correct"] == 2
     assert summary["false_positives"] == 1
-    names = [r["name"] for r in quixbugs.read_records(records)]
+    names = [r["name"] for r in read_records(records)]
     assert sorted(names) == ["count_nonnegative", "gcd", "reachable"]
 
 

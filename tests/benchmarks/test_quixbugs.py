@@ -5,23 +5,26 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.quixbugs import (
+from benchmarks.executor import read_records
+from benchmarks.quixbugs import main
+from benchmarks.quixbugs.checker import (
     Check,
-    Outcome,
-    adapt_tests,
     compare,
     generated_inputs,
-    inputs_from_tests,
-    json_inputs,
-    literal_inputs,
-    load_program,
-    main,
     perturb,
     perturb_args,
+    same,
+)
+from benchmarks.quixbugs.driver import Outcome
+from benchmarks.quixbugs.loader import (
+    adapt_tests,
+    inputs_from_tests,
+    json_inputs,
+    literal,
+    literal_inputs,
+    load_program,
     program_names,
     pytest_flags,
-    read_records,
-    same,
 )
 from tests.conftest_paths import FIXTURES
 
@@ -37,7 +40,7 @@ def run_main(capsys, *args: str) -> tuple[dict, str]:
 
 # --- the runner on the fixture checkout (QuixBugs' real layout, our own programs) ---------
 
-PROGRAMS = ["bitcount", "count_nonnegative", "digit_sum", "gcd", "reachable"]
+PROGRAMS = ["bitcount", "count_nonnegative", "digit_sum", "gcd", "reachable", "route_cost"]
 
 
 def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
@@ -49,20 +52,20 @@ def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
 
     summary, err = run_main(capsys, *base)  # resumes: only the programs not yet recorded
     assert "gcd:" not in err and "count_nonnegative:" not in err
-    assert all(f"{name}:" in err for name in ("bitcount", "digit_sum", "reachable"))
+    assert all(f"{name}:" in err for name in ("bitcount", "digit_sum", "reachable", "route_cost"))
     assert summary == {
         **summary,
-        "programs": 5,
-        "fixed": 5,
-        "fixed_correct": 4,
+        "programs": 6,
+        "fixed": 6,
+        "fixed_correct": 5,
         "false_positives": 1,
         "fixed_unchecked": 0,
         "not_fixed": 0,
         "errors": 0,
-        "fixed_by_source": {"edit": 5},
+        "fixed_by_source": {"edit": 6},
     }
     by_name = {r["name"]: r for r in read_records(records)}
-    assert sorted(by_name) == PROGRAMS and len(read_records(records)) == 5
+    assert sorted(by_name) == PROGRAMS and len(read_records(records)) == 6
 
     gcd, fp = by_name["gcd"], by_name["count_nonnegative"]
     assert gcd["outcome"] == "fixed-correct" and gcd["winner"].startswith("swap_arguments")
@@ -79,22 +82,26 @@ def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
     assert by_name["digit_sum"]["outcome"] == "fixed-correct"
     assert "'%' -> '//'" in by_name["digit_sum"]["winner"]
     assert by_name["bitcount"]["outcome"] == "fixed-correct"
+    # its tests' data are dicts keyed by tuples: checked on them and on perturbations
+    route = by_name["route_cost"]
+    assert route["outcome"] == "fixed-correct" and route["check"]["test_inputs"] == 3
+    assert route["check"]["generated_inputs"] > 0 and route["check"]["differing"] == 0
 
     assert sorted(p.name for p in out.iterdir()) == [f"{name}.py" for name in PROGRAMS]
-    for name in ("gcd", "bitcount", "reachable", "digit_sum"):
+    for name in ("gcd", "bitcount", "reachable", "digit_sum", "route_cost"):
         assert (out / f"{name}.py").read_text() == (
             CHECKOUT / "correct_python_programs" / f"{name}.py"
         ).read_text()
 
     summary, err = run_main(capsys, *base)  # everything recorded: nothing runs again
-    assert err == "" and summary["programs"] == 5 and len(read_records(records)) == 5
+    assert err == "" and summary["programs"] == 6 and len(read_records(records)) == 6
 
 
 def test_a_wrong_fix_of_a_graph_program_is_caught_by_replay(tmp_path: Path, capsys):
     """`return True` -> `return False` on the seen-node line passes these tests only if
     the tests are weak; here a patched program that answers wrongly on one of the tests'
     own graphs differs from the correct one in the replayed calls."""
-    from benchmarks.quixbugs import replay_check
+    from benchmarks.quixbugs.checker import replay_check
 
     program = load_program(CHECKOUT, "reachable", pytest_flags(CHECKOUT))
     wrong = program.correct.replace("return any(", "return all(")
@@ -273,3 +280,15 @@ def test_outcomes_are_the_documented_strings(outcome):
         "not-fixed",
         "error",
     }
+
+
+def test_inputs_json_cannot_hold_reach_the_programs_as_they_are():
+    program = load_program(CHECKOUT, "route_cost", pytest_flags(CHECKOUT))
+    inputs = inputs_from_tests(program)
+    assert inputs[0] == [{("a", "b"): 2, ("b", "c"): 3}, ["a", "b", "c"]]
+    assert len(inputs) == 3
+    assert literal([{(1, 2): {3}}, (4, (5,))]) == "[{(1, 2): {3}}, (4, (5,))]"
+    assert literal([float("inf")]) is None  # no literal: left out, not a crash
+    more = generated_inputs(inputs, 20, seed=1)
+    assert more and all(isinstance(args[0], dict) for args in more)
+    assert all(all(isinstance(k, tuple) for k in args[0]) for args in more)
