@@ -5,7 +5,6 @@ with each version and every call compared (`scripts/replay.py`)."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import random
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.quixbugs.loader import CORRECT, PROGRAMS, Program, inputs_from_tests, literal
+from codeintel.tasks.testgen.values import perturb_args
 
 MAX_GENERATED = 60  # generated inputs per program, on top of the tests' inputs
 CALL_TIMEOUT_S = 1.0  # per call of either program in the comparison
@@ -35,70 +35,6 @@ class Check:
 
 
 # --- inputs: the tests', perturbed ----------------------------------------------------------
-
-
-def _is_sorted(values: list) -> bool:
-    try:
-        return len(values) > 1 and all(a <= b for a, b in itertools.pairwise(values))
-    except TypeError:
-        return False
-
-
-def _perturb_list(values: list, rng: random.Random) -> list:
-    """Shuffled, one element dropped, appended or perturbed; a sorted list stays sorted."""
-    out, ordered = list(values), _is_sorted(values)  # sorted: maybe a precondition, kept
-    ops = ("drop", "append", "element") if ordered else ("shuffle", "drop", "append", "element")
-    op = rng.choice(ops if out else ("append",))
-    if op == "shuffle":
-        rng.shuffle(out)
-    elif op == "drop":
-        out.pop(rng.randrange(len(out)))
-    elif op == "append":
-        out.append(perturb(rng.choice(out), rng) if out else rng.randint(0, 9))
-    else:
-        index = rng.randrange(len(out))
-        out[index] = perturb(out[index], rng)
-    return sorted(out) if ordered else out
-
-
-def _perturb_str(text: str, rng: random.Random) -> str:
-    """One character replaced (by another), inserted or deleted."""
-    at = rng.randrange(len(text) + 1)
-    op = rng.choice(("replace", "insert", "delete") if text else ("insert",))
-    if op == "delete" and at < len(text):
-        return text[:at] + text[at + 1 :]
-    current = text[at] if at < len(text) and op == "replace" else ""
-    alphabet = sorted((set(text) | set("ab")) - {current})
-    rest = text[at + 1 :] if current else text[at:]
-    return text[:at] + rng.choice(alphabet) + rest
-
-
-def perturb(value: Any, rng: random.Random) -> Any:
-    """A value of the same type, close to `value` (JSON values: ints, floats, strs, lists...)."""
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, int):
-        return value + rng.choice((-1, 1)) * rng.randint(1, 3)
-    if isinstance(value, float):
-        return value + rng.choice((-1, 1)) * rng.uniform(0.1, 3.0)
-    if isinstance(value, str):
-        return _perturb_str(value, rng)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_perturb_list(list(value), rng))
-    if isinstance(value, dict) and value:
-        key = rng.choice(sorted(value, key=repr))
-        return {**value, key: perturb(value[key], rng)}
-    return value
-
-
-def perturb_args(args: list, rng: random.Random) -> list:
-    """The argument list with one argument (sometimes two) perturbed."""
-    out = list(args)
-    if not out:
-        return out
-    for index in rng.sample(range(len(out)), 1 if len(out) == 1 or rng.random() < 0.7 else 2):
-        out[index] = perturb(out[index], rng)
-    return out
 
 
 def generated_inputs(inputs: Sequence[list], count: int, seed: int) -> list[list]:

@@ -56,6 +56,7 @@ class ProgramRecord:
     winner_rank: int | None = None
     check: Check | None = None
     out_file: str | None = None
+    assessment: str | None = None  # the fix's assessment (confident, differs, ...)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def _repair_record(
         winner_rank=result.winner_rank,
         check=check,
         out_file=out_file,
+        assessment=result.assessment.assessment.value if result.assessment else None,
     )
 
 
@@ -203,6 +205,18 @@ def summarize(records: Sequence[dict]) -> dict:
         "candidates_tried": sum(sum((r.get("validated") or {}).values()) for r in records),
         "fixed_by_source": dict(Counter(r["winner_source"] for r in fixed)),
         "by_family": by_family(records),
+        # the assessment against the check: how many fixes the user would have had written
+        # (confident), and how many false positives it kept from being written
+        "assessed": dict(Counter(r.get("assessment") for r in fixed)),
+        "confident_correct": sum(
+            r.get("assessment") == "confident" and r["outcome"] == Outcome.FIXED_CORRECT.value
+            for r in fixed
+        ),
+        "false_positives_not_confident": sum(
+            r.get("assessment") != "confident"
+            and r["outcome"] == Outcome.FIXED_FALSE_POSITIVE.value
+            for r in fixed
+        ),
     }
 
 

@@ -1,7 +1,11 @@
 """`codeintel repair FILE --tests TEST_FILE`: print a validated diff (or write it with --write).
 
-Exit codes: 0 fixed, 1 no fix found or the tests already pass, 2 bad input
-(including tests that error before reaching the code, or hang).
+A fix is a patch that makes every test pass, assessed against the other plausible
+patches found on generated inputs (tasks/repair/assess.py); its label says whether it
+is confident. --write writes only a confident fix, unless --accept-plausible.
+Exit codes: 0 fixed (and, with --write, written), 1 no fix found, the tests already
+pass, or --write refused a fix that is not confident, 2 bad input (including tests
+that error before reaching the code, or hang).
 """
 
 from __future__ import annotations
@@ -42,8 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--write",
         action="store_true",
-        help="replace FILE atomically with the fix (through a symlink, keeping owner and "
-        "mode), its old contents in a backup FILE.orig (or FILE.orig.N: never overwritten)",
+        help="replace FILE atomically with a confident fix (through a symlink, keeping owner "
+        "and mode), its old contents in a backup FILE.orig (or FILE.orig.N: never overwritten)",
+    )
+    parser.add_argument(
+        "--accept-plausible",
+        action="store_true",
+        help="with --write, write a fix whose tests pass even when it is not confident",
     )
     add_sandbox_arguments(parser)
 
@@ -55,7 +64,7 @@ def _progress(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from codeintel import tasks
     from codeintel.models.spec import for_file
-    from codeintel.tasks.repair import RepairOutcome
+    from codeintel.tasks.repair import Assessment, RepairOutcome
 
     request = tasks.make_request(
         "repair",
@@ -84,10 +93,17 @@ def run(args: argparse.Namespace) -> int:
     elif result.outcome is RepairOutcome.FIXED:
         print(result.diff, end="")
     _progress(_summary(result))
-    if result.outcome is RepairOutcome.FIXED and args.write:
-        backup = replace_file(args.file, result.patched_source or "")
-        _progress(f"wrote {args.file} (backup in {backup})")
-    return 0 if result.outcome is RepairOutcome.FIXED else 1
+    if result.outcome is not RepairOutcome.FIXED:
+        return 1
+    _progress(f"assessment: {result.assessment.label}")
+    if not args.write:
+        return 0
+    if result.assessment.assessment is not Assessment.CONFIDENT and not args.accept_plausible:
+        _progress("not written: the fix is not confident (--accept-plausible writes it)")
+        return 1
+    backup = replace_file(args.file, result.patched_source or "")
+    _progress(f"wrote {args.file} (backup in {backup})")
+    return 0
 
 
 def _tests(given: list[str] | None) -> str | list[str] | None:

@@ -1,5 +1,6 @@
 """ "Fix this function": repair against the module's test file (over the module's project
-when it belongs to a package, `projects.sandbox_view`), the fix as an edit."""
+when it belongs to a package, `projects.sandbox_view`), the fix as an edit: applied when
+it is confident (assess.py), otherwise offered with its label, for the user to apply."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def offered(target: Target, scope: Scope) -> bool:
 
 def run(target: Target, control: JobControl, model: Any) -> Proposal:
     from codeintel import tasks
-    from codeintel.tasks.repair import RepairOutcome
+    from codeintel.tasks.repair import Assessment, RepairOutcome
 
     test = _test_file(target)
     if test is None:
@@ -51,7 +52,9 @@ def run(target: Target, control: JobControl, model: Any) -> Proposal:
     result = tasks.run("repair", request, model)
     if result.outcome is not RepairOutcome.FIXED or result.patched_source is None:
         return Proposal(result.message)
-    return Proposal(result.message, document_edit(target.document, result.patched_source))
+    edit = document_edit(target.document, result.patched_source)
+    confident = result.assessment.assessment is Assessment.CONFIDENT
+    return Proposal(f"{result.message}; {result.assessment.label}", edit, apply=confident)
 
 
 ACTION = Action(

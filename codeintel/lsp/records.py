@@ -33,6 +33,9 @@ class Proposal:
 
     message: str
     edit: types.WorkspaceEdit | None = None
+    # False: the edit is only offered, never applied by the server (a fix that is not
+    # confident: the message says why)
+    apply: bool = True
 
 
 def document_edit(document: Document, new_text: str) -> types.WorkspaceEdit:

@@ -225,6 +225,9 @@ async def deliver(
         server.show(types.MessageType.Info, f"codeintel: {proposal.message}")
         return outcome("unchanged", proposal.message)
     workspace = server.client_capabilities.workspace
+    if not proposal.apply:  # not confident: the user decides (the client's "Apply")
+        server.show(types.MessageType.Warning, f"codeintel: {proposal.message}")
+        return outcome("proposed", proposal.message, proposal.edit)
     if not server.settings.apply_edits or not (workspace and workspace.apply_edit):
         return outcome("proposed", proposal.message, proposal.edit)
     params = types.ApplyWorkspaceEditParams(edit=proposal.edit, label=action.title)

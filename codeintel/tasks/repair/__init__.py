@@ -41,6 +41,7 @@ from codeintel.project import (
 )
 from codeintel.sandbox import Layout
 from codeintel.tasks import parse_python
+from codeintel.tasks.repair.assess import assess, unassessed
 from codeintel.tasks.repair.baseline import open_sandbox, run_baseline
 from codeintel.tasks.repair.candidates import (
     family_candidates,
@@ -53,6 +54,7 @@ from codeintel.tasks.repair.localize import first_trace, localize, trace_lines, 
 from codeintel.tasks.repair.prompted import prompted_candidates
 from codeintel.tasks.repair.rank import rank
 from codeintel.tasks.repair.records import (
+    Assessment,
     Candidate,
     CandidateMode,
     CandidateSource,
@@ -66,6 +68,7 @@ from codeintel.tasks.repair.validate import Validation
 from parsers.text import dedent as parsers_dedent
 
 __all__ = [
+    "Assessment",
     "Candidate",
     "CandidateMode",
     "CandidateSource",
@@ -98,13 +101,27 @@ def run(request: RepairRequest, model: Any) -> RepairResult:
         rules = [c for t in targets for c in rule_candidates(t.block, hot)] if edits else []
         validation.made_all(rules)
         untried = validation.try_each(rules, stop=model.ready)  # while the model loads
-        if not validation.done:
-            _with_model(validation, targets, untried, model.get())
+        if not validation.done:  # (alternatives: without waiting for the model's load)
+            waits = not validation.plausible or model.ready()
+            _with_model(validation, targets, untried, model.get() if waits else None)
         if edits and not validation.done:  # made only when reached: they are many
             families = [c for t in targets for c in family_candidates(t.block, hot)]
             validation.made_all(families)
             validation.try_each(families)
-        return validation.result(model.seconds())
+        return _assessed(validation, model.seconds())
+
+
+def _assessed(validation: Validation, startup_seconds: float) -> RepairResult:
+    """The result with the chosen plausible patch and its assessment (assess.py)."""
+    if not validation.plausible:
+        return validation.result(startup_seconds)
+    request, plausible = validation.request, validation.plausible
+    seconds = min(request.config.assess_s, request.budget.left())
+    if seconds < 1.0:
+        why = "the budget ran out before it could be assessed"
+        return validation.result(startup_seconds, plausible[0], unassessed(len(plausible), why))
+    chosen, assessment = assess(request, plausible, seconds)
+    return validation.result(startup_seconds, chosen, assessment)
 
 
 def _with_model(

@@ -48,6 +48,13 @@ class RepairConfig:
     test_timeout_floor_s: float = 0.5
     test_timeout_cap_s: float = 2.0
     test_timeout_factor: float = 10.0
+    # once a plausible patch is found, alternatives are looked for while at most this
+    # share of the time left (and at most `alternatives_s`) passes, up to `max_plausible`
+    # plausible patches in all; then they are assessed within `assess_s` (assess.py)
+    alternatives_share: float = 0.25
+    alternatives_s: float = 15.0
+    max_plausible: int = 4
+    assess_s: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,36 @@ class Candidate(JsonRecord):
     score: float | None = None  # the model's log-likelihood of this candidate, if scored
 
 
+class Assessment(str, enum.Enum):
+    """Whether a fix is trusted beyond its tests (assess.py)."""
+
+    CONFIDENT = "confident"
+    DIFFERS = "differs"
+    MISBEHAVES = "misbehaves"
+    UNASSESSED = "unassessed"
+
+
+@dataclass(frozen=True)
+class PatchAssessment(JsonRecord):
+    assessment: Assessment
+    label: str  # what the user is told, in a line
+    plausible: int  # plausible patches found (the chosen one included)
+    inputs: int  # generated calls each was run on
+    differing: int  # calls on which the chosen patch and another plausible one differ
+    misbehaving: int  # calls on which the chosen patch hangs or raises where another returns
+    example: str = ""  # one such call, and what the patches did
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """A candidate that made every test pass: the module with it, and its rank (the n-th
+    candidate of its function validated)."""
+
+    candidate: Candidate
+    patched: str
+    rank: int
+
+
 @dataclass(frozen=True)
 class RepairResult(JsonRecord):
     outcome: RepairOutcome
@@ -123,3 +160,4 @@ class RepairResult(JsonRecord):
     tier: Tier | None = None
     warning: str = ""  # what the sandbox tier does not protect here (Execution.warning)
     startup_seconds: float = 0.0  # loading the model (imports included), while it validated
+    assessment: PatchAssessment | None = None  # None when there is no fix

@@ -1,13 +1,18 @@
-"""Step 5: validate candidates in order until one fixes the bug or the budget ends.
+"""Step 5: validate candidates in order until they give a fix or the budget ends.
 
-A candidate fixes the bug when the failing tests pass (checked first, stopping at the
+A candidate is plausible when the failing tests pass (checked first, stopping at the
 first failure) and then the whole test run passes, every test that passed before
 included. Each validation's timeout is the smaller of its limit and the time left.
+Once the first plausible patch is found, validation goes on for alternatives (other
+plausible patches, which `assess.py` runs side by side on generated inputs) while a
+bounded share of the time left passes: `RepairConfig.alternatives_share` of it, at most
+`alternatives_s` seconds, at most `max_plausible` patches.
 """
 
 from __future__ import annotations
 
 import difflib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -16,6 +21,8 @@ from codeintel.tasks.repair.baseline import candidate_limits
 from codeintel.tasks.repair.candidates import family_of
 from codeintel.tasks.repair.records import (
     Candidate,
+    PatchAssessment,
+    Plausible,
     RepairOutcome,
     RepairRequest,
     RepairResult,
@@ -44,13 +51,19 @@ class Validation:
         self.validated: Counter[str] = Counter()
         self.tried: Counter[str] = Counter()  # per function
         self.seen: set[tuple[str, str]] = set()  # (function, text) of every candidate tried
-        self.winner: tuple[Candidate, str, int] | None = None  # candidate, patched, rank
+        self.plausible: list[Plausible] = []  # in the order found
+        self.alternatives_until = float("inf")  # monotonic: set when the first is found
         self.failures: dict[tuple[str, str], str] = {}  # (function, text) -> its first trace
 
     @property
     def done(self) -> bool:
-        """A winner is found, or the budget is spent."""
-        return self.winner is not None or self.request.budget.left() <= 0
+        """The budget is spent, or plausible patches are found and the search for
+        alternatives is over (enough found, or its share of the time spent)."""
+        if self.request.budget.left() <= 0:
+            return True
+        config = self.request.config
+        enough = len(self.plausible) >= config.max_plausible
+        return bool(self.plausible) and (enough or time.monotonic() >= self.alternatives_until)
 
     def made_all(self, candidates: Iterable[Candidate]) -> None:
         """Count candidates as made (for the result's counts), validated or not."""
@@ -83,12 +96,19 @@ class Validation:
         )
         if full is not None and self._fixes(full):
             rank = self.tried[candidate.function]
-            self.winner = (candidate, change[self.request.module_file], rank)
+            self._found(Plausible(candidate, change[self.request.module_file], rank))
             return
         traces = [t.failure.trace for t in (full or quick).tests if t.failure is not None]
         self.failures[key] = (
             traces[0] if traces else f"the tests ended: {(full or quick).outcome.value}"
         )
+
+    def _found(self, plausible: Plausible) -> None:
+        if not self.plausible:
+            config, left = self.request.config, self.request.budget.left()
+            share = min(config.alternatives_share * left, config.alternatives_s)
+            self.alternatives_until = time.monotonic() + share
+        self.plausible.append(plausible)
 
     def _run(self, change: dict[str, str], tests: tuple[str, ...], first_failure: bool) -> TestRun:
         return self.sandbox.validate(
@@ -102,7 +122,13 @@ class Validation:
     def _fixes(self, run: TestRun) -> bool:
         return run.outcome is Outcome.PASSED and self.must_pass <= set(run.passed)
 
-    def result(self, startup_seconds: float) -> RepairResult:
+    def result(
+        self,
+        startup_seconds: float,
+        chosen: Plausible | None = None,
+        assessment: PatchAssessment | None = None,
+    ) -> RepairResult:
+        """The result: no fix, or the chosen plausible patch with its assessment."""
         counts = {
             "module_file": self.request.module_file,
             "generated": dict(Counter(c.source.value for c in self.made)),
@@ -114,19 +140,20 @@ class Validation:
             "warning": self.baseline.execution.warning,
             "startup_seconds": round(startup_seconds, 3),
         }
-        if self.winner is None:
+        if chosen is None:
             message = "no candidate made the failing tests pass within the budget"
             return RepairResult(RepairOutcome.NO_FIX_FOUND, message, **counts)
-        winner, patched, rank = self.winner
+        winner = chosen.candidate
         return RepairResult(
             RepairOutcome.FIXED,
             f"fixed {winner.function} ({winner.source.value} candidate)",
-            patched_source=patched,
-            diff=_diff(self.request, patched),
+            patched_source=chosen.patched,
+            diff=_diff(self.request, chosen.patched),
             function=winner.function,
             winner=winner,
             winner_family=family_of(winner),
-            winner_rank=rank,
+            winner_rank=chosen.rank,
+            assessment=assessment,
             **counts,
         )
 

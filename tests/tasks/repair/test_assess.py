@@ -1,0 +1,129 @@
+"""Patch assessment (tasks/repair/assess.py): alternatives are looked for once a patch
+passes the tests, every plausible patch runs on the same generated calls in the
+sandbox, and only a confident fix is written without --accept-plausible."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from codeintel import tasks
+from codeintel.cli import main
+from codeintel.tasks.repair import Assessment, RepairOutcome
+from codeintel.tasks.repair.assess import derived, edit_size, mutated, outcome
+from codeintel.tasks.testgen.plan import Focal, Param
+from tests.conftest_paths import FIXTURES, REPO
+
+TASKS = FIXTURES / "tasks"
+
+
+def _repair(module: str, tests: str, budget: float = 40):
+    request = tasks.make_request(
+        "repair",
+        file=TASKS / module,
+        tests=TASKS / tests,
+        budget=budget,
+        candidates="edits",
+        timeout=3,
+    )
+    return tasks.run("repair", request, None)
+
+
+def test_weak_tests_let_two_patches_pass_and_the_zero_tells_them_apart():
+    result = _repair("nonnegative.py", "test_nonnegative.py")
+    assert result.outcome is RepairOutcome.FIXED
+    found = result.assessment
+    assert found.assessment is Assessment.DIFFERS and found.plausible >= 2
+    assert "differs from alternatives" in found.label
+    assert "count_nonnegative([0, 2, 3])" in found.example  # a zero: what the tests lacked
+    assert found.differing >= 1 and found.misbehaving == 0
+    namespace: dict = {}
+    exec(result.patched_source, namespace)  # the chosen one agrees with the majority
+    assert namespace["count_nonnegative"]([0, 2, 3]) == 3
+
+
+def test_a_patch_that_hangs_where_another_returns_is_not_chosen():
+    result = _repair("bsearch.py", "test_bsearch.py")
+    assert result.outcome is RepairOutcome.FIXED
+    found = result.assessment
+    assert found.assessment is not Assessment.CONFIDENT and found.plausible >= 2
+    assert found.misbehaving == 0  # the chosen one hangs nowhere another does not
+    assert "hung" in found.example or found.assessment is Assessment.DIFFERS
+    source = result.patched_source
+    assert "lo = mid\n" not in source
+
+
+def test_a_clear_fix_is_confident():
+    result = _repair("total.py", "test_total.py")
+    assert result.outcome is RepairOutcome.FIXED
+    assert result.assessment.assessment is Assessment.CONFIDENT, result.assessment
+    assert result.assessment.inputs > 0 and result.assessment.label.startswith("confident")
+
+
+def test_write_takes_only_a_confident_fix_unless_accepted(tmp_path, capsys):
+    for name in ("nonnegative.py", "test_nonnegative.py"):
+        shutil.copy(TASKS / name, tmp_path / name)
+    module, before = tmp_path / "nonnegative.py", (TASKS / "nonnegative.py").read_text()
+    argv = [str(module), "--tests", str(tmp_path / "test_nonnegative.py")]
+    argv += ["--candidates", "edits", "--budget", "30", "--write"]
+    assert main(["repair", *argv]) == 1
+    err = capsys.readouterr().err
+    assert "assessment: tests pass, behaviour differs" in err and "not written" in err
+    assert module.read_text() == before and not (tmp_path / "nonnegative.py.orig").exists()
+    assert main(["repair", *argv, "--accept-plausible"]) == 0
+    assert module.read_text() != before and (tmp_path / "nonnegative.py.orig").exists()
+
+
+def test_the_bundled_example_is_confident_and_written(tmp_path, capsys):
+    for name in ("running_mean.py", "test_running_mean.py"):
+        shutil.copy(REPO / "examples" / "repair" / name, tmp_path / name)
+    argv = [str(tmp_path / "running_mean.py"), "--tests", str(tmp_path / "test_running_mean.py")]
+    assert main(["repair", *argv, "--candidates", "edits", "--write"]) == 0
+    assert "assessment: confident" in capsys.readouterr().err
+
+
+# --- the pure parts ------------------------------------------------------------------------
+
+
+def test_the_tests_inputs_are_mutated_and_varied_from_the_pools():
+    examples = [((None, "[1, 2, 3]"), (None, "2"))]
+    found = mutated(examples, 10, seed=3)
+    assert found and all(len(args) == 2 for args in found) and examples[0] not in found
+    assert len(set(found)) == len(found)
+    focal = Focal(
+        "f",
+        "function",
+        1,
+        2,
+        (Param("xs", "either", None, "list"), Param("k", "either", None, "int")),
+    )
+    varied = derived(focal, examples)
+    assert ((None, "[1, 2, 3]"), (None, "0")) in varied  # k from the int pool
+    assert all(args != examples[0] for args in varied)
+
+
+def test_outcomes_and_edit_sizes():
+    assert outcome({"status": "returned", "value": {"literal": "3"}}) == "returned 3"
+    assert outcome({"status": "raised", "error": {"type": "KeyError"}}) == "raised KeyError"
+    assert outcome({"status": "timeout"}) == "hung"
+    assert outcome({"status": "bad_args"}) is None and outcome(None) is None
+    changed = {"status": "returned", "value": {"literal": "None"}, "mutated": [[0, "[1]"]]}
+    assert outcome(changed) == 'returned None, changed [[[0, "[1]"]]]'
+    text = "x = 1\n" * 500 + "if a < b:\n    pass\n"
+    assert edit_size(text, text.replace("a < b", "a <= b")) == 1
+    assert edit_size(text, text.replace("    pass", "    count -= 1")) > 5
+
+
+def test_a_path_is_not_needed_to_repair_from_text():
+    source = (TASKS / "total.py").read_text()
+    request = tasks.make_request(
+        "repair",
+        source=source,
+        module_file="total.py",
+        tests={"test_total.py": (TASKS / "test_total.py").read_text()},
+        candidates="edits",
+        budget=30,
+    )
+    result = tasks.run("repair", request, None)
+    assert result.outcome is RepairOutcome.FIXED and result.assessment is not None
+    assert Path(request.module_file).name == "total.py"
