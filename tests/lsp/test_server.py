@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from codeintel.lsp.actions import ACTIONS
+from tests.conftest_paths import FIXTURES
 from tests.lsp.conftest import apply, command, ended, index_a_clone_of_scale, open_file, start
 
 
@@ -66,6 +68,19 @@ async def test_fix_this_function_applies_the_validated_edit(
     assert fixed.replace("return a + b", "return a - b") == path.read_text()
     assert path.read_text().count("a - b") == 1  # the file on disk is not touched
     assert [e.message for e in ended(client)] == ["done"]
+
+
+async def test_a_fix_that_is_not_confident_is_offered_not_applied(
+    client: LanguageClient, workspace: Path
+) -> None:
+    for name in ("nonnegative.py", "test_nonnegative.py"):  # tests too weak to tell > from >=
+        shutil.copy(FIXTURES / "tasks" / name, workspace / name)
+    await start(client, workspace)
+    uri = open_file(client, workspace / "nonnegative.py")
+    result = await command(client, "codeintel.fixFunction", uri=uri, function="count_nonnegative")
+    assert result["status"] == "proposed", result
+    assert "behaviour differs from alternatives" in result["message"]
+    assert result["edit"] and not client.applied  # the user decides
 
 
 async def test_completion_once_the_model_is_ready(client: LanguageClient, workspace: Path) -> None:
