@@ -34,6 +34,7 @@ from benchmarks.models import add_model_arguments, described, loaded
 from codeintel import tasks
 from codeintel.errors import CodeintelError, InputError
 from codeintel.models import formats
+from codeintel.models.backend import prompted
 from codeintel.tasks.asserts import grade
 
 STDLIB = Path(os.__file__).parent
@@ -93,7 +94,7 @@ def candidates(model: Any, pairs: Sequence[dict], beam: int) -> list[list[str]]:
     from codeintel.models import DecodeMode, GenerationConfig
     from codeintel.tasks.asserts import causal_asserts
 
-    if not hasattr(model, "fill_in_middle"):  # seq2seq: the training format
+    if not prompted(model):  # trained on the task's format
         config = GenerationConfig(n=beam, mode=DecodeMode.BEAM, beam_width=beam)
         return [
             [g.text for g in found] for found in model.generate([r["input"] for r in pairs], config)

@@ -43,6 +43,7 @@ from benchmarks.metrics import codexglue_bleu, rouge_l
 from benchmarks.models import add_model_arguments, described, loaded
 from codeintel.errors import CodeintelError, InputError
 from codeintel.models import formats
+from codeintel.models.backend import prompted
 from codeintel.tasks.docstring import (
     DocConfidence,
     DocDecoding,
@@ -149,7 +150,7 @@ def neighbours(pool: Sequence[Pair], near: Sequence[tuple[int, float]]) -> list[
 def generations(model, pairs: Sequence[Pair], decoding: DocDecoding) -> Iterator[tuple]:
     """The model's beam for each pair, best first, in batches; a causal model's or a
     server's greedy docstring, written in place in the function (the task's prompt)."""
-    if hasattr(model, "fill_in_middle"):
+    if prompted(model):
         yield from (tuple(causal_summaries(*_function(p), model, 1)) for p in pairs)
         return
     config = decoding.generation(1)

@@ -23,15 +23,8 @@ from typing import Any
 
 from codeintel.errors import ModelError
 from codeintel.models import fim
+from codeintel.models.backend import Capabilities
 from codeintel.models.seq2seq import Generation
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    scores: bool  # log-probabilities of given continuations
-    fim: str | None  # the FIM template's name, None: plain prefix prompts
-    chat: bool  # the tokenizer has a chat template
-    context_length: int  # tokens the model attends to
 
 
 @dataclass(frozen=True)

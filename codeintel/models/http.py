@@ -30,7 +30,8 @@ from typing import Any
 
 from codeintel.errors import ModelError
 from codeintel.models import fim
-from codeintel.models.causal import GREEDY, Capabilities, CausalGeneration, cut, fim_request
+from codeintel.models.backend import Capabilities
+from codeintel.models.causal import GREEDY, CausalGeneration, cut, fim_request
 from codeintel.models.seq2seq import Generation
 
 FIM_NAMES = {  # a part of the served model's name -> its FIM template

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from codeintel.errors import InputError, ModelError, ModelNotFoundError
 from codeintel.files import MAX_CONFIG_BYTES, read_text
+from codeintel.models.backend import Capabilities
 from codeintel.models.tokenizer import Tokenizer, load_tokenizer
 from codeintel.records import JsonRecord
 
@@ -188,6 +189,17 @@ class Seq2SeqModel:
     @property
     def num_parameters(self) -> int:
         return int(sum(p.numel() for p in self.model.parameters()))
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Trained on codeintel's task inputs; scores continuations; no FIM, no chat."""
+        return Capabilities(
+            scores=True,
+            fim=None,
+            chat=False,
+            context_length=self.max_input_tokens,
+            task_formats=True,
+        )
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` without special tokens (what a context budget counts)."""

@@ -28,6 +28,7 @@ from typing import Any
 
 from codeintel.errors import InputError
 from codeintel.models import formats
+from codeintel.models.backend import prompted
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Outcome, SandboxConfig, Validator
 from codeintel.sandbox import run as sandbox_run
@@ -188,7 +189,7 @@ def run(request: AssertRequest, model: Any) -> list[AssertCandidate]:
     _prefix_tree(request.test_prefix)
     model = loaded(model)
     generated: list[tuple[str, float, str]] = []
-    if model is not None and hasattr(model, "fill_in_middle"):  # a causal model, a server
+    if model is not None and prompted(model):  # a causal model, a server
         generated = causal_asserts(request, model)
     elif model is not None:
         from codeintel.models import DecodeMode, GenerationConfig

@@ -40,6 +40,7 @@ from codeintel.context.assemble import truncate
 from codeintel.errors import InputError
 from codeintel.files import read_text
 from codeintel.models import formats
+from codeintel.models.backend import prompted
 from codeintel.records import JsonRecord
 from codeintel.tasks import loaded, positive
 from parsers import ParsedFile, Scope, parse
@@ -341,7 +342,7 @@ def run(request: CompletionRequest, model: Any) -> list[Completion]:
     )
     mode = request.config.mode
     found: dict[str, Completion] = {}
-    causal = hasattr(model, "fill_in_middle")  # a causal backend: its FIM template
+    causal = prompted(model)  # a code model: its FIM template
     for text, score in (generate_fim if causal else generate)(request, cursor, model):
         insertion = post_process(cursor, mode, text)
         if insertion is None or insertion in found:

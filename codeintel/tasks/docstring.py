@@ -41,6 +41,7 @@ from codeintel.context.source import body_indent
 from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.files import read_text
 from codeintel.models import formats
+from codeintel.models.backend import prompted
 from codeintel.models.loading import ModelHandle
 from codeintel.records import JsonRecord
 from codeintel.tasks import loaded, parse_python, positive
@@ -276,10 +277,8 @@ def fit(logprob: float, tokens: int, similarity: float, config: DocRetrieval) ->
 
 
 def scores_continuations(model: Any) -> bool:
-    """Whether the model gives log-probabilities (a seq2seq one has no capabilities: it
-    does)."""
-    capabilities = getattr(model, "capabilities", None)
-    return capabilities is None or capabilities.scores
+    """Whether the model gives log-probabilities of given continuations."""
+    return model.capabilities.scores
 
 
 def retrieved(
@@ -488,7 +487,7 @@ def document(
 ) -> FunctionDocstrings:
     """One function's candidates: generated, retrieved from near-clones, assessed."""
     text = model_input(parsed, scope)
-    if hasattr(model, "fill_in_middle"):  # a causal backend: the docstring opened in place
+    if prompted(model):  # a code model: the docstring opened in place
         generated = causal_summaries(parsed, scope, model, request.samples)
     else:
         generated = model.generate([text], DocDecoding().generation(request.samples))[0]

@@ -30,6 +30,7 @@ from codeintel.context.source import body_indent
 from codeintel.errors import InputError, UnknownFunctionError
 from codeintel.files import read_text
 from codeintel.models import formats
+from codeintel.models.backend import prompted
 from codeintel.models.loading import ModelHandle
 from codeintel.records import JsonRecord
 from codeintel.sandbox import Layout, Limits, Outcome, SandboxConfig, Validator
@@ -261,7 +262,7 @@ def run(request: SynthesisRequest, model: Any) -> list[BodyCandidate]:
         say("loading the model", 0.0)
     model = loaded(model)
     say(f"writing bodies for {scope.qualified_name}", 0.1)
-    causal = hasattr(model, "fill_in_middle")
+    causal = prompted(model)
     generated = (generate_causal if causal else generate)(request, model)
     candidates = programs(parsed, scope, generated)
     examples = docstring_examples(scope.docstring or "", scope.name)

@@ -6,6 +6,7 @@ import pytest
 
 from codeintel.errors import InputError
 from codeintel.tasks.asserts import AssertRequest, generate_asserts, run, runnable_test
+from tests.tasks.conftest import TASK_FORMATS
 
 FOCAL = (Path(__file__).resolve().parents[1] / "fixtures" / "testgen" / "shapes.py").read_text()
 
@@ -26,6 +27,8 @@ def test_unittest_prefixes_get_assert_equal_and_run_in_a_test_case():
 
 class Fixed:
     """A model whose beam is given: two statements, one true and one false."""
+
+    capabilities = TASK_FORMATS
 
     def generate(self, inputs, config):
         from codeintel.models import Generation

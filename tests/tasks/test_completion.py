@@ -27,6 +27,7 @@ from codeintel.tasks.completion import (
     ranked,
     run,
 )
+from tests.tasks.conftest import TASK_FORMATS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 INVENTORY = (FIXTURES / "completion" / "inventory.py").read_text()
@@ -35,6 +36,8 @@ SHOP = FIXTURES / "retrieval" / "shop"
 
 class ScriptedModel:
     """Gives the texts it is told to, so post-processing and ranking can be checked."""
+
+    capabilities = TASK_FORMATS
 
     max_input_tokens = 256
 

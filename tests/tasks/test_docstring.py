@@ -31,12 +31,15 @@ from codeintel.tasks.docstring import (
 )
 from parsers import parse
 from tests.conftest_paths import FIXTURES
+from tests.tasks.conftest import TASK_FORMATS
 
 SOURCE = (FIXTURES / "tasks" / "undocumented.py").read_text()
 
 
 class Proposals:
     """A generator proposing the given texts, with falling scores."""
+
+    capabilities = TASK_FORMATS
 
     def __init__(self, *texts: str) -> None:
         self.texts, self.inputs = texts, []

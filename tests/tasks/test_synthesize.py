@@ -20,6 +20,7 @@ from codeintel.tasks.synthesize import (
     synthesize,
 )
 from parsers import parse
+from tests.tasks.conftest import TASK_FORMATS
 
 ADD = '''import math
 
@@ -38,6 +39,8 @@ def add(a, b):
 
 class Proposals:
     """A generator that proposes the given bodies, in order, with falling scores."""
+
+    capabilities = TASK_FORMATS
 
     def __init__(self, *bodies: str) -> None:
         self.bodies = bodies

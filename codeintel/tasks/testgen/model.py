@@ -11,6 +11,7 @@ from typing import Any
 from codeintel.context import build_focal
 from codeintel.errors import CodeintelError
 from codeintel.models import formats
+from codeintel.models.backend import prompted
 from codeintel.tasks.testgen.plan import Focal
 from codeintel.tasks.testgen.records import GeneratedTest, Origin
 from parsers import ParsedFile
@@ -114,7 +115,7 @@ def candidates(
     `causal_candidates`)."""
     if samples <= 0:
         return []
-    if hasattr(model, "fill_in_middle"):
+    if prompted(model):
         return causal_candidates(model, parsed, focals, samples, module)
     found = [(f, model_input(parsed, f)) for f in focals]
     chosen = [f for f, text in found if text is not None]
