@@ -40,6 +40,7 @@ class BugRecord:
     validated: dict[str, int]
     invertible: bool | None
     families: dict[str, int] | None = None  # candidates generated per family
+    assessment: str | None = None  # the fix's assessment (confident, differs, ...)
 
 
 def bug_folders(root: Path, limit: int | None) -> list[Path]:
@@ -76,6 +77,7 @@ def repair_one(folder: Path, budget: float, model: Any, candidates: str) -> BugR
         validated=result.validated,
         invertible=meta.get("invertible"),
         families=result.families,
+        assessment=result.assessment.assessment.value if result.assessment else None,
     )
 
 
@@ -102,6 +104,15 @@ def summarize(records: Sequence[dict]) -> dict:
         "time_to_fix_p90_s": round(_percentile(times, 0.9), 2) if times else None,
         "validated_per_bug_mean": round(statistics.mean(tried), 1) if tried else 0.0,
         "outcomes": dict(Counter(r["outcome"] for r in records)),
+        # what --write would write (confident), and whether it is the known fix
+        "assessed": dict(Counter(r.get("assessment") for r in fixed)),
+        "confident_exact": sum(r.get("assessment") == "confident" and r["exact"] for r in fixed),
+        "confident_not_exact": sum(
+            r.get("assessment") == "confident" and not r["exact"] for r in fixed
+        ),
+        "not_confident_exact": sum(
+            r.get("assessment") != "confident" and r["exact"] for r in fixed
+        ),
     }
 
 

@@ -475,10 +475,13 @@ class Validator:
         tests: Sequence[str] | None = None,
         limits: Limits | None = None,
         first_failure: bool | None = None,
+        coverage_of: str | None = None,
     ) -> TestRun:
         """Run the tests with `changed` overlaid on the files, in a fresh directory
         (within `timeout_s`, if given and below the limit). `tests`, `limits` and
-        `first_failure`, if given, replace the Validator's own for this run only."""
+        `first_failure`, if given, replace the Validator's own for this run only.
+        `coverage_of`: measure that module's lines, per test (`Coverage.lines_by_test`;
+        the run goes through pytest, not the quick path)."""
         if self.proc is None:
             raise SandboxError("validate() on a closed Validator")
         if self.config.control is not None:
@@ -493,7 +496,7 @@ class Validator:
             limits = replace(limits, timeout_s=max(timeout_s, 0.01))
         stop = self.first_failure if first_failure is None else first_failure
         asked = list(tests) if tests is not None else self.spec["tests"]
-        request = _request(workdir, asked, limits, True, None, stop)
+        request = _request(workdir, asked, limits, coverage_of is None, coverage_of, stop)
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()

@@ -33,6 +33,7 @@ def test_runner_fixes_reports_and_resumes(tmp_path: Path, capsys):
     assert summary["bugs"] == 2 and summary["fixed"] == 1 and summary["exact_fixes"] == 1
     assert summary["fixed_by_source"] == {"edit": 1}
     assert summary["outcomes"] == {"fixed": 1, "tests_already_pass": 1}
+    assert summary["assessed"] == {"confident": 1} and summary["confident_exact"] == 1
     assert [r["name"] for r in read_records(out)] == ["a", "b"]
     assert main(args) == 0  # resumes: nothing left to run, same summary
     assert json.loads(capsys.readouterr().out)["fixed"] == 1

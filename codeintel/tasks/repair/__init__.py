@@ -51,7 +51,12 @@ from codeintel.tasks.repair.candidates import (
     unique_parsable,
 )
 from codeintel.tasks.repair.discover import chosen_tests
-from codeintel.tasks.repair.localize import first_trace, localize, trace_lines, with_model_input
+from codeintel.tasks.repair.localize import (
+    first_trace,
+    localize,
+    suspicious_lines,
+    with_model_input,
+)
 from codeintel.tasks.repair.prompted import prompted_candidates
 from codeintel.tasks.repair.rank import rank
 from codeintel.tasks.repair.records import (
@@ -96,17 +101,17 @@ def run(request: RepairRequest, model: Any) -> RepairResult:
         if isinstance(baseline, RepairResult):
             return baseline
         targets = localize(request, parsed, baseline)
-        hot = trace_lines(baseline, request.module_file)
-        validation = Validation(request, parsed, baseline, targets, sandbox)
+        suspicious = suspicious_lines(baseline, request.module_file)
+        validation = Validation(request, parsed, baseline, targets, sandbox, suspicious)
         edits = request.config.candidates is not CandidateMode.MODEL
-        rules = [c for t in targets for c in rule_candidates(t.block, hot)] if edits else []
+        rules = [c for t in targets for c in rule_candidates(t.block, suspicious)] if edits else []
         validation.made_all(rules)
         untried = validation.try_each(rules, stop=model.ready)  # while the model loads
         if not validation.done:  # (alternatives: without waiting for the model's load)
             waits = not validation.plausible or model.ready()
             _with_model(validation, targets, untried, model.get() if waits else None)
         if edits and not validation.done:  # made only when reached: they are many
-            families = [c for t in targets for c in family_candidates(t.block, hot)]
+            families = [c for t in targets for c in family_candidates(t.block, suspicious)]
             validation.made_all(families)
             validation.try_each(families)
         return _assessed(validation, model.seconds())

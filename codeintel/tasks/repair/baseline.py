@@ -27,9 +27,12 @@ def open_sandbox(request: RepairRequest) -> Validator:
 
 
 def run_baseline(request: RepairRequest, sandbox: Validator) -> TestRun | RepairResult:
-    """The first run of the tests, or the result that ends the repair before it starts."""
+    """The first run of the tests (with the lines of the module each test runs, for
+    fault localization), or the result that ends the repair before it starts."""
     limits = baseline_limits(request)
-    baseline = sandbox.validate({}, limits=limits, first_failure=False)
+    baseline = sandbox.validate(
+        {}, limits=limits, first_failure=False, coverage_of=request.module_file
+    )
     ended = _baseline_problem(request, baseline, limits)
     if ended is not None:
         return replace(ended, seconds=request.budget.spent())

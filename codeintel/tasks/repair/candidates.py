@@ -27,20 +27,25 @@ from codeintel.tasks.repair.records import (
 )
 from parsers.text import dedent, parses, reindent
 
+HOTTEST = 3  # suspicious lines the families' insertions are placed near
 
-def rule_candidates(block: Block, hot_lines: Sequence[int]) -> list[Candidate]:
-    """The rule edits (inverse mutations), those on lines named in the trace first."""
-    hot = {line - block.start_line + 1 for line in hot_lines}
-    mutations = sorted(repair_candidates(block.text), key=lambda m: m.line not in hot)
+
+def rule_candidates(block: Block, suspicious: Sequence[tuple[int, float]]) -> list[Candidate]:
+    """The rule edits (inverse mutations), those on the most suspicious lines first
+    (`suspicious`: (file line, score), localize.suspicious_lines); equals keep the order
+    the rules make them in."""
+    score = {line - block.start_line + 1: value for line, value in suspicious}
+    mutations = sorted(repair_candidates(block.text), key=lambda m: -score.get(m.line, 0.0))
     return [
         _edit(block, CandidateSource.EDIT, m.source, m.line, m.operator.value, m.before, m.after)
         for m in mutations
     ]
 
 
-def family_candidates(block: Block, hot_lines: Sequence[int]) -> list[Candidate]:
-    """The families built from the function's own code, nearest the trace first."""
-    hot = frozenset(line - block.start_line + 1 for line in hot_lines)
+def family_candidates(block: Block, suspicious: Sequence[tuple[int, float]]) -> list[Candidate]:
+    """The families built from the function's own code, nearest the three most
+    suspicious lines first."""
+    hot = frozenset(line - block.start_line + 1 for line, _ in suspicious[:HOTTEST])
     return [
         _edit(block, CandidateSource.FAMILY, reindent(e.source, block.indent), e.line, e.family,
               e.before, e.after)

@@ -9,7 +9,9 @@ file's skeleton.
 from __future__ import annotations
 
 import ast
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -31,7 +33,7 @@ def localize(request: RepairRequest, parsed: ParsedFile, baseline: TestRun) -> t
         except ParseError as exc:
             raise UnknownFunctionError(str(exc)) from exc
     else:
-        hot = trace_lines(baseline, request.module_file)
+        hot = [line for line, _ in suspicious_lines(baseline, request.module_file)]
         failing = failing_test_sources(request.tests, baseline.failed)
         ranked = rank_functions(parsed, hot, request.tests.values(), failing)
         scopes = ranked[: request.config.max_functions]
@@ -50,6 +52,33 @@ def trace_lines(baseline: TestRun, module_file: str) -> tuple[int, ...]:
     return tuple(lines)
 
 
+def ochiai(baseline: TestRun) -> dict[int, float]:
+    """Each line's suspiciousness by the Ochiai spectrum formula over the baseline's
+    per-test coverage: ef / sqrt(F * (ef + ep)), ef and ep the failing and passing tests
+    that run the line, F the failing tests; lines no failing test runs are left out."""
+    coverage, failed = baseline.coverage, set(baseline.failed)
+    if coverage is None or not failed:
+        return {}
+    ran_failing: Counter[int] = Counter()
+    ran_passing: Counter[int] = Counter()
+    for test, lines in coverage.lines_by_test:
+        (ran_failing if test in failed else ran_passing).update(lines)
+    return {
+        line: ef / math.sqrt(len(failed) * (ef + ran_passing[line]))
+        for line, ef in ran_failing.items()
+    }
+
+
+def suspicious_lines(baseline: TestRun, module_file: str) -> tuple[tuple[int, float], ...]:
+    """The module's lines by suspicion: those in the failing traces first (innermost
+    frame first, scored 1.0), then by Ochiai score (ties: in source order)."""
+    scores = ochiai(baseline)
+    ranked = {line: 1.0 for line in trace_lines(baseline, module_file)}
+    for line in sorted(scores, key=lambda n: (-scores[n], n)):
+        ranked.setdefault(line, round(scores[line], 4))
+    return tuple(ranked.items())
+
+
 def first_trace(baseline: TestRun) -> str:
     failures = [t.failure.trace for t in baseline.tests if t.failure is not None]
     return failures[0] if failures else ""
@@ -61,8 +90,9 @@ def rank_functions(
     test_sources: Iterable[str],
     failing_sources: Iterable[str] = (),
 ) -> list[Scope]:
-    """Functions to repair, most suspicious first: those in the trace (innermost frame first),
-    then those the failing tests call, then those any test calls, then the rest."""
+    """Functions to repair, most suspicious first: those holding the suspicious `lines` in
+    their order (the trace's, then by Ochiai score), then those the failing tests call,
+    then those any test calls, then the rest."""
     ordered: list[Scope] = []
     for line in lines:
         scope = _innermost_function(parsed, line)

@@ -161,3 +161,6 @@ class RepairResult(JsonRecord):
     warning: str = ""  # what the sandbox tier does not protect here (Execution.warning)
     startup_seconds: float = 0.0  # loading the model (imports included), while it validated
     assessment: PatchAssessment | None = None  # None when there is no fix
+    # the module's most suspicious lines, (line, score): those in the failing traces
+    # (1.0), then by Ochiai score over the baseline's per-test coverage (localize.py)
+    suspicious: tuple[tuple[int, float], ...] = ()

@@ -31,6 +31,8 @@ from codeintel.tasks.repair.records import (
 from parsers import ParsedFile
 from parsers.text import splice
 
+SUSPICIOUS_REPORTED = 10  # the most suspicious lines a result reports
+
 
 class Validation:
     """What one repair validated in its sandbox, and the winner once found."""
@@ -42,8 +44,10 @@ class Validation:
         baseline: TestRun,
         targets: Iterable[Target],
         sandbox: Validator,
+        suspicious: tuple[tuple[int, float], ...] = (),
     ) -> None:
         self.request, self.parsed, self.baseline = request, parsed, baseline
+        self.suspicious = suspicious[:SUSPICIOUS_REPORTED]
         self.sandbox, self.limits = sandbox, candidate_limits(request.config, baseline)
         self.blocks = {t.block.qualified_name: t.block for t in targets}
         self.must_pass = set(baseline.failed) | set(baseline.passed)
@@ -139,6 +143,7 @@ class Validation:
             "tier": self.baseline.execution.tier,
             "warning": self.baseline.execution.warning,
             "startup_seconds": round(startup_seconds, 3),
+            "suspicious": self.suspicious,
         }
         if chosen is None:
             message = "no candidate made the failing tests pass within the budget"

@@ -66,7 +66,7 @@ def test_model_target_is_the_shortest_edit():
 def test_edit_candidates_contain_the_fix_and_prefer_trace_lines():
     _, block = largest()
     fix = block.text.replace("ordered[: k - 1]", "ordered[: k]")
-    candidates = rule_candidates(block, hot_lines=[13])
+    candidates = rule_candidates(block, [(13, 1.0)])
     assert fix in [c.text for c in candidates]
     assert candidates[0].description.endswith("at line 13")
     assert all(c.source is CandidateSource.EDIT for c in candidates)
