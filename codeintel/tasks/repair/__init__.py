@@ -33,7 +33,7 @@ from typing import Any
 from codeintel.budget import Budget
 from codeintel.errors import InputError
 from codeintel.files import read_text
-from codeintel.models.backend import prompted
+from codeintel.models import backend
 from codeintel.models.loading import ModelHandle
 from codeintel.project import (
     load_project,
@@ -136,7 +136,7 @@ def _with_model(
     """Function by function: the model's candidates and the rule edits not yet tried,
     ranked by the model (in their given order without one), validated."""
     trace, limit = first_trace(validation.baseline), validation.request.config.max_candidates
-    if model is not None and prompted(model):  # a causal model, a server
+    if model is not None and backend.prompted(model):  # a causal model, a server
         _with_prompts(validation, targets, untried, model, trace)
         return
     for target in targets:

@@ -61,7 +61,7 @@ from parsers.text import python_ast
 HUNG = "hung"  # the outcome of a call past CALL_SECONDS
 CALLS = 30  # generated calls of the function, at most
 CTOR_CALLS = 8  # constructor calls tried to build objects for a method
-CALL_SECONDS = 1.0  # one call; past it, the call hangs
+CALL_SECONDS = 0.5  # one call; past it, the call hangs (generated inputs are small)
 IMPORT_SECONDS = 5.0
 
 
@@ -99,12 +99,15 @@ def module_of(request: RepairRequest, source: str) -> Module:
 
 
 def _focal(source: str, function: str) -> tuple[Focal | None, list[Focal]]:
-    """The function as the test generator sees it, and its class's constructor."""
+    """The function as the test generator sees it (a nested one: the function around
+    it), and its class's constructor."""
     tree = python_ast(source)
     if tree is None:
         return None, []
     focals = focal_functions(tree)
-    found = next((f for f in focals if f.qualname == function), None)
+    names = function.split(".")  # a nested function is reached through the one around it
+    enclosing = [".".join(names[:n]) for n in range(len(names), 0, -1)]
+    found = next((f for name in enclosing for f in focals if f.qualname == name), None)
     if found is None or found.kind == "constructor":
         return None, []
     ctors = [f for f in focals if f.kind == "constructor" and f.owner == found.owner]
@@ -371,6 +374,10 @@ def assess(
     if not ran:
         return first, unassessed(n, "none of the generated calls could run")
     table = [[row[at] for at in ran] for row in table]
+    if not any((seen or "").startswith("returned") for row in table for seen in row):
+        return first, unassessed(
+            n, "no generated call returned (they raise or hang in every patch)"
+        )
     original = [outcome(before.get(calls[at].id)) for at in ran]
     sizes = [edit_size(request.source, p.patched) for p in plausible]
     scored = [_score(i, table, original, sizes[i]) for i in range(len(plausible))]

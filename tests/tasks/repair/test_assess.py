@@ -17,7 +17,7 @@ from tests.conftest_paths import FIXTURES, REPO
 TASKS = FIXTURES / "tasks"
 
 
-def _repair(module: str, tests: str, budget: float = 40):
+def _repair(module: str, tests: str, budget: float = 20):
     request = tasks.make_request(
         "repair",
         file=TASKS / module,
@@ -43,7 +43,7 @@ def test_weak_tests_let_two_patches_pass_and_the_zero_tells_them_apart():
 
 
 def test_a_patch_that_hangs_where_another_returns_is_not_chosen():
-    result = _repair("bsearch.py", "test_bsearch.py")
+    result = _repair("bsearch.py", "test_bsearch.py", budget=40)
     assert result.outcome is RepairOutcome.FIXED
     found = result.assessment
     assert found.assessment is not Assessment.CONFIDENT and found.plausible >= 2
