@@ -5,7 +5,6 @@ sandbox, and only a confident fix is written without --accept-plausible."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from codeintel import tasks
 from codeintel.cli import main
@@ -54,7 +53,7 @@ def test_a_patch_that_hangs_where_another_returns_is_not_chosen():
 
 
 def test_a_clear_fix_is_confident():
-    result = _repair("total.py", "test_total.py")
+    result = _repair("total.py", "test_total.py", budget=40)  # it loops: validations are slow
     assert result.outcome is RepairOutcome.FIXED
     assert result.assessment.assessment is Assessment.CONFIDENT, result.assessment
     assert result.assessment.inputs > 0 and result.assessment.label.startswith("confident")
@@ -115,15 +114,15 @@ def test_outcomes_and_edit_sizes():
 
 
 def test_a_path_is_not_needed_to_repair_from_text():
-    source = (TASKS / "total.py").read_text()
+    source = (TASKS / "stats.py").read_text()
     request = tasks.make_request(
         "repair",
         source=source,
-        module_file="total.py",
-        tests={"test_total.py": (TASKS / "test_total.py").read_text()},
+        module_file="stats.py",
+        tests={"test_stats.py": (TASKS / "test_stats.py").read_text()},
         candidates="edits",
-        budget=30,
+        budget=20,
     )
     result = tasks.run("repair", request, None)
     assert result.outcome is RepairOutcome.FIXED and result.assessment is not None
-    assert Path(request.module_file).name == "total.py"
+    assert result.function == "Stats.largest" and result.assessment.inputs > 0  # a method

@@ -36,5 +36,8 @@ def test_the_trace_comes_first_and_a_result_reports_the_lines():
     request, baseline = _baseline("total.py", "test_total.py")  # loops: the trace names it
     top = suspicious_lines(baseline, request.module_file)
     assert top[0][1] == 1.0 and top[0][0] in (4, 5)
+    request = tasks.make_request(
+        "repair", file=TASKS / "stats.py", tests=TASKS / "test_stats.py", candidates="edits"
+    )
     result = tasks.run("repair", request, None)
-    assert result.suspicious and result.to_json()["suspicious"][0] == list(top[0])
+    assert [line for line, _ in result.to_json()["suspicious"][:2]] == [12, 13]
