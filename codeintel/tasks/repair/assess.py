@@ -21,7 +21,9 @@ most with the others, then is the smallest edit, then ranked first. Its assessme
   generated call (one of them is not the fix, and the tests cannot tell which);
 - misbehaves: it hangs, or raises where another plausible patch returns;
 - unassessed: no generated call could run it (a private function, a class no
-  constructor call could build, no time left).
+  constructor call could build, no time left), or bubblewrap is missing: the process
+  tier would call the user's code with generated arguments with the user's own rights,
+  which test generation asks consent for, so repair does not do it.
 
 Only a confident patch is written by `--write` (unless `--accept-plausible`) and
 applied by the editor without asking.
@@ -38,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codeintel.errors import CodeintelError
+from codeintel.sandbox import Tier, detect_tier
 from codeintel.tasks.repair.records import (
     Assessment,
     PatchAssessment,
@@ -355,6 +358,9 @@ def assess(
     """The chosen patch among the plausible ones (in the order found) and its assessment,
     within about `seconds`."""
     first, n = plausible[0], len(plausible)
+    if (request.config.sandbox.tier or detect_tier()) is Tier.PROCESS:
+        why = "without bubblewrap, generated calls of your code would run with your rights"
+        return first, unassessed(n, why)
     focal, ctors = _focal(request.source, first.candidate.function)
     if focal is None:
         return first, unassessed(n, "generated calls cannot reach this function")

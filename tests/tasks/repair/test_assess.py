@@ -126,3 +126,22 @@ def test_a_path_is_not_needed_to_repair_from_text():
     result = tasks.run("repair", request, None)
     assert result.outcome is RepairOutcome.FIXED and result.assessment is not None
     assert result.function == "Stats.largest" and result.assessment.inputs > 0  # a method
+
+
+def test_without_bubblewrap_no_generated_call_is_made():
+    from codeintel.sandbox import SandboxConfig, Tier
+    from codeintel.tasks.repair import RepairConfig
+
+    config = RepairConfig(sandbox=SandboxConfig(tier=Tier.PROCESS))
+    request = tasks.make_request(
+        "repair",
+        file=TASKS / "stats.py",
+        tests=TASKS / "test_stats.py",
+        candidates="edits",
+        budget=20,
+        config=config,
+    )
+    result = tasks.run("repair", request, None)
+    assert result.outcome is RepairOutcome.FIXED
+    assert result.assessment.assessment is Assessment.UNASSESSED
+    assert "with your rights" in result.assessment.label and result.assessment.inputs == 0
