@@ -3,8 +3,8 @@
 Prints the candidates best first (passing the tests, or the docstring's examples,
 first), each with whether it passed. In a project, the program runs beside the
 project's files (its absolute imports of the package work). Exit codes: 0 at least
-one candidate passed (or nothing could check them), 1 none passed, 2 bad input. The
-file is not changed.
+one candidate passed (or nothing could check them), 1 none passed (or none parsed), 2
+bad input. The file is not changed.
 """
 
 from __future__ import annotations
@@ -66,5 +66,8 @@ def run(args: argparse.Namespace) -> int:
             verdict = {True: "passed", False: "failed", None: "not run"}[candidate.passed]
             print(f"# {rank}: {verdict} ({candidate.check.value}), log p {candidate.logprob:.2f}")
             print(candidate.body, end="\n\n")
+    if not candidates:
+        print(f"codeintel: no body the model wrote for {args.function} parsed", file=sys.stderr)
+        return 1
     checked = [c for c in candidates if c.check is not Check.NONE]
     return 0 if not checked or any(c.passed for c in checked) else 1
