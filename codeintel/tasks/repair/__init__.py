@@ -380,18 +380,6 @@ def repair(
         module_file=module_file,
         root=root,
     )
-    return run(request, _handle(request, model))
+    from codeintel import tasks
 
-
-def _handle(request: RepairRequest, model: Any) -> ModelHandle:
-    """The model repair runs with: none for edits alone, a loaded one as it is, and a
-    spec (None: the default) loading in the background."""
-    if not needs_model(request):
-        return ModelHandle(None)
-    if isinstance(model, ModelHandle):
-        return model
-    if model is None or isinstance(model, (str, Path)):
-        from codeintel.models.spec import start_backend
-
-        return start_backend(model)  # a seq2seq or causal folder, or a server
-    return ModelHandle(model)
+    return run(request, tasks.start_model("repair", request, model))
