@@ -16,7 +16,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ class BugRecord:
     invertible: bool | None
     families: dict[str, int] | None = None  # candidates generated per family
     assessment: str | None = None  # the fix's assessment (confident, differs, ...)
+    validated_families: dict[str, int] | None = None  # validations per family
+    exhausted: bool = False  # not fixed, every ring tried before the deadline
 
 
 def bug_folders(root: Path, limit: int | None) -> list[Path]:
@@ -78,7 +80,14 @@ def repair_one(folder: Path, budget: float, model: Any, candidates: str) -> BugR
         invertible=meta.get("invertible"),
         families=result.families,
         assessment=result.assessment.assessment.value if result.assessment else None,
+        validated_families=result.validated_families,
+        exhausted=result.exhausted,
     )
+
+
+def _validated_per_fix(fixed: Sequence[dict]) -> float:
+    tried = [sum(r["validated"].values()) for r in fixed]
+    return round(statistics.mean(tried), 1) if tried else 0.0
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -103,6 +112,8 @@ def summarize(records: Sequence[dict]) -> dict:
         "time_to_fix_median_s": round(statistics.median(times), 2) if times else None,
         "time_to_fix_p90_s": round(_percentile(times, 0.9), 2) if times else None,
         "validated_per_bug_mean": round(statistics.mean(tried), 1) if tried else 0.0,
+        "validated_per_fix_mean": _validated_per_fix(fixed),
+        "exhausted": sum(bool(r.get("exhausted")) for r in records),
         "outcomes": dict(Counter(r["outcome"] for r in records)),
         # what --write would write (confident), and whether it is the known fix
         "assessed": dict(Counter(r.get("assessment") for r in fixed)),
@@ -116,13 +127,31 @@ def summarize(records: Sequence[dict]) -> dict:
     }
 
 
-def by_family(records: Sequence[dict]) -> dict[str, dict[str, int]]:
-    """Per candidate family: candidates made over all records, and fixes won."""
+def by_family(records: Sequence[dict]) -> dict[str, dict[str, float | int | None]]:
+    """Per candidate family: candidates made and validated over all records, fixes won,
+    and the median time to those fixes."""
     made: Counter[str] = Counter()
+    validated: Counter[str] = Counter()
     for record in records:
         made.update(record.get("families") or {})
+        validated.update(record.get("validated_families") or {})
     won = Counter(r.get("winner_family") for r in records if r.get("winner_family"))
-    return {f: {"made": made[f], "won": won[f]} for f in sorted(set(made) | set(won))}
+    return {
+        f: {
+            "made": made[f],
+            "validated": validated[f],
+            "won": won[f],
+            "time_to_fix_median_s": _median_seconds(
+                r for r in records if r.get("winner_family") == f
+            ),
+        }
+        for f in sorted(set(made) | set(won))
+    }
+
+
+def _median_seconds(records: Iterable[dict]) -> float | None:
+    times = [r["seconds"] for r in records]
+    return round(statistics.median(times), 2) if times else None
 
 
 def bug_job(item: dict) -> dict:

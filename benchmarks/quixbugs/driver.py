@@ -57,6 +57,8 @@ class ProgramRecord:
     check: Check | None = None
     out_file: str | None = None
     assessment: str | None = None  # the fix's assessment (confident, differs, ...)
+    validated_families: dict[str, int] | None = None  # validations per family
+    exhausted: bool = False  # not fixed, every ring tried before the deadline
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def _repair_record(
         check=check,
         out_file=out_file,
         assessment=result.assessment.assessment.value if result.assessment else None,
+        validated_families=result.validated_families,
+        exhausted=result.exhausted,
     )
 
 
@@ -217,6 +221,13 @@ def summarize(records: Sequence[dict]) -> dict:
             and r["outcome"] == Outcome.FIXED_FALSE_POSITIVE.value
             for r in fixed
         ),
+        # false positives --write would write (labelled confident)
+        "false_positives_written": sum(
+            r.get("assessment") == "confident"
+            and r["outcome"] == Outcome.FIXED_FALSE_POSITIVE.value
+            for r in fixed
+        ),
+        "exhausted": sum(bool(r.get("exhausted")) for r in records),
     }
 
 

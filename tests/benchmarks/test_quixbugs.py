@@ -34,7 +34,15 @@ def run_main(capsys, *args: str) -> tuple[dict, str]:
 
 # --- the runner on the fixture checkout (QuixBugs' real layout, our own programs) ---------
 
-PROGRAMS = ["bitcount", "count_nonnegative", "digit_sum", "gcd", "reachable", "route_cost"]
+PROGRAMS = [
+    "bitcount",
+    "count_nonnegative",
+    "digit_sum",
+    "first_repeat",
+    "gcd",
+    "reachable",
+    "route_cost",
+]
 
 
 def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
@@ -46,22 +54,25 @@ def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
 
     summary, err = run_main(capsys, *base)  # resumes: only the programs not yet recorded
     assert "gcd:" not in err and "count_nonnegative:" not in err
-    assert all(f"{name}:" in err for name in ("bitcount", "digit_sum", "reachable", "route_cost"))
+    rest = [name for name in PROGRAMS if name not in ("gcd", "count_nonnegative")]
+    assert all(f"{name}:" in err for name in rest)
     assert summary == {
         **summary,
-        "programs": 6,
-        "fixed": 6,
-        "fixed_correct": 6,
+        "programs": 7,
+        "fixed": 7,
+        "fixed_correct": 7,
         "false_positives": 0,
         "fixed_unchecked": 0,
         "not_fixed": 0,
         "errors": 0,
-        "fixed_by_source": {"edit": 6},
-        "assessed": {"confident": 5, "differs": 1},
+        "fixed_by_source": {"edit": 6, "synthesis": 1},
+        "assessed": {"confident": 5, "differs": 1, "uncorroborated": 1},
         "confident_correct": 5,
+        "false_positives_written": 0,
+        "exhausted": 0,
     }
     by_name = {r["name"]: r for r in read_records(records)}
-    assert sorted(by_name) == PROGRAMS and len(read_records(records)) == 6
+    assert sorted(by_name) == PROGRAMS and len(read_records(records)) == 7
 
     gcd, fp = by_name["gcd"], by_name["count_nonnegative"]
     assert gcd["outcome"] == "fixed-correct" and gcd["winner"].startswith("swap_arguments")
@@ -90,13 +101,19 @@ def test_runner_fixes_checks_writes_and_resumes(tmp_path: Path, capsys):
     assert route["check"]["generated_inputs"] > 0 and route["check"]["differing"] == 0
 
     assert sorted(p.name for p in out.iterdir()) == [f"{name}.py" for name in PROGRAMS]
-    for name in ("gcd", "bitcount", "reachable", "digit_sum", "route_cost"):
+    # the loop lacks `seen.add(x)`: a statement synthesized from the set in scope
+    repeat = by_name["first_repeat"]
+    assert (
+        repeat["outcome"] == "fixed-correct" and repeat["winner_family"] == "synthesize_statement"
+    )
+    assert summary["by_family"]["synthesize_statement"]["won"] == 1
+    for name in ("gcd", "bitcount", "reachable", "digit_sum", "route_cost", "first_repeat"):
         assert (out / f"{name}.py").read_text() == (
             CHECKOUT / "correct_python_programs" / f"{name}.py"
         ).read_text()
 
     summary, err = run_main(capsys, *base)  # everything recorded: nothing runs again
-    assert err == "" and summary["programs"] == 6 and len(read_records(records)) == 6
+    assert err == "" and summary["programs"] == 7 and len(read_records(records)) == 7
 
 
 def test_a_wrong_fix_of_a_graph_program_is_caught_by_replay(tmp_path: Path, capsys):

@@ -48,6 +48,8 @@ from codeintel.tasks.repair.candidates import (
     family_candidates,
     model_candidates,
     rule_candidates,
+    second_order_candidates,
+    synthesized_candidates,
     unique_parsable,
 )
 from codeintel.tasks.repair.discover import chosen_tests
@@ -103,18 +105,99 @@ def run(request: RepairRequest, model: Any) -> RepairResult:
         targets = localize(request, parsed, baseline)
         suspicious = suspicious_lines(baseline, request.module_file)
         validation = Validation(request, parsed, baseline, targets, sandbox, suspicious)
-        edits = request.config.candidates is not CandidateMode.MODEL
-        rules = [c for t in targets for c in rule_candidates(t.block, suspicious)] if edits else []
-        validation.made_all(rules)
-        untried = validation.try_each(rules, stop=model.ready)  # while the model loads
-        if not validation.done:  # (alternatives: without waiting for the model's load)
-            waits = not validation.plausible or model.ready()
-            _with_model(validation, targets, untried, model.get() if waits else None)
-        if edits and not validation.done:  # made only when reached: they are many
-            families = [c for t in targets for c in family_candidates(t.block, suspicious)]
-            validation.made_all(families)
-            validation.try_each(families)
+        loaded = _first_rings(validation, targets, model)
+        for ring in RINGS:
+            if validation.done or validation.plausible:  # alternatives: from its own ring
+                break
+            ring(validation, targets, loaded)
+        validation.exhausted = not validation.done and not validation.plausible
         return _assessed(validation, model.seconds())
+
+
+def _first_rings(validation: Validation, targets: Sequence[Target], model: ModelHandle) -> Any:
+    """The rule edits (while the model loads), then the model's beam and samples with
+    the rule edits not yet tried; the loaded model is returned (None: none, or still
+    loading when a plausible patch was found)."""
+    edits = validation.request.config.candidates is not CandidateMode.MODEL
+    suspicious = validation.suspicious
+    rules = [c for t in targets for c in rule_candidates(t.block, suspicious)] if edits else []
+    validation.made_all(rules)
+    untried = validation.try_each(rules, stop=model.ready)  # while the model loads
+    if validation.done:
+        return None
+    waits = not validation.plausible or model.ready()  # (alternatives: without waiting)
+    loaded = model.get() if waits else None
+    _with_model(validation, targets, untried, loaded)
+    return loaded
+
+
+def _edits_ring(make: Any) -> Any:
+    """A ring of candidates `make(block, suspicious)` makes per function, made only when
+    reached (they are many); none when the request asks for the model's alone."""
+
+    def ring(validation: Validation, targets: Sequence[Target], model: Any) -> None:
+        if validation.request.config.candidates is CandidateMode.MODEL:
+            return
+        for target in targets:
+            if validation.done:
+                return
+            found = make(target.block, validation.suspicious)
+            validation.made_all(found)
+            validation.try_each(found)
+
+    return ring
+
+
+def _hotter_samples(validation: Validation, targets: Sequence[Target], model: Any) -> None:
+    """The model's samples at each rising temperature (`RepairConfig.hotter`)."""
+    config = validation.request.config
+    if model is None or config.candidates is CandidateMode.EDITS:
+        return
+    trace = first_trace(validation.baseline)
+    for temperature in config.hotter:
+        for target in targets:
+            if validation.done:
+                return
+            found = _samples(validation, target, model, trace, temperature)
+            found = unique_parsable(found, target.block.text)
+            validation.made_all(found)
+            validation.try_each(found)
+
+
+def _samples(
+    validation: Validation, target: Target, model: Any, trace: str, temperature: float
+) -> list[Candidate]:
+    config = validation.request.config
+    if backend.prompted(model):
+        tests = validation.request.tests
+        return prompted_candidates(target, model, tests, trace, config.samples, temperature)
+    target = with_model_input(target, validation.parsed, trace, model)
+    hot = replace(config, beam=0, temperature=temperature)
+    return model_candidates(target, model, hot)
+
+
+def _second_order(validation: Validation, targets: Sequence[Target], model: Any) -> None:
+    """Edits on top of the most promising first-order candidates (`Validation.parents`)."""
+    config = validation.request.config
+    if config.candidates is CandidateMode.MODEL:
+        return
+    blocks = {t.block.qualified_name: t.block for t in targets}
+    for parent in validation.parents(config.parents):
+        if validation.done:
+            return
+        found = second_order_candidates(parent, blocks[parent.function], validation.suspicious)
+        found = unique_parsable(found, blocks[parent.function].text)[: config.max_candidates]
+        validation.made_all(found)
+        validation.try_each(found)
+
+
+# the rings after the rule edits and the model's first candidates, in order
+RINGS = (
+    _edits_ring(family_candidates),
+    _hotter_samples,
+    _edits_ring(synthesized_candidates),
+    _second_order,
+)
 
 
 def _assessed(validation: Validation, startup_seconds: float) -> RepairResult:

@@ -11,7 +11,9 @@ pools' own argument sets (`testgen.plan`). A method is called on objects built t
 way from its class's constructor.
 
 Each call's outcome is compared across the patches (returned what, raised what, what
-it changed in its arguments and object, or hung). The chosen patch is the one that
+it changed in its arguments and object, or hung); values equal under `==` are the same
+outcome (3 and 3.0). Where a patch raises what the original raised, the input is outside
+the function's domain: no difference there counts. The chosen patch is the one that
 misbehaves least (hangs, or raises where another plausible patch returns), then agrees
 most with the others, then is the smallest edit, then ranked first. Its assessment:
 
@@ -19,6 +21,9 @@ most with the others, then is the smallest edit, then ranked first. Its assessme
   returns, and every other plausible patch found behaves the same on every call;
 - differs: it behaves well, but another plausible patch behaves differently on some
   generated call (one of them is not the fix, and the tests cannot tell which);
+- uncorroborated: it behaves well, but it is a synthesized or second-order patch and no
+  other plausible patch behaves like it (found among many candidates, it may fit the
+  tests by chance);
 - misbehaves: it hangs, or raises where another plausible patch returns;
 - unassessed: no generated call could run it (a private function, a class no
   constructor call could build, no time left), or bubblewrap is missing: the process
@@ -43,6 +48,8 @@ from codeintel.errors import CodeintelError
 from codeintel.sandbox import Tier, detect_tier
 from codeintel.tasks.repair.records import (
     Assessment,
+    Candidate,
+    CandidateSource,
     PatchAssessment,
     Plausible,
     RepairRequest,
@@ -219,6 +226,26 @@ def _probe(request: RepairRequest, module: Module, calls: Sequence[Call], second
 # --- comparing the patches ----------------------------------------------------------------
 
 
+def _canonical(literal: str) -> str:
+    """A literal with every whole float written as an int (3.0 -> 3), so that values
+    equal under `==` compare the same; as it is when it is not a plain literal."""
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return literal
+    return repr(_whole(value))
+
+
+def _whole(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_whole(v) for v in value)
+    if isinstance(value, dict):
+        return {_whole(k): _whole(v) for k, v in value.items()}
+    return value
+
+
 def outcome(record: dict | None) -> str | None:
     """A call's outcome as compared across patches; None for a call that did not run as
     a call of the function (its arguments or object could not be made, or the probe's
@@ -228,7 +255,7 @@ def outcome(record: dict | None) -> str | None:
     status = record.get("status")
     if status == "returned":
         value = record.get("value") or {}
-        shown = value.get("literal") if "literal" in value else _json(value)
+        shown = _canonical(value["literal"]) if "literal" in value else _json(value)
         changed = [c for c in (record.get("mutated"), record.get("state")) if c]
         return f"returned {shown}" + (f", changed {_json(changed)}" if changed else "")
     if status == "raised":
@@ -254,12 +281,19 @@ class Scored:
 
 def _misbehaves(seen: str | None, others: Sequence[str | None], original: str | None) -> bool:
     """It hangs where the original function or another plausible patch does not, or
-    raises where another plausible patch returns (a hang everywhere, on an input outside
-    the function's domain, tells nothing)."""
+    raises where another plausible patch returns and the original did not raise (a hang
+    everywhere, or raising as the original did, on an input outside the function's
+    domain, tells nothing)."""
     if seen == HUNG:
         return original != HUNG or any(o != HUNG for o in others)
     returned = any((o or "").startswith("returned") for o in others)
-    return (seen or "").startswith("raised") and returned
+    raised_before = (original or "").startswith("raised")
+    return (seen or "").startswith("raised") and returned and not raised_before
+
+
+def _raises_as_before(seen: str | None, original: str | None) -> bool:
+    """It raises what the original function raised on that input (outside its domain)."""
+    return seen is not None and seen == original and seen.startswith("raised")
 
 
 def _majority(outcomes: Sequence[str | None]) -> str | None:
@@ -299,19 +333,36 @@ def _call_text(focal: Focal, call: Call) -> str:
     return f"{focal.name}({args})"
 
 
+def _far_fetched(candidate: Candidate) -> bool:
+    """A synthesized or second-order candidate: one of many, fit to the tests by search."""
+    return candidate.source in (CandidateSource.SYNTHESIS, CandidateSource.SECOND_ORDER)
+
+
 def _verdict(
-    chosen: Scored, scored: Sequence[Scored], table: list[list], original: list, calls, focal
+    chosen: Scored,
+    scored: Sequence[Scored],
+    table: list[list],
+    original: list,
+    calls,
+    focal,
+    chosen_candidate: Candidate,
 ) -> PatchAssessment:
     """The assessment of the chosen patch from the outcomes of every patch; where another
-    patch misbehaves (hangs, or raises where one returns) it is no alternative there."""
+    patch misbehaves (hangs, or raises where one returns) it is no alternative there, and
+    where one of the two raises what the original raised, they do not differ there."""
     mine, n = table[chosen.index], len(table)
     others = [[row[at] for row in table] for at in range(len(mine))]
     bad = [at for at, seen in enumerate(mine) if _misbehaves(seen, others[at], original[at])]
     peers = [s for s in scored if s.misbehaves <= chosen.misbehaves]
 
     def differs(at: int) -> bool:
+        before = original[at]
+        if _raises_as_before(mine[at], before):
+            return False
         return any(
-            seen != mine[at] and not _misbehaves(seen, others[at], original[at])
+            seen != mine[at]
+            and not _misbehaves(seen, others[at], before)
+            and not _raises_as_before(seen, before)
             for seen in others[at]
         )
 
@@ -334,6 +385,13 @@ def _verdict(
             f"generated inputs ({n} plausible patches)"
         )
         kind = Assessment.DIFFERS
+    elif len(peers) == 1 and _far_fetched(chosen_candidate):
+        label = (
+            f"tests pass and it behaves well on {inputs} generated inputs, but it is a "
+            f"{chosen_candidate.source.value.replace('_', '-')} edit no other patch agrees "
+            "with: it may fit the tests by chance"
+        )
+        kind = Assessment.UNCORROBORATED
     else:
         if n == 1:
             alike = "the one plausible patch behaves well"
@@ -389,5 +447,6 @@ def assess(
     scored = [_score(i, table, original, sizes[i]) for i in range(len(plausible))]
     best = min(scored, key=lambda s: s.key)
     chosen_calls = [calls[at] for at in ran]
-    verdict = _verdict(best, scored, table, original, chosen_calls, focal)
+    chosen = plausible[best.index].candidate
+    verdict = _verdict(best, scored, table, original, chosen_calls, focal, chosen)
     return plausible[best.index], verdict

@@ -1,11 +1,13 @@
-"""Step 3: candidate fixes of one function, from three sources.
+"""Step 3: candidate fixes of one function, from five sources.
 
 - rule edits: the inverse mutation operators (`codeintel.edits`), edits on lines
   named in the trace first;
 - the model's beam and samples, span edits decoded against the function (an edit
   can replace part of a line, whole lines, or insert a line);
 - families built from the function's own code (`families`): inserted statements,
-  guard clauses, clauses of conditions, loop guards, slice bounds.
+  guard clauses, clauses of conditions, loop guards, slice bounds;
+- synthesized expressions and statements over the function's vocabulary (`synthesis`);
+- second-order: the rule edits and families on top of a first-order candidate.
 
 Pure: a function's block (and, for the model, a loaded model) in, candidates out.
 """
@@ -13,11 +15,12 @@ Pure: a function's block (and, for the model, a loaded model) in, candidates out
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from codeintel.edits import repair_candidates
 from codeintel.models import formats
-from codeintel.tasks.repair.families import family_edits
+from codeintel.tasks.repair.families import FamilyEdit, family_edits
 from codeintel.tasks.repair.records import (
     Block,
     Candidate,
@@ -25,6 +28,7 @@ from codeintel.tasks.repair.records import (
     RepairConfig,
     Target,
 )
+from codeintel.tasks.repair.synthesis import synthesized_edits
 from parsers.text import dedent, parses, reindent
 
 HOTTEST = 3  # suspicious lines the families' insertions are placed near
@@ -45,11 +49,43 @@ def rule_candidates(block: Block, suspicious: Sequence[tuple[int, float]]) -> li
 def family_candidates(block: Block, suspicious: Sequence[tuple[int, float]]) -> list[Candidate]:
     """The families built from the function's own code, nearest the three most
     suspicious lines first."""
-    hot = frozenset(line - block.start_line + 1 for line, _ in suspicious[:HOTTEST])
+    hot = _hot(block, suspicious)
+    return _edits(block, CandidateSource.FAMILY, family_edits(dedent(block.text), hot))
+
+
+def synthesized_candidates(
+    block: Block, suspicious: Sequence[tuple[int, float]]
+) -> list[Candidate]:
+    """Expressions and statements synthesized from the function's vocabulary
+    (`synthesis`), on and near the three most suspicious lines first."""
+    hot = _hot(block, suspicious)
+    return _edits(block, CandidateSource.SYNTHESIS, synthesized_edits(dedent(block.text), hot))
+
+
+def second_order_candidates(
+    parent: Candidate, block: Block, suspicious: Sequence[tuple[int, float]]
+) -> list[Candidate]:
+    """Rule edits and families on top of a first-order candidate (`parent`), described
+    as both edits."""
+    edited = replace(block, text=parent.text)
+    children = rule_candidates(edited, suspicious) + family_candidates(edited, suspicious)
+    first = parent.description.splitlines()[0] if parent.description else "the model's edit"
     return [
-        _edit(block, CandidateSource.FAMILY, reindent(e.source, block.indent), e.line, e.family,
-              e.before, e.after)
-        for e in family_edits(dedent(block.text), hot)
+        replace(c, source=CandidateSource.SECOND_ORDER,
+                description=f"second_order: {first} + {c.description}")
+        for c in children
+    ]  # fmt: skip
+
+
+def _hot(block: Block, suspicious: Sequence[tuple[int, float]]) -> frozenset[int]:
+    return frozenset(line - block.start_line + 1 for line, _ in suspicious[:HOTTEST])
+
+
+def _edits(block: Block, source: CandidateSource, edits: list[FamilyEdit]) -> list[Candidate]:
+    return [
+        _edit(block, source, reindent(e.source, block.indent), e.line, e.family, e.before,
+              e.after)
+        for e in edits
     ]  # fmt: skip
 
 
@@ -69,7 +105,8 @@ def _edit(
 
 
 def family_of(candidate: Candidate) -> str:
-    """The candidate's family: the rule or family name of an edit, or "model"."""
+    """The candidate's family: the rule or family name of an edit, "second_order", or
+    "model"."""
     if candidate.source is CandidateSource.MODEL:
         return "model"
     return candidate.description.split(":", 1)[0]

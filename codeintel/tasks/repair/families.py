@@ -25,7 +25,7 @@ order, without duplicates, at most `limit` per family.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from parsers.text import parses, python_ast
@@ -48,15 +48,11 @@ def family_edits(
 ) -> list[FamilyEdit]:
     """Every candidate of every family, deduplicated: the small families first, and
     insertions nearest the `hot` lines (1-based, those in the failing trace) first."""
-    tree = python_ast(source)
-    if tree is None:
-        return []
-    function = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    function = parsed_function(source)
     if function is None:
         return []
     lines = source.split("\n")
-    seen, found = {source}, []
-    for edits in (
+    families = (
         _dropped_clauses(function, source),
         _added_clauses(function, source),
         _loop_guards(function, source),
@@ -64,7 +60,24 @@ def family_edits(
         _swapped_operands(function, source),
         _guards(function, lines),
         _insertions(function, lines, hot),
-    ):
+    )
+    return capped(source, families, limit)
+
+
+def parsed_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The first function defined in `source`, or None (it does not parse, or has none)."""
+    tree = python_ast(source)
+    if tree is None:
+        return None
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    return next((n for n in ast.walk(tree) if isinstance(n, functions)), None)
+
+
+def capped(source: str, families: Iterable[Iterator[FamilyEdit]], limit: int) -> list[FamilyEdit]:
+    """The edits of each family in order, at most `limit` a family, those that do not
+    parse, equal `source` or repeat an earlier edit left out."""
+    seen, found = {source}, []
+    for edits in families:
         kept = 0
         for edit in edits:
             if kept >= limit:
@@ -79,7 +92,7 @@ def family_edits(
 # --- insertions ----------------------------------------------------------------------
 
 
-def _bodies(function: ast.FunctionDef) -> Iterator[list[ast.stmt]]:
+def _bodies(function: ast.AST) -> Iterator[list[ast.stmt]]:
     """Every statement list inside the function, its own body first."""
     for node in ast.walk(function):
         for name in ("body", "orelse", "finalbody"):
@@ -90,7 +103,7 @@ def _bodies(function: ast.FunctionDef) -> Iterator[list[ast.stmt]]:
             yield handler.body
 
 
-def _positions(function: ast.FunctionDef) -> list[tuple[int, int]]:
+def positions(function: ast.AST) -> list[tuple[int, int]]:
     """(0-based line index to insert before, indentation column), in source order."""
     found = set()
     for body in _bodies(function):
@@ -99,6 +112,14 @@ def _positions(function: ast.FunctionDef) -> list[tuple[int, int]]:
             found.add((stmt.lineno - 1, column))
         found.add((body[-1].end_lineno, column))
     return sorted(found)
+
+
+def hot_positions(function: ast.AST, hot: frozenset[int]) -> list[tuple[int, int]]:
+    """`positions`, nearest a `hot` line first (stable: source order among equals)."""
+    found = positions(function)
+    if hot:
+        found.sort(key=lambda p: min(abs(p[0] + 1 - h) for h in hot))
+    return found
 
 
 def _own_statements(function: ast.FunctionDef, lines: list[str]) -> list[str]:
@@ -135,10 +156,7 @@ def _insertions(
     function: ast.FunctionDef, lines: list[str], hot: frozenset[int]
 ) -> Iterator[FamilyEdit]:
     statements = _own_statements(function, lines) + _counters(function)
-    positions = _positions(function)
-    if hot:  # nearest a line of the trace first (stable: source order among equals)
-        positions.sort(key=lambda p: min(abs(p[0] + 1 - h) for h in hot))
-    for index, column in positions:
+    for index, column in hot_positions(function, hot):
         for text in statements:
             inserted = " " * column + text
             edited = [*lines[:index], inserted, *lines[index:]]
@@ -176,18 +194,18 @@ def _guards(function: ast.FunctionDef, lines: list[str]) -> Iterator[FamilyEdit]
 # --- clauses of conditions -----------------------------------------------------------
 
 
-def _segment(source: str, node: ast.expr) -> str | None:
+def segment(source: str, node: ast.expr) -> str | None:
     return ast.get_source_segment(source, node)
 
 
-def _spliced(source: str, node: ast.expr, text: str) -> str:
-    offsets = _line_offsets(source)
+def spliced(source: str, node: ast.expr, text: str) -> str:
+    offsets = line_offsets(source)
     start = offsets[node.lineno - 1] + node.col_offset
     end = offsets[node.end_lineno - 1] + node.end_col_offset
     return source[:start] + text + source[end:]
 
 
-def _line_offsets(source: str) -> list[int]:
+def line_offsets(source: str) -> list[int]:
     offsets, total = [], 0
     for line in source.split("\n"):
         offsets.append(total)
@@ -201,19 +219,19 @@ def _bool_ops(function: ast.FunctionDef) -> list[ast.BoolOp]:
 
 def _dropped_clauses(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit]:
     for node in _bool_ops(function):
-        before = _segment(source, node)
-        texts = [_segment(source, v) for v in node.values]
+        before = segment(source, node)
+        texts = [segment(source, v) for v in node.values]
         if before is None or None in texts:
             continue
         word = " and " if isinstance(node.op, ast.And) else " or "
         for i in range(len(texts)):
             after = word.join(t for j, t in enumerate(texts) if j != i)
             yield FamilyEdit(
-                "drop_clause", node.lineno, before, after, _spliced(source, node, after)
+                "drop_clause", node.lineno, before, after, spliced(source, node, after)
             )
 
 
-def _conditions(function: ast.FunctionDef) -> list[ast.expr]:
+def conditions(function: ast.FunctionDef) -> list[ast.expr]:
     """Tests of if/while/assert/ternaries, and the comparisons the function makes."""
     found = []
     for node in ast.walk(function):
@@ -226,10 +244,10 @@ def _added_clauses(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdi
     comparisons = [
         text
         for node in ast.walk(function)
-        if isinstance(node, ast.Compare) and (text := _segment(source, node)) is not None
+        if isinstance(node, ast.Compare) and (text := segment(source, node)) is not None
     ]
-    for test in _conditions(function):
-        before = _segment(source, test)
+    for test in conditions(function):
+        before = segment(source, test)
         if before is None or "\n" in before:
             continue
         for extra in dict.fromkeys(comparisons):
@@ -238,13 +256,13 @@ def _added_clauses(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdi
             for word in ("and", "or"):
                 after = f"{before} {word} {extra}"
                 yield FamilyEdit(
-                    "add_clause", test.lineno, before, after, _spliced(source, test, after)
+                    "add_clause", test.lineno, before, after, spliced(source, test, after)
                 )
 
 
 # --- loop guards ---------------------------------------------------------------------
 
-_MUTATORS = frozenset(
+MUTATORS = frozenset(
     {"pop", "popleft", "popitem", "append", "appendleft", "extend", "remove", "discard",
      "add", "insert", "clear", "update", "push"}
 )  # fmt: skip
@@ -259,20 +277,20 @@ def _changed_names(loop: ast.While) -> list[str]:
             names += [t.id for t in targets if isinstance(t, ast.Name)]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = node.func.value
-            if node.func.attr in _MUTATORS and isinstance(owner, ast.Name):
+            if node.func.attr in MUTATORS and isinstance(owner, ast.Name):
                 names.append(owner.id)
     return list(dict.fromkeys(names))
 
 
 def _loop_guards(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit]:
     for loop in (n for n in ast.walk(function) if isinstance(n, ast.While)):
-        before = _segment(source, loop.test)
+        before = segment(source, loop.test)
         if before is None or "\n" in before:
             continue
         for name in _changed_names(loop):
             if name != before:
                 yield FamilyEdit(
-                    "loop_guard", loop.test.lineno, before, name, _spliced(source, loop.test, name)
+                    "loop_guard", loop.test.lineno, before, name, spliced(source, loop.test, name)
                 )
 
 
@@ -283,7 +301,7 @@ def _slice_bounds(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit
     for node in ast.walk(function):
         if not isinstance(node, ast.Slice) or node.step is not None:
             continue
-        before = _segment(source, node)
+        before = segment(source, node)
         if before is None or "\n" in before:
             continue
         one, minus_one = ast.Constant(1), ast.UnaryOp(ast.USub(), ast.Constant(1))
@@ -295,7 +313,7 @@ def _slice_bounds(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit
             after = _bound_text(source, lower, upper)
             if after is not None and after != before:
                 yield FamilyEdit(
-                    "slice_bound", node.lineno, before, after, _spliced(source, node, after)
+                    "slice_bound", node.lineno, before, after, spliced(source, node, after)
                 )
 
 
@@ -308,7 +326,7 @@ def _bound_text(source: str, lower: ast.expr | None, upper: ast.expr | None) -> 
         elif getattr(bound, "lineno", None) is None:
             parts.append(ast.unparse(bound))
         else:
-            text = _segment(source, bound)
+            text = segment(source, bound)
             if text is None:
                 return None
             parts.append(text)
@@ -329,7 +347,7 @@ def _offset(offsets: list[int], line: int, column: int) -> int:
 
 def _swapped_operands(function: ast.FunctionDef, source: str) -> Iterator[FamilyEdit]:
     """`left OP right` -> `right OP left`, brackets and spacing kept with each side."""
-    offsets = _line_offsets(source)
+    offsets = line_offsets(source)
     for node in ast.walk(function):
         symbol = _ORDERED.get(type(node.op)) if isinstance(node, ast.BinOp) else None
         if symbol is None or node.lineno != node.end_lineno:
@@ -351,5 +369,5 @@ def _swapped_operands(function: ast.FunctionDef, source: str) -> Iterator[Family
         )
         after = f"{right}{spaces[0]}{symbol}{spaces[1]}{left}"
         yield FamilyEdit(
-            "swap_operands", node.lineno, source[start:end], after, _spliced(source, node, after)
+            "swap_operands", node.lineno, source[start:end], after, spliced(source, node, after)
         )

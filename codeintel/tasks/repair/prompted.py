@@ -101,14 +101,28 @@ def follow_up(turn: list[dict[str, str]], tried: str, failure: str) -> list[dict
     ]
 
 
-def answered(target: Target, model: Any, turn: list[dict[str, str]], n: int) -> list[Candidate]:
-    """Up to `n` candidates from a chat model's answers to `turn`."""
-    from codeintel.models.causal import greedy_and_samples
-
+def answered(
+    target: Target,
+    model: Any,
+    turn: list[dict[str, str]],
+    n: int,
+    temperature: float | None = None,
+) -> list[Candidate]:
+    """Up to `n` candidates from a chat model's answers to `turn` (`prompted_candidates`)."""
     block = target.block
     name = block.qualified_name.rpartition(".")[2]
-    answers = greedy_and_samples(lambda c: model.chat(turn, c), n, ANSWER_TOKENS)
+    answers = _answers(lambda c: model.chat(turn, c), n, temperature)
     return _candidates(block, model, [(function_in(a.text, name), a) for a in answers])
+
+
+def _answers(call: Any, n: int, temperature: float | None, stop: tuple[str, ...] = ()) -> list[Any]:
+    """The greedy answer and n - 1 samples, or (given a temperature) n samples at it."""
+    from codeintel.models.causal import CausalGeneration, greedy_and_samples
+
+    if temperature is None:
+        return greedy_and_samples(call, n, ANSWER_TOKENS, stop)
+    config = CausalGeneration(n=n, max_new_tokens=ANSWER_TOKENS, temperature=temperature, stop=stop)
+    return list(call(config))
 
 
 def _candidates(block: Any, model: Any, texts: list[tuple[str | None, Any]]) -> list[Candidate]:
@@ -126,20 +140,24 @@ def _candidates(block: Any, model: Any, texts: list[tuple[str | None, Any]]) -> 
 
 
 def prompted_candidates(
-    target: Target, model: Any, tests: Mapping[str, str], trace: str, n: int
+    target: Target,
+    model: Any,
+    tests: Mapping[str, str],
+    trace: str,
+    n: int,
+    temperature: float | None = None,
 ) -> list[Candidate]:
-    """Up to `n` whole-function candidates (the greedy answer, then samples)."""
-    from codeintel.models.causal import greedy_and_samples
-
+    """Up to `n` whole-function candidates: the greedy answer, then samples; or, given a
+    `temperature`, `n` samples at it."""
     block = target.block
     function = dedent(block.text)
     name = block.qualified_name.rpartition(".")[2]
     test = failing_test_source(tests, trace)
     if model.capabilities.chat:
-        return answered(target, model, messages(function, test, trace), n)
+        return answered(target, model, messages(function, test, trace), n, temperature)
     prompt = plain_prompt(function, test, trace)
     header = _header(function)
-    answers = greedy_and_samples(lambda c: model.generate([prompt], c)[0], n, ANSWER_TOKENS, STOPS)
+    answers = _answers(lambda c: model.generate([prompt], c)[0], n, temperature, STOPS)
     texts = [
         (function_in(header + "\n" + "\n".join(lines_within(a.text, "")), name), a) for a in answers
     ]

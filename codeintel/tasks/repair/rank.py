@@ -22,7 +22,16 @@ from typing import Any
 from codeintel.tasks.repair.candidates import model_target, unique_parsable
 from codeintel.tasks.repair.records import Candidate, CandidateSource, Target
 
-_TIERS = {CandidateSource.EDIT: 0, CandidateSource.MODEL: 1, CandidateSource.FAMILY: 2}
+_TIERS = {
+    CandidateSource.EDIT: 0,
+    CandidateSource.MODEL: 1,
+    CandidateSource.FAMILY: 2,
+    CandidateSource.SYNTHESIS: 3,
+    CandidateSource.SECOND_ORDER: 4,
+}
+_UNSCORED = frozenset(
+    {CandidateSource.FAMILY, CandidateSource.SYNTHESIS, CandidateSource.SECOND_ORDER}
+)
 
 
 def rank(
@@ -42,4 +51,4 @@ def rank(
 
 
 def _to_score(candidate: Candidate) -> bool:
-    return candidate.score is None and candidate.source is not CandidateSource.FAMILY
+    return candidate.score is None and candidate.source not in _UNSCORED

@@ -6,7 +6,14 @@ included. Each validation's timeout is the smaller of its limit and the time lef
 Once the first plausible patch is found, validation goes on for alternatives (other
 plausible patches, which `assess.py` runs side by side on generated inputs) while a
 bounded share of the time left passes: `RepairConfig.alternatives_share` of it, at most
-`alternatives_s` seconds, at most `max_plausible` patches.
+`alternatives_s` seconds, at most `max_plausible` patches, and only among the candidates
+of the ring the first one came from (the pipeline stops there): a later ring's
+candidates are less likely a priori (larger or synthesized edits), and among them some
+patch that overfits the tests can nearly always be found.
+
+Partial progress: with several failing tests, each candidate runs all of them; one that
+makes some pass, and breaks no test that passed, is kept as a parent for second-order
+edits (`parents`: by failing tests passed, then in the order found).
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ class Validation:
         suspicious: tuple[tuple[int, float], ...] = (),
     ) -> None:
         self.request, self.parsed, self.baseline = request, parsed, baseline
-        self.suspicious = suspicious[:SUSPICIOUS_REPORTED]
+        self.suspicious = suspicious  # (line, score), most suspicious first
         self.sandbox, self.limits = sandbox, candidate_limits(request.config, baseline)
         self.blocks = {t.block.qualified_name: t.block for t in targets}
         self.must_pass = set(baseline.failed) | set(baseline.passed)
@@ -58,6 +65,10 @@ class Validation:
         self.plausible: list[Plausible] = []  # in the order found
         self.alternatives_until = float("inf")  # monotonic: set when the first is found
         self.failures: dict[tuple[str, str], str] = {}  # (function, text) -> its first trace
+        self.validated_families: Counter[str] = Counter()
+        self.progress: list[tuple[int, Candidate]] = []  # (failing tests passed, candidate)
+        self.changed: list[Candidate] = []  # tried, failing with another trace than before
+        self.exhausted = False  # set when every ring was tried without the end of the search
 
     @property
     def done(self) -> bool:
@@ -93,8 +104,10 @@ class Validation:
         patched = splice(self.parsed.source, block.start_byte, block.end_byte, candidate.text)
         change = {self.request.module_file: patched.decode("utf-8")}
         self.validated[candidate.source.value] += 1
+        self.validated_families[family_of(candidate)] += 1
         self.tried[candidate.function] += 1
-        quick = self._run(change, self.baseline.failed, first_failure=True)
+        failing = self.baseline.failed
+        quick = self._run(change, failing, first_failure=len(failing) == 1)
         full = (
             self._run(change, self.request.runs, False) if quick.outcome is Outcome.PASSED else None
         )
@@ -106,6 +119,34 @@ class Validation:
         self.failures[key] = (
             traces[0] if traces else f"the tests ended: {(full or quick).outcome.value}"
         )
+        self._note_progress(candidate, change, quick, self.failures[key])
+
+    def _note_progress(
+        self, candidate: Candidate, change: dict[str, str], quick: TestRun, trace: str
+    ) -> None:
+        """Keep a candidate that passes some failing tests and breaks none that passed
+        (`progress`), or that fails otherwise than the original (`changed`)."""
+        passing = len(set(quick.passed) & set(self.baseline.failed))
+        if passing and not self.baseline.passed:
+            self.progress.append((passing, candidate))
+        elif passing:
+            kept = self._run(change, self.baseline.passed, True)
+            if kept.outcome is Outcome.PASSED:
+                self.progress.append((passing, candidate))
+        if not passing and _last_line(trace) != _last_line(self._first_trace):
+            self.changed.append(candidate)
+
+    @property
+    def _first_trace(self) -> str:
+        failures = [t.failure.trace for t in self.baseline.tests if t.failure is not None]
+        return failures[0] if failures else ""
+
+    def parents(self, limit: int) -> list[Candidate]:
+        """The first-order candidates second-order edits build on: those that made
+        progress (most failing tests passed first), then those that changed the failure,
+        in the order tried; at most `limit`."""
+        ranked = [c for _, c in sorted(self.progress, key=lambda p: -p[0])]
+        return list(dict.fromkeys([*ranked, *self.changed]))[:limit]
 
     def _found(self, plausible: Plausible) -> None:
         if not self.plausible:
@@ -138,16 +179,18 @@ class Validation:
             "generated": dict(Counter(c.source.value for c in self.made)),
             "families": dict(Counter(family_of(c) for c in self.made)),
             "validated": dict(self.validated),
+            "validated_families": dict(self.validated_families),
             "failing_tests": self.baseline.failed,
             "seconds": self.request.budget.spent(),
             "tier": self.baseline.execution.tier,
             "warning": self.baseline.execution.warning,
             "startup_seconds": round(startup_seconds, 3),
-            "suspicious": self.suspicious,
+            "suspicious": self.suspicious[:SUSPICIOUS_REPORTED],
         }
         if chosen is None:
-            message = "no candidate made the failing tests pass within the budget"
-            return RepairResult(RepairOutcome.NO_FIX_FOUND, message, **counts)
+            return RepairResult(
+                RepairOutcome.NO_FIX_FOUND, self._why_none(), exhausted=self.exhausted, **counts
+            )
         winner = chosen.candidate
         return RepairResult(
             RepairOutcome.FIXED,
@@ -161,6 +204,21 @@ class Validation:
             assessment=assessment,
             **counts,
         )
+
+    def _why_none(self) -> str:
+        if self.exhausted:
+            seconds = self.request.budget.spent()
+            return (
+                "no candidate made the failing tests pass: every ring of candidates was "
+                f"tried in {seconds:.1f} s, before the end of the budget"
+            )
+        return "no candidate made the failing tests pass within the budget"
+
+
+def _last_line(trace: str) -> str:
+    """A trace's last line (the exception and its message)."""
+    lines = trace.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def _diff(request: RepairRequest, patched: str) -> str:

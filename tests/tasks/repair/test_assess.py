@@ -8,7 +8,7 @@ import shutil
 
 from codeintel import tasks
 from codeintel.cli import main
-from codeintel.tasks.repair import Assessment, RepairOutcome
+from codeintel.tasks.repair import Assessment, RepairConfig, RepairOutcome
 from codeintel.tasks.repair.assess import derived, edit_size, mutated, outcome
 from codeintel.tasks.testgen.plan import Focal, Param
 from tests.conftest_paths import FIXTURES, REPO
@@ -16,7 +16,7 @@ from tests.conftest_paths import FIXTURES, REPO
 TASKS = FIXTURES / "tasks"
 
 
-def _repair(module: str, tests: str, budget: float = 20):
+def _repair(module: str, tests: str, budget: float = 20, config: RepairConfig | None = None):
     request = tasks.make_request(
         "repair",
         file=TASKS / module,
@@ -24,12 +24,16 @@ def _repair(module: str, tests: str, budget: float = 20):
         budget=budget,
         candidates="edits",
         timeout=3,
+        config=config,
     )
     return tasks.run("repair", request, None)
 
 
 def test_weak_tests_let_two_patches_pass_and_the_zero_tells_them_apart():
-    result = _repair("nonnegative.py", "test_nonnegative.py")
+    # three plausible patches at most (the three rule edits: `>`, `>=`, `not <`), so
+    # that one behaviour is the majority's
+    config = RepairConfig(max_plausible=3)
+    result = _repair("nonnegative.py", "test_nonnegative.py", config=config)
     assert result.outcome is RepairOutcome.FIXED
     found = result.assessment
     assert found.assessment is Assessment.DIFFERS and found.plausible >= 2
