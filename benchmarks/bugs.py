@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,12 @@ class BugRecord:
     assessment: str | None = None  # the fix's assessment (confident, differs, ...)
     validated_families: dict[str, int] | None = None  # validations per family
     exhausted: bool = False  # not fixed, every ring tried before the deadline
+    # the fix against fixed.py on the assessment's generated calls: "same", "differs"
+    # (a false positive: it passes the tests but is not the fix), or "unchecked"
+    versus_fixed: str | None = None
+
+
+CHECK_S = 10.0  # the comparison of a fix with fixed.py
 
 
 def bug_folders(root: Path, limit: int | None) -> list[Path]:
@@ -63,6 +69,7 @@ def repair_one(folder: Path, budget: float, model: Any, candidates: str) -> BugR
         candidates=candidates,
     )
     result = tasks.run("repair", request, model)
+    seconds = time.perf_counter() - started
     fixed = (folder / "fixed.py").read_text(encoding="utf-8")
     exact = result.patched_source is not None and (
         normalize_code(result.patched_source) == normalize_code(fixed)
@@ -70,7 +77,7 @@ def repair_one(folder: Path, budget: float, model: Any, candidates: str) -> BugR
     return BugRecord(
         name=folder.name,
         outcome=result.outcome.value,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         winner_source=result.winner.source.value if result.winner else None,
         winner_family=result.winner_family,
         winner_rank=result.winner_rank,
@@ -82,7 +89,27 @@ def repair_one(folder: Path, budget: float, model: Any, candidates: str) -> BugR
         assessment=result.assessment.assessment.value if result.assessment else None,
         validated_families=result.validated_families,
         exhausted=result.exhausted,
+        versus_fixed=versus_fixed(request, result, fixed) if result.patched_source else None,
     )
+
+
+def versus_fixed(request: Any, result: Any, fixed: str) -> str:
+    """The chosen patch and the known fix run side by side on the calls the assessment
+    generates from the tests' own calls (`assess.py`): "same", "differs" (on some call
+    one returns what the other does not, or raises or hangs where the other returns:
+    a false positive), or "unchecked" (no call could be made)."""
+    from codeintel.tasks.repair import Assessment
+    from codeintel.tasks.repair.assess import assess
+    from codeintel.tasks.repair.records import Plausible
+
+    if normalize_code(result.patched_source) == normalize_code(fixed):
+        return "same"
+    known = replace(result.winner, description="the known fix")
+    pair = [Plausible(known, fixed, 1), Plausible(result.winner, result.patched_source, 2)]
+    _, verdict = assess(request, pair, CHECK_S)
+    if verdict.assessment is Assessment.UNASSESSED:
+        return "unchecked"
+    return "differs" if verdict.differing or verdict.misbehaving else "same"
 
 
 def _validated_per_fix(fixed: Sequence[dict]) -> float:
@@ -123,6 +150,13 @@ def summarize(records: Sequence[dict]) -> dict:
         ),
         "not_confident_exact": sum(
             r.get("assessment") != "confident" and r["exact"] for r in fixed
+        ),
+        # against fixed.py on generated calls: the false positives, and those --write
+        # would write (labelled confident)
+        "versus_fixed": dict(Counter(r.get("versus_fixed") for r in fixed)),
+        "false_positives": sum(r.get("versus_fixed") == "differs" for r in fixed),
+        "false_positives_written": sum(
+            r.get("versus_fixed") == "differs" and r.get("assessment") == "confident" for r in fixed
         ),
     }
 

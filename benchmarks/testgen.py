@@ -3,11 +3,13 @@
     python -m benchmarks testgen --modules fnmatch imghdr ... --budget 60 \\
         --pynguin build/pynguin/bin/python --json testgen.jsonl --plot testgen_coverage.png
 
-Each module (a single-file module found by import name) is copied into a fresh
-project as `<name>_sut.py` (so that the copy, not the installed module, is imported,
-by both tools). Ours: the `tests` task with the budget. Pynguin (`--pynguin`, the
-Python of a virtualenv holding pynguin 0.48, `scripts/pynguin-venv.sh`) runs inside
-our sandbox with PYNGUIN_DANGER_AWARE set and `--maximum-search-time` = the budget.
+Each module (a single-file module found by import name, dotted names included, whose
+imports are absolute) is copied into a fresh project as `<name>_sut.py`, dots as
+underscores (so that the copy, not the installed module, is imported, by both tools);
+its split is its top-level package's. Ours: the `tests` task with the budget. Pynguin
+(`--pynguin`, the Python of a virtualenv holding pynguin 0.48,
+`scripts/pynguin-venv.sh`) runs inside our sandbox with PYNGUIN_DANGER_AWARE set and
+`--maximum-search-time` = the budget.
 Each tool's test file is then measured the same way, in the sandbox: the tests that
 pass, the module's line and branch coverage of those tests (`run_tests`, coverage.py
 in branch mode), the share of mutants of the module's focal functions they kill
@@ -66,6 +68,11 @@ class ToolRecord:
     error: str = ""
 
 
+def sut_name(name: str) -> str:
+    """The copy's module name: `pip._vendor.x` -> `pip__vendor_x_sut`."""
+    return name.replace(".", "_") + "_sut"
+
+
 def module_source(name: str) -> str:
     """The source of a pure-Python single-file module; InputError otherwise."""
     spec = importlib.util.find_spec(name)
@@ -113,7 +120,7 @@ def ours(name: str, source: str, budget: float, item: dict) -> tuple[str, float,
     """Our tests for the module, as `codeintel tests` makes them: the model (the item's
     spec) loads within the budget, alongside the search."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{name}_sut.py"
+        path = Path(folder) / f"{sut_name(name)}.py"
         path.write_text(source, encoding="utf-8")
         started = time.monotonic()
         request = tasks.make_request("tests", file=path, budget=budget, samples=item["samples"])
@@ -141,7 +148,7 @@ for path in glob.glob("pynguin-out/*.py"):
 
 def pynguin(name: str, source: str, budget: float, python: str) -> tuple[str, float, dict]:
     token = "@@" + secrets.token_hex(8) + "@@"
-    runner = PYNGUIN_RUNNER.format(module=f"{name}_sut", seconds=str(int(budget)), token=token)
+    runner = PYNGUIN_RUNNER.format(module=sut_name(name), seconds=str(int(budget)), token=token)
     limits = Limits(
         timeout_s=budget * 3 + 60,
         cpu_s=int(budget * 3 + 60),
@@ -151,7 +158,7 @@ def pynguin(name: str, source: str, budget: float, python: str) -> tuple[str, fl
     )
     config = SandboxConfig(limits=limits, python=python)
     started = time.monotonic()
-    execution = run(["python", "-c", runner], {f"{name}_sut.py": source}, config)
+    execution = run(["python", "-c", runner], {f"{sut_name(name)}.py": source}, config)
     seconds = time.monotonic() - started
     _, found, text = execution.stdout.partition(token + "\n")
     if not found:
@@ -168,13 +175,13 @@ def job(item: dict) -> dict:
     else:
         python = str(Path(item["pynguin"]).absolute())
         tests, seconds, extra = pynguin(name, source, item["budget"], python)
-    measured = measure(source, f"{name}_sut", tests, SandboxConfig()) if tests else NOTHING
+    measured = measure(source, sut_name(name), tests, SandboxConfig()) if tests else NOTHING
     measured = dict(measured)
     focals, hit = focal_covered(source, measured.pop("covered_lines"))
     record = ToolRecord(
         module=name,
         tool=tool,
-        split=split_of(name, SPLIT).value,
+        split=split_of(name.split(".")[0], SPLIT).value,
         seconds=round(seconds, 1),
         focal_functions=focals,
         focal_covered=hit,
@@ -262,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for name in args.modules:
             module_source(name)
-            if split_of(name, SPLIT) is Split.TRAIN:
+            if split_of(name.split(".")[0], SPLIT) is Split.TRAIN:
                 raise InputError(f"{name} is in the training split; pick a held-out module")
         if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
             raise InputError("--plot needs matplotlib: pip install -e '.[bench]'")

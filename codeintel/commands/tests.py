@@ -79,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
     elif out is None:
         print(text, end="")
     print(_summary(result), file=sys.stderr)
+    for gap in result.uncovered:
+        where = _spans(gap.lines)
+        print(f"codeintel: not covered: {gap.focal} {where}({gap.why})", file=sys.stderr)
     if result.warning:
         print(f"codeintel: warning: {result.warning}", file=sys.stderr)
     if not result.tests:
@@ -110,6 +113,18 @@ def portable_file(result, module: Path, out: Path | None) -> str:
     root, name = project_root(module)
     setup = path_setup(out, root, importable_from_project(root, name))
     return suite_file(result.module, result.tests, setup)
+
+
+def _spans(lines: tuple[int, ...]) -> str:
+    """'lines 3-5, 9 ' for (3, 4, 5, 9); '' for none."""
+    spans: list[list[int]] = []
+    for line in lines:
+        if spans and line == spans[-1][1] + 1:
+            spans[-1][1] = line
+        else:
+            spans.append([line, line])
+    text = ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in spans)
+    return f"lines {text} " if text else ""
 
 
 def _summary(result) -> str:

@@ -12,15 +12,26 @@
    with; each call runs twice in the sandbox, with its lines and arcs traced. Methods
    run on objects their constructor made, or, for a class no constructor call makes
    (an abstract base class), through the class on values that are its instances
-   (`Real.conjugate(2)`: builtins registered as virtual subclasses).
+   (`Real.conjugate(2)`: builtins registered as virtual subclasses). With the time
+   left, sequences of calls on one object (`probe.Sequencer`): its methods, and the
+   operators and protocols its class defines through their syntax (`a | b`, `a |= b`,
+   `x in a`, `len(a)`, `a[i]`, iteration, `==`, `<`, `with a:`), kept when they reach
+   new lines or arcs and cut to the steps that reach them; the object is observed
+   after them (its size, items and public attributes).
 3. generate (`model`): the model samples `test:` candidates from the focal context.
 4. post-process (`writer`): each observed call becomes a test asserting what it did
-   (value, exception, changed arguments and state); the search's tests are first cut
-   to those that add coverage (`minimize`).
+   (value, exception, changed arguments and state; a value of a private type through
+   what it shows: its type's name, size, items, public attributes), each sequence a
+   test of its steps and the object's state after them; the search's tests are first
+   cut to those that add coverage (`minimize`). A test that asserts nothing is not
+   kept (the model's samples without an assert are rejected unread).
 5. grade (`check`): every candidate runs alone, twice, under `run_tests`; the judge's
    per-test coverage then picks the smallest set reaching the same coverage; the kept
-   tests run together as the final file, whose coverage is the result's. Optionally,
-   the share of mutants of the focal code the file kills (`mutation`).
+   tests run together as the final file, whose coverage is the result's, and the lines
+   of each focal function it does not run are reported with the likely reason
+   (`uncovered`: no constructor worked, every call timed out, no argument could be
+   built, or no generated input reached them). Optionally, the share of mutants of the
+   focal code the file kills (`mutation`).
 """
 
 from __future__ import annotations
@@ -62,6 +73,7 @@ from codeintel.tasks.testgen.records import (
     TestgenConfig,
     TestgenRequest,
     TestSuiteResult,
+    Uncovered,
 )
 from codeintel.tasks.testgen.search import Observed, SearchSettings, search
 
@@ -334,6 +346,7 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
         _settings(config),
     )
     chosen = {f.qualname for f in focals}
+    built = {o.call.focal.rpartition(".")[0] for o in observed if _built(o)}
     observed = [o for o in observed if o.call.focal in chosen]
     found, unwritten = _search_tests(observed, focals, request.module)
     _say(request, "running the search's tests", 0.4)
@@ -374,7 +387,40 @@ def run(request: TestgenRequest, model_handle: Any) -> TestSuiteResult:
         mutation=score,
         seconds=budget.spent(),
         warning=execution.warning,
+        uncovered=_uncovered(focals, observed, built, coverage),
     )
+
+
+def _built(seen: Observed) -> bool:
+    return seen.call.kind == "constructor" and seen.record.get("status") == "returned"
+
+
+def _uncovered(
+    focals: Sequence[Focal], observed: Sequence[Observed], built: set[str], coverage: Any
+) -> tuple[Uncovered, ...]:
+    """Each focal function with lines the final file does not run, and why."""
+    missed = set(coverage.lines_missed) if coverage is not None else set()
+    out = []
+    for focal in focals:
+        lines = tuple(sorted(n for n in missed if focal.line <= n <= focal.end_line))
+        if lines or coverage is None:
+            calls = [o.record for o in observed if o.call.focal == focal.qualname]
+            out.append(Uncovered(focal.qualname, lines, _why(focal, calls, built)))
+    return tuple(out)
+
+
+def _why(focal: Focal, calls: Sequence[dict], built: set[str]) -> str:
+    needs_object = focal.kind in ("method", "property")
+    if needs_object and focal.owner not in built:
+        return f"no constructor call of {focal.owner} worked"
+    statuses = {r.get("status") for r in calls}
+    if not calls:
+        return "no call of it was made in the time"
+    if statuses <= {"timeout"}:
+        return "every call of it ran past its time limit"
+    if statuses <= {"bad_args", "ctor_raised"}:
+        return "no argument the pools make could be built for it"
+    return "no generated call or sequence reached these lines"
 
 
 def _with_constructors(tree: ast.Module, focals: Sequence[Focal]) -> list[Focal]:
@@ -397,11 +443,19 @@ def _grade_model(
     seconds: float,
     per_test: float,
 ) -> check.Graded:
-    """The model's samples graded as the search's were (named apart from the kept)."""
-    if not sampled:
-        return check.Graded((), ())
-    named = writer.unique_names([*kept, *sampled])[len(kept) :]
-    return check.grade(_where(request), named, request.config.sandbox, seconds, per_test)
+    """The model's samples graded as the search's were (named apart from the kept);
+    a sample that asserts nothing is rejected unread."""
+    asserting = [t for t in sampled if writer.asserts_anything(t.source)]
+    silent = [
+        RejectedTest(t.focal, t.origin, t.source, Rejection.NO_ASSERT, "it has no assert")
+        for t in sampled
+        if not writer.asserts_anything(t.source)
+    ]
+    if not asserting:
+        return check.Graded((), tuple(silent))
+    named = writer.unique_names([*kept, *asserting])[len(kept) :]
+    graded = check.grade(_where(request), named, request.config.sandbox, seconds, per_test)
+    return check.Graded(graded.kept, (*graded.rejected, *silent))
 
 
 def _where(request: TestgenRequest) -> check.Where:

@@ -177,6 +177,10 @@ class Call:
     # builtin registered as a virtual subclass), on which the method is called through
     # the class
     instance: str | None = None
+    # a sequence (kind "sequence"): the steps on `obj` (built from `ctor`), in order, and
+    # the arguments of a second object, `other`, the operators take
+    steps: tuple[str, ...] = ()
+    other: Args = ()
 
     def to_spec(self) -> dict:
         args, ctor = [list(a) for a in self.args], [list(a) for a in self.ctor]
@@ -653,6 +657,34 @@ def explore_targets(
                 "pools": {p.name: pool(p, focal) for p in focal.params},
                 "literals": list(focal.literals),
                 "ctors": [[list(a) for a in args] for args in ctors.get(focal.owner or "", ())],
+            }
+        )
+    return out
+
+
+def sequence_targets(focals: Sequence[Focal], ctors: Mapping[str, Sequence[Args]]) -> list[dict]:
+    """What the probe's search over call sequences draws from, per class whose
+    constructor worked: its constructor argument lists, and its focal methods and
+    properties with their parameters and pools (as `explore_targets` gives them)."""
+    out = []
+    for owner, found in ctors.items():
+        methods = [f for f in focals if f.owner == owner and f.kind in ("method", "property")]
+        out.append(
+            {
+                "owner": owner,
+                "ctors": [[list(a) for a in args] for args in found],
+                "methods": [
+                    {
+                        "name": f.name,
+                        "focal": f.qualname,
+                        "kind": f.kind,
+                        "target": f.qualname,
+                        "params": [[p.name, p.how, p.default is not None] for p in f.params],
+                        "pools": {p.name: pool(p, f) for p in f.params},
+                        "literals": list(f.literals),
+                    }
+                    for f in methods
+                ],
             }
         )
     return out

@@ -33,6 +33,9 @@ import time
 
 MAX_LITERAL = 240  # longer values are asserted on by length and type
 STALE_S = 5.0  # the random search stops after this long without reaching anything new
+SEQUENCE_STALE_S = 10.0  # ... and the search over call sequences on objects
+MAX_STEPS = 6  # steps of a call sequence on one object
+MAX_ITEMS = 50  # an object's items are observed (as a list) up to this many
 
 
 def _load_guard():
@@ -292,7 +295,7 @@ def _run_once(module, call, namespace, seconds: float, record: dict) -> None:
             seen: dict = {}
             result, obj = invoke(module, call, namespace, args, kwargs, seen)
         record["status"] = "returned"
-        record["value"] = describe(result) if call["kind"] != "constructor" else None
+        record["value"] = observe(result) if call["kind"] != "constructor" else None
         after = snapshot([*args, *kwargs.values()])
         changed = enumerate(zip(before, after, strict=True))
         record["mutated"] = [[i, a] for i, (b, a) in changed if a != b]
@@ -318,7 +321,7 @@ def _exception(exc: BaseException) -> dict:
 
 
 def _same(first: dict, second: dict) -> bool:
-    keep = ("status", "value", "mutated", "state", "blocked", "files")
+    keep = ("status", "value", "mutated", "state", "blocked", "files", "outcomes", "observed")
     same = all(first.get(k) == second.get(k) for k in keep)
     return same and (first.get("error") or {}).get("type") == (second.get("error") or {}).get(
         "type"
@@ -364,10 +367,16 @@ def main(spec_path: str) -> int:
         seen |= _covered(call, record)
         emit(record)
     targets = spec.get("explore", [])
+    first_id = max((c["id"] for c in spec["calls"]), default=0) + 1
     if targets:
         explorer = Explorer(targets, namespace, int(spec.get("seed", 0)))
-        first_id = max((c["id"] for c in spec["calls"]), default=0) + 1
         for record in explorer.run(module, tracer, seen, deadline, seconds, first_id):
+            first_id = max(first_id, record["id"] + 1)
+            emit(record)
+    classes = spec.get("sequences", [])
+    if classes:
+        sequencer = Sequencer(classes, module, namespace, int(spec.get("seed", 0)))
+        for record in sequencer.run(tracer, seen, deadline, seconds, first_id):
             emit(record)
     return 0
 
@@ -500,6 +509,231 @@ def probe_call(module, call: dict, namespace: dict, tracer: Tracer, seconds: flo
         "lines": lines,
         "arcs": arcs,
     }
+
+
+# --- call sequences on objects --------------------------------------------------------
+
+BINARY = {"__or__": "|", "__and__": "&", "__sub__": "-", "__xor__": "^", "__add__": "+",
+          "__mul__": "*"}  # fmt: skip
+INPLACE = {"__ior__": "|=", "__iand__": "&=", "__isub__": "-=", "__ixor__": "^=",
+           "__iadd__": "+="}  # fmt: skip
+ORDER = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="}
+OBSERVERS = {
+    "__len__": "len(obj)",
+    "__iter__": "list(obj)",
+    "__contains__": "{x} in obj",
+    "__getitem__": "obj[{x}]",
+    "__eq__": "obj == other",
+    "__bool__": "bool(obj)",
+}
+
+
+def defines(cls, name: str) -> bool:
+    """Whether the class (or a base other than object) defines `name` itself."""
+    return any(name in vars(k) for k in cls.__mro__ if k is not object)
+
+
+def protocol_forms(cls) -> tuple[list[str], list[str]]:
+    """Step templates through the syntax the class supports: (those that change the
+    object, those that observe it); `{x}` is a drawn value, `other` a second object."""
+    changes = [f"obj {op} other" for name, op in INPLACE.items() if defines(cls, name)]
+    if defines(cls, "__setitem__"):
+        changes.append("obj[{x}] = {y}")
+    if defines(cls, "__delitem__"):
+        changes.append("del obj[{x}]")
+    if defines(cls, "__enter__") and defines(cls, "__exit__"):
+        changes.append("with obj:\n    pass")
+    observes = [f"obj {op} other" for name, op in BINARY.items() if defines(cls, name)]
+    observes += [f"obj {op} other" for name, op in ORDER.items() if defines(cls, name)]
+    observes += [form for name, form in OBSERVERS.items() if defines(cls, name)]
+    return changes, observes
+
+
+def is_statement(step: str) -> bool:
+    return (
+        " = " in step
+        or step.startswith(("del ", "with "))
+        or any(f" {op} " in step for op in INPLACE.values())
+    )
+
+
+def observe(value) -> dict:
+    """`describe`, and for an iterable object without a literal its items as a list."""
+    out = describe(value)
+    if "literal" in out or isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        return out
+    with contextlib.suppress(Exception):
+        if out.get("len", MAX_ITEMS + 1) <= MAX_ITEMS and iter(value) is not value:
+            items = literal(list(value))
+            if items is not None and len(items) <= MAX_LITERAL:
+                out["items"] = items
+    return out
+
+
+def observe_object(obj) -> dict:
+    """What a test asserts on an object after its calls: its size, its items, its
+    public attributes."""
+    found = observe(obj)
+    out = {k: found[k] for k in ("len", "items") if k in found}
+    state = public_state(obj)
+    if state:
+        out["state"] = state
+    return out
+
+
+class Sequencer:
+    """Coverage-guided search over call sequences on one object: an object built from
+    a constructor call that worked, then up to MAX_STEPS steps (its public methods with
+    arguments drawn as the Explorer draws them, and the operators and protocols its class
+    supports, through their syntax), the steps that change it before those that only
+    observe it. A sequence that reaches a line or arc nothing reached before is cut to
+    the steps it needs to reach it, run again (the determinism check), and reported
+    with what each step did and the object's state after them. It stops at the deadline,
+    or after SEQUENCE_STALE_S seconds without reaching anything new."""
+
+    def __init__(self, classes: list[dict], module, namespace: dict, seed: int) -> None:
+        import random
+
+        self.rng, self.namespace = random.Random(seed), namespace
+        self.classes = []
+        for target in classes:
+            try:
+                cls = lookup(module, target["owner"])
+            except AttributeError:
+                continue
+            explorer = Explorer(target["methods"], namespace, seed)
+            changes, observes = protocol_forms(cls)
+            self.classes.append((target, explorer, changes, observes))
+
+    def draw_step(self, explorer: Explorer, changes: list[str], observes: list[str], last: bool):
+        forms = [*changes, *(observes if last else [])]
+        methods = explorer.targets
+        if methods and (not forms or self.rng.random() < 0.6):
+            method = self.rng.choice(methods)
+            if method["kind"] == "property":
+                return f"obj.{method['name']}"
+            args = explorer.draw(method)
+            if args is None:
+                return None
+            text = ", ".join(f"{k}={v}" if k else v for k, v in args)
+            return f"obj.{method['name']}({text})"
+        if not forms:
+            return None
+        x = literal(explorer.value(explorer.anything))
+        y = literal(explorer.value(explorer.anything))
+        if x is None or y is None:
+            return None
+        return self.rng.choice(forms).replace("{x}", x).replace("{y}", y)
+
+    def draw(self) -> dict | None:
+        target, explorer, changes, observes = self.rng.choice(self.classes)
+        steps = []
+        for _ in range(self.rng.randint(1, MAX_STEPS)):
+            step = self.draw_step(explorer, changes, observes, last=False)
+            steps += [step] if step is not None else []
+        final = self.draw_step(explorer, changes, observes, last=True)
+        steps += [final] if final is not None else []
+        if not steps:
+            return None
+        ctors = target["ctors"]
+        return {"kind": "sequence", "target": target["owner"], "args": [],
+                "ctor": self.rng.choice(ctors), "other": self.rng.choice(ctors),
+                "steps": steps}  # fmt: skip
+
+    def run(self, tracer, seen: set, deadline: float, seconds: float, next_id: int):
+        last_new = time.monotonic()
+        while self.classes and time.monotonic() < min(deadline, last_new + SEQUENCE_STALE_S):
+            call = self.draw()
+            if call is None:
+                continue
+            first, record = traced_sequence(call, self.namespace, tracer, seconds)
+            new = _covered(call, record) - seen
+            if not new or not record.get("outcomes"):
+                continue
+            call, first, record = self.minimized(call, first, record, new, tracer, seconds)
+            seen |= _covered(call, record)
+            last_new = time.monotonic()
+            second = run_sequence(call, self.namespace, seconds)
+            call["id"] = next_id
+            next_id += 1
+            yield {"id": call["id"], "call": call, **record, "deterministic": _same(first, second)}
+
+    def minimized(self, call, first, record, new, tracer, seconds):
+        """The sequence without each step it does not need to reach `new`."""
+        at = 0
+        while at < len(call["steps"]) and len(call["steps"]) > 1:
+            shorter = {**call, "steps": call["steps"][:at] + call["steps"][at + 1 :]}
+            again, traced_again = traced_sequence(shorter, self.namespace, tracer, seconds)
+            if new <= _covered(shorter, traced_again):
+                call, first, record = shorter, again, traced_again
+            else:
+                at += 1
+        return call, first, record
+
+
+def traced_sequence(call: dict, namespace: dict, tracer: Tracer, seconds: float):
+    sys.settrace(tracer)
+    try:
+        first = run_sequence(call, namespace, seconds)
+    finally:
+        sys.settrace(None)
+    lines, arcs = tracer.take()
+    return first, {**first, "lines": lines, "arcs": arcs}
+
+
+def run_sequence(call: dict, namespace: dict, seconds: float) -> dict:
+    """One run of a sequence on fresh objects: each step's outcome (until one raises or
+    hangs), and the object observed after the steps."""
+    record: dict = {}
+    guarded = SCRATCH.call(record) if SCRATCH is not None else contextlib.nullcontext()
+    with guarded:
+        _run_sequence(call, dict(namespace), seconds, record)
+    return record
+
+
+def _run_sequence(call: dict, namespace: dict, seconds: float, record: dict) -> None:
+    owner = call["target"]
+    outcomes: list[dict] = []
+    record["outcomes"] = outcomes
+    sink = io.StringIO()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            cls = eval(owner, namespace)
+            for name, args in (("obj", call["ctor"]), ("other", call.get("other") or [])):
+                positional, keywords = evaluate(args, namespace)
+                namespace[name] = cls(*positional, **keywords)
+            for step in call["steps"]:
+                outcome = _step(step, namespace, seconds)
+                outcomes.append(outcome)
+                if outcome["status"] != "returned":
+                    break
+            record["observed"] = observe_object(namespace["obj"])
+    except CallTimeout:
+        outcomes.append({"status": "timeout"})
+    except Exception as exc:  # a constructor that failed this time: no sequence
+        record["outcomes"] = []
+        record["error"] = _exception(exc)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    last = outcomes[-1]["status"] if outcomes else "ctor_raised"
+    record["status"] = "returned" if last == "returned" else last
+    if last == "raised":
+        record["error"] = outcomes[-1]["error"]
+    record["printed"] = bool(sink.getvalue())
+
+
+def _step(step: str, namespace: dict, seconds: float) -> dict:
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        if is_statement(step):
+            exec(step, namespace)
+            return {"status": "returned", "value": None}
+        return {"status": "returned", "value": observe(eval(step, namespace))}
+    except CallTimeout:
+        raise
+    except Exception as exc:
+        return {"status": "raised", "error": _exception(exc)}
 
 
 if __name__ == "__main__":

@@ -133,6 +133,15 @@ class FocalTests(JsonRecord):
 
 
 @dataclass(frozen=True)
+class Uncovered(JsonRecord):
+    """A focal function with lines the kept tests do not run, and the likely reason."""
+
+    focal: str
+    lines: tuple[int, ...]
+    why: str
+
+
+@dataclass(frozen=True)
 class MutationScore(JsonRecord):
     mutants: int
     killed: int
@@ -163,6 +172,7 @@ class TestSuiteResult(JsonRecord):
     mutation: MutationScore | None = None
     seconds: float = 0.0
     warning: str = ""
+    uncovered: tuple[Uncovered, ...] = ()  # what the kept tests do not run, and why
 
     @property
     def tests(self) -> tuple[GeneratedTest, ...]:

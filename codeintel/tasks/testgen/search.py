@@ -1,11 +1,13 @@
 """The execution search: run the planned calls in the sandbox (probe.py) and read back
 what each did. Constructors go first, so that methods are called on objects that
-could be built."""
+could be built; then functions and methods, one call each; then, with the time left,
+sequences of calls on objects of the classes whose constructor worked."""
 
 from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +24,7 @@ from codeintel.tasks.testgen.plan import (
     explore_targets,
     instance_owners,
     plan_calls,
+    sequence_targets,
 )
 
 PROBE = str(Path(__file__).resolve().parent / "probe.py")
@@ -61,6 +64,7 @@ def probe(
     import_seconds: float,
     explore: Sequence[dict] = (),
     instance_owners: Sequence[str] = (),
+    sequences: Sequence[dict] = (),
 ) -> Probe:
     """Run `calls`, then the random search over `explore` while time is left, in one
     sandboxed process; InputError when the module cannot be imported (it raised, or
@@ -74,6 +78,7 @@ def probe(
         "call_seconds": call_seconds,
         "calls": [c.to_spec() for c in calls],
         "explore": list(explore),
+        "sequences": list(sequences),
         "instances": {"owners": list(instance_owners), "candidates": list(INSTANCE_CANDIDATES)},
     }
     wall = seconds + import_seconds + 2 * call_seconds + 2
@@ -114,7 +119,23 @@ def _found_call(spec: dict) -> Call:
         args(spec["args"]),
         args(spec["ctor"]),
         spec.get("instance"),
+        tuple(spec.get("steps") or ()),
+        args(spec.get("other") or []),
     )
+
+
+def sequence_focal(call: Call, focals: Sequence[Focal]) -> Call:
+    """A sequence credited to a focal method of its class: the first its steps call,
+    else the class's first (its constructor when the class has no focal method)."""
+    if call.kind != "sequence":
+        return call
+    own = [f for f in focals if f.owner == call.target and f.kind != "constructor"]
+    for step in call.steps:
+        for focal in own:
+            if step.startswith(f"obj.{focal.name}"):
+                return replace(call, focal=focal.qualname)
+    first = own[0].qualname if own else f"{call.target}.__init__"
+    return replace(call, focal=first)
 
 
 def _check_import(header: dict | None, module: str, execution: Execution, seconds: float) -> None:
@@ -167,18 +188,35 @@ def search(
     )
     if not calls:
         return list(first.observed), first.execution
+    started, classes = time.monotonic(), sequence_targets(focals, ctors)
     second = probe(
         files,
         module,
         module_path,
         calls,
-        seconds * (1 - share),
+        seconds * (1 - share) * (0.6 if classes else 1.0),
         settings.call_seconds,
         settings.sandbox,
         settings.import_seconds,
         explore_targets(focals, ctors, {"function", "method", "static"}),
     )
-    return [*first.observed, *second.observed], second.execution
+    observed = [*first.observed, *second.observed]
+    left = seconds * (1 - share) - (time.monotonic() - started)
+    if not classes or left < 1.0:
+        return observed, second.execution
+    third = probe(
+        files,
+        module,
+        module_path,
+        (),
+        left,
+        settings.call_seconds,
+        settings.sandbox,
+        settings.import_seconds,
+        sequences=classes,
+    )
+    found = [replace(o, call=sequence_focal(o.call, focals)) for o in third.observed]
+    return [*observed, *found], second.execution
 
 
 @dataclass(frozen=True)

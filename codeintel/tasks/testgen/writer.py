@@ -36,6 +36,8 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
     made or changed files (in its folder) runs in pytest's `tmp_path`."""
     if record.get("status") not in ("returned", "raised") or record.get("blocked"):
         return None
+    if call.kind == "sequence":
+        return write_sequence(call, record, focal, module)
     stable = bool(record.get("deterministic"))
     if record["status"] == "raised" and not stable:
         return None
@@ -47,7 +49,7 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
         error = record["error"]
         exc, exc_imports = _type_name(error["type"], error["module"], module)
         imports += exc_imports
-        names += [exc] if error["module"] == module else []
+        exc = exc or "Exception"  # a private exception class: named by its base
         lines += ["with pytest.raises(" + exc + "):", "    " + _invocation(call, focal)]
         imports.append("import pytest")
         checks.append(f"raises {error['type']}")
@@ -72,6 +74,123 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
         imports=tuple(dict.fromkeys(imports)),
         names=tuple(dict.fromkeys([_importable(focal), *names])),
     )
+
+
+# --- call sequences on one object ------------------------------------------------------
+
+WORDS = {"|": "or", "&": "and", "-": "sub", "^": "xor", "+": "add", "*": "mul", "<": "lt",
+         "<=": "le", ">": "gt", ">=": "ge", "==": "eq"}  # fmt: skip
+
+
+def write_sequence(call: Call, record: dict, focal: Focal, module: str) -> GeneratedTest | None:
+    """A test of one call sequence on an object: the object built, each step (its value
+    asserted, or the exception it raised), then what the object holds after them (its
+    size, items and public attributes). None when it ended differently on two runs."""
+    if not record.get("deterministic"):
+        return None
+    owner = call.target
+    lines = [f"obj = {owner}({_arguments(call.ctor)})"]
+    if any("other" in step for step in call.steps):
+        lines.append(f"other = {owner}({_arguments(call.other)})")
+    imports: list[str] = []
+    checks: list[str] = []
+    for at, (step, outcome) in enumerate(zip(call.steps, record["outcomes"], strict=False)):
+        if outcome["status"] == "raised":
+            lines += _raises(step, outcome["error"], module, imports, checks)
+            break
+        lines += _step_lines(step, outcome.get("value"), at + 1, checks)
+    if record["status"] == "returned":
+        lines += _object_checks(record.get("observed") or {}, checks)
+    if not any(_asserts_behaviour(line) for line in lines):
+        return None
+    name = "test_" + _snake(owner) + "_" + _snake("_".join(_step_words(call.steps)))
+    body = "\n".join("    " + line for line in "\n".join(lines).split("\n"))
+    return GeneratedTest(
+        name=name,
+        focal=focal.qualname,
+        origin=Origin.SEARCH,
+        source=f"def {name}():\n{body}\n",
+        checks=tuple(checks),
+        imports=tuple(dict.fromkeys(imports)),
+        names=(owner.split(".")[0],),
+    )
+
+
+def _step_words(steps: Sequence[str]) -> list[str]:
+    """What each step does, in a word: the method's name, or the operator's."""
+    words = []
+    for step in steps:
+        found = re.match(r"obj\.(\w+)", step)
+        if found:
+            word = found.group(1)
+        elif step.startswith(("len(", "list(", "bool(", "del ", "with ")):
+            word = {"len": "len", "list": "iter", "bool": "bool", "del": "delitem",
+                    "with": "with"}[re.split(r"[( ]", step)[0]]  # fmt: skip
+        elif " in obj" in step:
+            word = "contains"
+        elif " = " in step:
+            word = "setitem"
+        elif step.startswith("obj["):
+            word = "getitem"
+        else:
+            symbol = step.split(" ")[1]
+            word = ("i" if symbol.endswith("=") and symbol != "==" else "") + WORDS.get(
+                symbol.rstrip("=") if symbol not in ("==", "<=", ">=") else symbol, "op"
+            )
+        if not words or words[-1] != word:
+            words.append(word)
+    return words
+
+
+def _step_lines(step: str, value: dict | None, at: int, checks: list) -> list[str]:
+    """A step that changes the object, as it is; one with a value, asserted."""
+    text = value.get("literal") if value else None
+    if value is None or text == "None":
+        return [step]
+    shown = f"({step})" if " " in step else step
+    if text in ("True", "False"):
+        checks.append(f"{step} is {text}")
+        if " in obj" in step:
+            return [f"assert {step if text == 'True' else step.replace(' in obj', ' not in obj')}"]
+        return [f"assert {shown} is {text}"]
+    if text is not None:
+        checks.append(f"{step} == {_short(text)}")
+        return [f"assert {shown} == {text}"]
+    result = f"result_{at}"
+    out = [f"{result} = {step}", f"assert type({result}).__name__ == {value['type']!r}"]
+    if "len" in value:
+        out.append(f"assert len({result}) == {value['len']}")
+    if "items" in value:
+        out.append(f"assert list({result}) == {value['items']}")
+    out += [f"assert {result}.{k} == {v}" for k, v in list((value.get("attrs") or {}).items())[:5]]
+    checks.append(f"{step} gives a {value['type']}")
+    return out
+
+
+def _raises(step: str, error: dict, module: str, imports: list, checks: list) -> list[str]:
+    kind, more = _type_name(error["type"], error["module"], module)
+    imports += [*more, "import pytest"]
+    checks.append(f"{step.splitlines()[0]} raises {error['type']}")
+    inner = "\n".join("    " + line for line in step.split("\n"))
+    return [f"with pytest.raises({kind or 'Exception'}):", inner]
+
+
+def _object_checks(observed: dict, checks: list) -> list[str]:
+    out = []
+    if "len" in observed:
+        out.append(f"assert len(obj) == {observed['len']}")
+    if "items" in observed:
+        out.append(f"assert list(obj) == {observed['items']}")
+    out += [f"assert obj.{k} == {v}" for k, v in list((observed.get("state") or {}).items())[:6]]
+    if out:
+        checks.append("the object's state after the calls")
+    return out
+
+
+def asserts_anything(source: str) -> bool:
+    """Whether a test's source asserts something: an assert statement, pytest.raises,
+    or a unittest assert method."""
+    return bool(re.search(r"^\s*assert\b|pytest\.raises\(|self\.assert\w+\(", source, re.M))
 
 
 def _asserts_behaviour(line: str) -> bool:
@@ -195,20 +314,24 @@ def _value_checks(value: dict, module: str, imports: list, checks: list) -> list
     checks.append(f"returns a {value['type']}")
     if "len" in value:
         out.append(f"assert len(result) == {value['len']}")
+    if "items" in value:
+        out.append(f"assert list(result) == {value['items']}")
     for attr, attr_value in list((value.get("attrs") or {}).items())[:5]:
         out.append(f"assert result.{attr} == {attr_value}")
     return out
 
 
 def _type_name(qualname: str, owner: str, module: str) -> tuple[str, list[str]]:
-    """How a test names a type: a builtin, a name from the focal module, or
-    `package.Name` with its import; '' when it has no public name."""
+    """How a test names a type, and the import it needs: a builtin, a public name of
+    the focal module or of another (`package.Name`); '' for a type without a public
+    name (a private class, one made in a function): a test asserts on its behaviour."""
     if owner == "builtins":
         return qualname, []
-    if owner == module:
-        return qualname, []
-    if "<" in qualname or any(part.startswith("_") for part in owner.split(".")):
+    parts = [*owner.split("."), *qualname.split(".")]
+    if "<" in qualname or any(part.startswith("_") for part in parts):
         return "", []
+    if owner == module:
+        return qualname, [f"from {module} import {qualname.split('.')[0]}"]
     return f"{owner}.{qualname}", [f"import {owner}"]
 
 

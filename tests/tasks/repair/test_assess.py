@@ -107,6 +107,8 @@ def test_the_tests_inputs_are_mutated_and_varied_from_the_pools():
 
 def test_outcomes_and_edit_sizes():
     assert outcome({"status": "returned", "value": {"literal": "3"}}) == "returned 3"
+    equal = {"status": "returned", "value": {"literal": "{'n': 3.0, 'm': [2.5, 1.0]}"}}
+    assert outcome(equal) == "returned {'n': 3, 'm': [2.5, 1]}"  # equal under ==, alike
     assert outcome({"status": "raised", "error": {"type": "KeyError"}}) == "raised KeyError"
     assert outcome({"status": "timeout"}) == "hung"
     assert outcome({"status": "bad_args"}) is None and outcome(None) is None

@@ -87,3 +87,22 @@ def test_a_failing_answer_goes_back_to_the_chat_model_with_its_failure(tmp_path,
     assert [m["role"] for m in told] == ["system", "user", "assistant", "user"]
     assert "return level > threshold" in told[2]["content"]
     assert told[3]["content"].startswith("That still fails:") and "assert" in told[3]["content"]
+
+
+def test_the_model_samples_again_at_rising_temperatures(tmp_path, monkeypatch):
+    module = _project(tmp_path)
+    model = CausalModel.load(tiny_causal(tmp_path / "gpt2", "gpt2"))
+    configs = []
+    real = model.generate
+
+    def generate(prompts, config, *args):
+        configs.append(config)
+        return real(prompts, config, *args)
+
+    monkeypatch.setattr(model, "generate", generate)
+    config = RepairConfig(candidates=CandidateMode.MODEL, beam=1, samples=2, hotter=(1.0, 1.3))
+    result = repair(module, function="needs_reorder", model=model, config=config)
+    assert result.outcome is RepairOutcome.NO_FIX_FOUND  # a random model's noise
+    hotter = [(c.n, c.temperature) for c in configs if c.temperature in (1.0, 1.3)]
+    assert hotter == [(2, 1.0), (2, 1.3)]  # after the greedy answer and its samples
+    assert result.exhausted and "every ring of candidates was tried" in result.message

@@ -39,7 +39,7 @@ def test_an_exception_becomes_pytest_raises_with_the_module_s_class():
     }
     test = written("split_fields", ((None, "'#'"),), record)
     assert "with pytest.raises(ParseError):\n        split_fields('#')" in test.source
-    assert "import pytest" in test.imports and "ParseError" in test.names
+    assert "import pytest" in test.imports and "from shapes import ParseError" in test.imports
 
 
 def test_a_mutated_argument_is_bound_to_its_name_and_checked_after():
