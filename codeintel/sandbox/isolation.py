@@ -43,15 +43,16 @@ def new_token() -> str:
     return secrets.token_hex(8)
 
 
-def sandbox_env(home: Path, token: str = "") -> dict[str, str]:
-    """The whole environment a sandboxed process sees (nothing of the parent's)."""
+def sandbox_env(home: Path, token: str = "", hash_seed: int = 0) -> dict[str, str]:
+    """The whole environment a sandboxed process sees (nothing of the parent's); a fixed
+    hash seed, so that runs repeat (`SandboxConfig.hash_seed` changes it)."""
     return {
         MARKER: token,
         "PATH": _PATH,
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
+        "PYTHONHASHSEED": str(hash_seed),
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
     }
 
@@ -153,7 +154,12 @@ _UNSHARE = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
 
 
 def bwrap_prefix(
-    writable: Path, python: str, uid: int | None, token: str = "", tmpfs_mb: int = 256
+    writable: Path,
+    python: str,
+    uid: int | None,
+    token: str = "",
+    tmpfs_mb: int = 256,
+    hash_seed: int = 0,
 ) -> list[str]:
     """bwrap arguments that run a command with only `writable` writable (and private,
     size-limited tmpfs folders: /tmp, /var/tmp, /run, ...).
@@ -168,7 +174,7 @@ def bwrap_prefix(
     args = ["bwrap", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", *hide]
     args += ["--bind", str(writable), str(writable), "--chdir", str(writable)]
     args += ["--die-with-parent", "--new-session", "--clearenv"]
-    for name, value in sandbox_env(writable, token).items():
+    for name, value in sandbox_env(writable, token, hash_seed).items():
         args += ["--setenv", name, value]
     if uid is not None:
         return [*args, *_UNSHARE, "--unshare-cgroup-try", "--", *setpriv(uid)]

@@ -34,6 +34,7 @@ class Launch:
     token: str = ""  # marks every process of the run (environment), for cleanup
     warning: str = ""  # what the tier does not protect here (isolation.isolation_warning)
     control: JobControl | None = None  # cancels the run (control.py)
+    hash_seed: int = 0  # PYTHONHASHSEED of the run
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,12 @@ def command_for(launch: Launch, argv: list[str]) -> list[str]:
     argv = [launch.python if a == "python" else a for a in argv]
     if launch.tier is Tier.BUBBLEWRAP:
         prefix = bwrap_prefix(
-            launch.workdir, launch.python, launch.uid, launch.token, launch.limits.disk_mb
+            launch.workdir,
+            launch.python,
+            launch.uid,
+            launch.token,
+            launch.limits.disk_mb,
+            launch.hash_seed,
         )
         return [*prefix, *argv]
     return [launch.python, "-I", "-S", str(SUPERVISOR), *argv]
@@ -75,7 +81,7 @@ def spawn(
     return subprocess.Popen(
         command_for(launch, argv),
         cwd=launch.workdir,
-        env=sandbox_env(launch.workdir, launch.token),
+        env=sandbox_env(launch.workdir, launch.token, launch.hash_seed),
         stdin=subprocess.DEVNULL if stdin is None else stdin,
         stdout=output,
         stderr=output,

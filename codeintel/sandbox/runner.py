@@ -145,7 +145,17 @@ def workspace(files: Files, config: SandboxConfig) -> Iterator[Launch]:
         write_files(root, files)
         give_to(root, uid)
         warning = isolation_warning(tier, uid)
-        yield Launch(root, tier, uid, config.limits, config.python, token, warning, config.control)
+        yield Launch(
+            root,
+            tier,
+            uid,
+            config.limits,
+            config.python,
+            token,
+            warning,
+            config.control,
+            config.hash_seed,
+        )
     finally:
         kill_run(uid, token)
         remove_workdir(root)

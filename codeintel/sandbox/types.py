@@ -68,6 +68,9 @@ class SandboxConfig:
     python: str = sys.executable
     # a job's cancel flag and run counter (control.py); None: runs cannot be cancelled
     control: JobControl | None = field(default=None, compare=False, repr=False)
+    # PYTHONHASHSEED of its runs: fixed, so that a run repeats; test generation grades a
+    # second time with another, so that no kept test depends on the order of a set
+    hash_seed: int = 0
 
     def with_options(
         self,

@@ -8,6 +8,7 @@ import secrets
 import socket
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,11 @@ for pid in [os.getppid(), {os.getpid()}] + [p for p in os.listdir('/proc') if p.
     done = py(code, config)
     assert done.outcome is Outcome.PASSED
     assert secret not in done.stdout + done.stderr
+
+
+def test_the_hash_seed_is_fixed_and_can_be_changed(config: SandboxConfig) -> None:
+    code = "print(hash('codeintel'))"
+    first, again = py(code, config), py(code, config)
+    other = py(code, replace(config, hash_seed=1))
+    assert first.stdout == again.stdout  # a run repeats
+    assert first.stdout != other.stdout  # a test that holds only in one order is caught

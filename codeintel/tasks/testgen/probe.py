@@ -605,7 +605,10 @@ class Sequencer:
             changes, observes = protocol_forms(cls)
             self.classes.append((target, explorer, changes, observes))
 
-    def draw_step(self, explorer: Explorer, changes: list[str], observes: list[str], last: bool):
+    def draw_step(self, drawn: tuple, last: bool, used: list[str]):
+        """One step; its arguments are, half the time, values earlier steps passed (an
+        item added, then removed; two vertices added, then connected)."""
+        explorer, changes, observes = drawn
         forms = [*changes, *(observes if last else [])]
         methods = explorer.targets
         if methods and (not forms or self.rng.random() < 0.6):
@@ -615,6 +618,8 @@ class Sequencer:
             args = explorer.draw(method)
             if args is None:
                 return None
+            args = [[k, self.reused(v, used)] for k, v in args]
+            used += [v for _, v in args]
             text = ", ".join(f"{k}={v}" if k else v for k, v in args)
             return f"obj.{method['name']}({text})"
         if not forms:
@@ -623,15 +628,21 @@ class Sequencer:
         y = literal(explorer.value(explorer.anything))
         if x is None or y is None:
             return None
+        x, y = self.reused(x, used), self.reused(y, used)
         return self.rng.choice(forms).replace("{x}", x).replace("{y}", y)
+
+    def reused(self, text: str, used: list[str]) -> str:
+        return self.rng.choice(used) if used and self.rng.random() < 0.5 else text
 
     def draw(self) -> dict | None:
         target, explorer, changes, observes = self.rng.choice(self.classes)
-        steps = []
+        steps: list[str] = []
+        used: list[str] = []
+        drawn = (explorer, changes, observes)
         for _ in range(self.rng.randint(1, MAX_STEPS)):
-            step = self.draw_step(explorer, changes, observes, last=False)
+            step = self.draw_step(drawn, False, used)
             steps += [step] if step is not None else []
-        final = self.draw_step(explorer, changes, observes, last=True)
+        final = self.draw_step(drawn, True, used)
         steps += [final] if final is not None else []
         if not steps:
             return None
@@ -703,8 +714,9 @@ def _run_sequence(call: dict, namespace: dict, seconds: float, record: dict) -> 
             for name, args in (("obj", call["ctor"]), ("other", call.get("other") or [])):
                 positional, keywords = evaluate(args, namespace)
                 namespace[name] = cls(*positional, **keywords)
-            for step in call["steps"]:
+            for at, step in enumerate(call["steps"]):
                 outcome = _step(step, namespace, seconds)
+                call["steps"][at] = outcome.pop("as", step)
                 outcomes.append(outcome)
                 if outcome["status"] != "returned":
                     break
@@ -729,7 +741,10 @@ def _step(step: str, namespace: dict, seconds: float) -> dict:
         if is_statement(step):
             exec(step, namespace)
             return {"status": "returned", "value": None}
-        return {"status": "returned", "value": observe(eval(step, namespace))}
+        value = eval(step, namespace)
+        if hasattr(value, "__next__") and iter(value) is value:  # an iterator: its items
+            return {"status": "returned", "value": observe(list(value)), "as": f"list({step})"}
+        return {"status": "returned", "value": observe(value)}
     except CallTimeout:
         raise
     except Exception as exc:
