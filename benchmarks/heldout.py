@@ -13,10 +13,11 @@
   (`codeintel.tasks.repair`): the rule edits (inverse mutation operators), the
   beam and the samples; rule edits first, then the model's own candidates, each
   ranked by the model's log-likelihood, then the families built from the function's
-  own code. It also reports the rules alone in their fixed order (no model) as a
-  baseline, `found`, how often the fix is anywhere in the list, and per family
-  (`fix_by_family`) how many candidates it made and for how many bugs the first
-  exact fix in the list is its own.
+  own code, then the synthesized candidates (second-order candidates, built on what
+  validation found, are not listed: nothing runs here). It also reports the rules
+  alone in their fixed order (no model) as a baseline, `found`, how often the fix is
+  anywhere in the list, and per family (`fix_by_family`) how many candidates it made
+  and for how many bugs the first exact fix in the list is its own.
 - doc: smoothed BLEU-4 of the generated docstring against a name-based template
   ("Get user name." for `get_user_name`).
 The test split is split by package, so no function in it was used to train.
@@ -47,6 +48,7 @@ from codeintel.tasks.repair.candidates import (
     family_of,
     model_candidates,
     rule_candidates,
+    synthesized_candidates,
 )
 from codeintel.tasks.repair.localize import function_block
 from codeintel.tasks.repair.rank import rank
@@ -120,13 +122,14 @@ def model_fixes(
 def repair_list(model, record: dict, config: RepairConfig) -> list[Candidate]:
     """The candidates repair would validate, in its order (see codeintel.tasks.repair):
     rule edits, the beam and samples, ranked by the model (without a model, rules in
-    order), then the families."""
+    order), then the families, then the synthesized candidates (the model's samples at
+    rising temperature and the second-order candidates are left out)."""
     target = Target(function_block(buggy_function(record["input"])), record["input"])
     found = rule_candidates(target.block, ())
     if model is not None and config.candidates is not CandidateMode.EDITS:
         found += model_candidates(target, model, config)
     ranked = rank(target, found, model, config.max_candidates)
-    return ranked + family_candidates(target.block, ())
+    return ranked + family_candidates(target.block, ()) + synthesized_candidates(target.block, ())
 
 
 def repair_fixes(model, record: dict, config: RepairConfig) -> list[str]:

@@ -107,3 +107,14 @@ def add_budget_argument(parser: argparse.ArgumentParser, default: float | None) 
         default=default,
         help=f"seconds for the whole command, the model's load included ({told})",
     )
+
+
+def add_process_tier_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """--allow-process-tier: without bubblewrap, still call the user's functions with
+    generated arguments (`what` they are for), with the user's own rights."""
+    parser.add_argument(
+        "--allow-process-tier",
+        action="store_true",
+        help=f"without bubblewrap, still call your functions with generated arguments {what} "
+        "(with your own rights: a function that deletes files would delete them)",
+    )

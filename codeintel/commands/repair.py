@@ -18,6 +18,7 @@ from pathlib import Path
 from codeintel.commands.options import (
     add_budget_argument,
     add_model_arguments,
+    add_process_tier_argument,
     add_sandbox_arguments,
 )
 from codeintel.errors import InputError
@@ -54,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --write, write a fix whose tests pass even when it is not confident",
     )
+    add_process_tier_argument(parser, "to assess a fix")
     add_sandbox_arguments(parser)
 
 
@@ -77,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         memory_mb=args.memory_mb,
         disk_mb=args.disk_mb,
+        allow_process_tier=args.allow_process_tier,
     )
     chosen = ", ".join(request.runs)
     if request.tests_chosen:

@@ -17,6 +17,7 @@ from pathlib import Path
 from codeintel.commands.options import (
     add_budget_argument,
     add_model_arguments,
+    add_process_tier_argument,
     add_samples_argument,
     add_sandbox_arguments,
 )
@@ -41,12 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--mutation-score", action="store_true", help="also run the tests on mutants"
     )
-    parser.add_argument(
-        "--allow-process-tier",
-        action="store_true",
-        help="without bubblewrap, still call your functions with generated arguments "
-        "(with your own rights: a function that deletes files would delete them)",
-    )
+    add_process_tier_argument(parser, "to search for tests")
     add_sandbox_arguments(parser)
 
 

@@ -391,6 +391,7 @@ def make_request(
     memory_mb: int | None = None,
     disk_mb: int | None = None,
     control: Any = None,
+    allow_process_tier: bool | None = None,
     config: RepairConfig | None = None,
 ) -> RepairRequest:
     """A request for the module `file` (or its `source` text, imported by the tests as
@@ -398,10 +399,13 @@ def make_request(
     project's `root`) is repaired over its project (`project_request`): `tests` may be
     files, folders and node ids, or None for the tests that reach the function. Else
     `tests` is a test file or a mapping of test file names to contents, and `support`
-    the other files they need. The budget's clock starts here."""
+    the other files they need. `allow_process_tier`: without bubblewrap, the assessment
+    still calls the function with generated arguments. The budget's clock starts here."""
     clock = budget if isinstance(budget, Budget) else Budget(budget)
     options = {"timeout": timeout, "memory_mb": memory_mb, "disk_mb": disk_mb, "control": control}
     config = _config(config, candidates, options)
+    if allow_process_tier is not None:
+        config = replace(config, allow_process_tier=allow_process_tier)
     if (file is None) == (source is None):
         raise InputError("give the module as a file or as source text (one of them)")
     root = Path(root) if root is not None else None

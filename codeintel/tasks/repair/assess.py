@@ -416,8 +416,12 @@ def assess(
     """The chosen patch among the plausible ones (in the order found) and its assessment,
     within about `seconds`."""
     first, n = plausible[0], len(plausible)
-    if (request.config.sandbox.tier or detect_tier()) is Tier.PROCESS:
-        why = "without bubblewrap, generated calls of your code would run with your rights"
+    tier = request.config.sandbox.tier or detect_tier()
+    if tier is Tier.PROCESS and not request.config.allow_process_tier:
+        why = (
+            "without bubblewrap, generated calls of your code would run with your rights "
+            "(--allow-process-tier makes them)"
+        )
         return first, unassessed(n, why)
     focal, ctors = _focal(request.source, first.candidate.function)
     if focal is None:

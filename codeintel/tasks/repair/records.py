@@ -62,6 +62,9 @@ class RepairConfig:
     alternatives_s: float = 15.0
     max_plausible: int = 4
     assess_s: float = 20.0
+    # without bubblewrap the assessment calls the user's function with generated
+    # arguments only when the user accepts that (with their own rights)
+    allow_process_tier: bool = False
 
 
 @dataclass(frozen=True)

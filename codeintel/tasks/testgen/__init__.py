@@ -470,6 +470,7 @@ def _settings(config: TestgenConfig) -> SearchSettings:
         config.call_seconds,
         config.import_seconds,
         config.sandbox,
+        config.stale_s,
     )
 
 

@@ -648,18 +648,23 @@ def explore_targets(
             or not focal.params
         ):
             continue
-        out.append(
-            {
-                "focal": focal.qualname,
-                "kind": focal.kind,
-                "target": focal.qualname,
-                "params": [[p.name, p.how, p.default is not None] for p in focal.params],
-                "pools": {p.name: pool(p, focal) for p in focal.params},
-                "literals": list(focal.literals),
-                "ctors": [[list(a) for a in args] for args in ctors.get(focal.owner or "", ())],
-            }
-        )
+        owner_ctors = ctors.get(focal.owner or "", ())
+        out.append({**_draws(focal), "ctors": [[list(a) for a in args] for args in owner_ctors]})
     return out
+
+
+def _draws(focal: Focal) -> dict:
+    """What the probe draws a call of `focal` from: its parameters, their pools, the
+    body's constants."""
+    return {
+        "focal": focal.qualname,
+        "name": focal.name,
+        "kind": focal.kind,
+        "target": focal.qualname,
+        "params": [[p.name, p.how, p.default is not None] for p in focal.params],
+        "pools": {p.name: pool(p, focal) for p in focal.params},
+        "literals": list(focal.literals),
+    }
 
 
 def sequence_targets(focals: Sequence[Focal], ctors: Mapping[str, Sequence[Args]]) -> list[dict]:
@@ -673,18 +678,7 @@ def sequence_targets(focals: Sequence[Focal], ctors: Mapping[str, Sequence[Args]
             {
                 "owner": owner,
                 "ctors": [[list(a) for a in args] for args in found],
-                "methods": [
-                    {
-                        "name": f.name,
-                        "focal": f.qualname,
-                        "kind": f.kind,
-                        "target": f.qualname,
-                        "params": [[p.name, p.how, p.default is not None] for p in f.params],
-                        "pools": {p.name: pool(p, f) for p in f.params},
-                        "literals": list(f.literals),
-                    }
-                    for f in methods
-                ],
+                "methods": [_draws(f) for f in methods],
             }
         )
     return out

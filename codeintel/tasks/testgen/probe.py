@@ -32,8 +32,7 @@ import sys
 import time
 
 MAX_LITERAL = 240  # longer values are asserted on by length and type
-STALE_S = 5.0  # the random search stops after this long without reaching anything new
-SEQUENCE_STALE_S = 10.0  # ... and the search over call sequences on objects
+STALE_S = 10.0  # the searches stop after this long without reaching anything new
 MAX_STEPS = 6  # steps of a call sequence on one object
 MAX_ITEMS = 50  # an object's items are observed (as a list) up to this many
 
@@ -367,16 +366,17 @@ def main(spec_path: str) -> int:
         seen |= _covered(call, record)
         emit(record)
     targets = spec.get("explore", [])
+    until = (deadline, float(spec.get("stale_s", STALE_S)))
     first_id = max((c["id"] for c in spec["calls"]), default=0) + 1
     if targets:
         explorer = Explorer(targets, namespace, int(spec.get("seed", 0)))
-        for record in explorer.run(module, tracer, seen, deadline, seconds, first_id):
+        for record in explorer.run(module, tracer, seen, until, seconds, first_id):
             first_id = max(first_id, record["id"] + 1)
             emit(record)
     classes = spec.get("sequences", [])
     if classes:
         sequencer = Sequencer(classes, module, namespace, int(spec.get("seed", 0)))
-        for record in sequencer.run(tracer, seen, deadline, seconds, first_id):
+        for record in sequencer.run(tracer, seen, until, seconds, first_id):
             emit(record)
     return 0
 
@@ -394,7 +394,8 @@ class Explorer:
     and the body's constants, numbers nudged, lists made of pool values. A call that
     reaches a line or arc no call reached before is kept (run a second time, for the
     determinism check) and reported with its arguments as literals. It stops at the
-    deadline, or after STALE_S seconds in which nothing new was reached."""
+    deadline, or after `stale` seconds (STALE_S unless the spec says) in which nothing
+    new was reached."""
 
     def __init__(self, targets: list[dict], namespace: dict, seed: int) -> None:
         import random
@@ -450,10 +451,11 @@ class Explorer:
             return [self.rng.choice(kind) for _ in range(self.rng.randint(0, 4))]
         return base
 
-    def run(self, module, tracer, seen: set, deadline: float, seconds: float, next_id: int):
+    def run(self, module, tracer, seen: set, until: tuple[float, float], seconds: float, next_id):
         namespace_free = {"__builtins__": __builtins__}
+        deadline, stale = until
         last_new = time.monotonic()
-        while self.targets and time.monotonic() < min(deadline, last_new + STALE_S):
+        while self.targets and time.monotonic() < min(deadline, last_new + stale):
             target = self.rng.choice(self.targets)
             args = self.draw(target)
             if args is None:
@@ -589,7 +591,7 @@ class Sequencer:
     observe it. A sequence that reaches a line or arc nothing reached before is cut to
     the steps it needs to reach it, run again (the determinism check), and reported
     with what each step did and the object's state after them. It stops at the deadline,
-    or after SEQUENCE_STALE_S seconds without reaching anything new."""
+    or after `stale` seconds without reaching anything new."""
 
     def __init__(self, classes: list[dict], module, namespace: dict, seed: int) -> None:
         import random
@@ -651,9 +653,10 @@ class Sequencer:
                 "ctor": self.rng.choice(ctors), "other": self.rng.choice(ctors),
                 "steps": steps}  # fmt: skip
 
-    def run(self, tracer, seen: set, deadline: float, seconds: float, next_id: int):
+    def run(self, tracer, seen: set, until: tuple[float, float], seconds: float, next_id: int):
+        deadline, stale = until
         last_new = time.monotonic()
-        while self.classes and time.monotonic() < min(deadline, last_new + SEQUENCE_STALE_S):
+        while self.classes and time.monotonic() < min(deadline, last_new + stale):
             call = self.draw()
             if call is None:
                 continue
@@ -711,7 +714,9 @@ def _run_sequence(call: dict, namespace: dict, seconds: float, record: dict) -> 
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             cls = eval(owner, namespace)
-            for name, args in (("obj", call["ctor"]), ("other", call.get("other") or [])):
+            uses_other = any("other" in step for step in call["steps"])
+            built = [("obj", call["ctor"])] + [("other", call.get("other") or [])] * uses_other
+            for name, args in built:  # `other` only where a step uses it, as the test does
                 positional, keywords = evaluate(args, namespace)
                 namespace[name] = cls(*positional, **keywords)
             for at, step in enumerate(call["steps"]):

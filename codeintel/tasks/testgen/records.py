@@ -39,6 +39,9 @@ class TestgenConfig:
     constructors_per_class: int = 12  # argument sets tried per constructor
     call_seconds: float = 1.0  # one call in the search; past it the call counts as hanging
     import_seconds: float = 10.0  # importing the module; past it the module is bad input
+    # the searches run until their share of the budget ends, or until this long has
+    # passed without reaching a new line or branch
+    stale_s: float = 10.0
     samples: int = 4  # model test candidates per focal function (0: no model)
     max_project_files: int = 400  # the files copied into the sandbox beside the module
     mutants_per_function: int = 8  # for the mutation score

@@ -65,6 +65,7 @@ def probe(
     explore: Sequence[dict] = (),
     instance_owners: Sequence[str] = (),
     sequences: Sequence[dict] = (),
+    stale_s: float = 10.0,
 ) -> Probe:
     """Run `calls`, then the random search over `explore` while time is left, in one
     sandboxed process; InputError when the module cannot be imported (it raised, or
@@ -79,6 +80,7 @@ def probe(
         "calls": [c.to_spec() for c in calls],
         "explore": list(explore),
         "sequences": list(sequences),
+        "stale_s": stale_s,
         "instances": {"owners": list(instance_owners), "candidates": list(INSTANCE_CANDIDATES)},
     }
     wall = seconds + import_seconds + 2 * call_seconds + 2
@@ -176,6 +178,7 @@ def search(
         settings.import_seconds,
         explore_targets(focals, {}, {"constructor"}),
         instance_owners(focals),
+        stale_s=settings.stale_s,
     )
     ctors: dict[str, list[Args]] = {}
     for seen in first.observed:
@@ -199,6 +202,7 @@ def search(
         settings.sandbox,
         settings.import_seconds,
         explore_targets(focals, ctors, {"function", "method", "static"}),
+        stale_s=settings.stale_s,
     )
     observed = [*first.observed, *second.observed]
     left = seconds * (1 - share) - (time.monotonic() - started)
@@ -214,6 +218,7 @@ def search(
         settings.sandbox,
         settings.import_seconds,
         sequences=classes,
+        stale_s=settings.stale_s,
     )
     found = [replace(o, call=sequence_focal(o.call, focals)) for o in third.observed]
     return [*observed, *found], second.execution
@@ -226,3 +231,4 @@ class SearchSettings:
     call_seconds: float
     import_seconds: float
     sandbox: SandboxConfig
+    stale_s: float = 10.0  # a random search stops after this long without new coverage

@@ -151,3 +151,22 @@ def test_without_bubblewrap_no_generated_call_is_made():
     assert result.outcome is RepairOutcome.FIXED
     assert result.assessment.assessment is Assessment.UNASSESSED
     assert "with your rights" in result.assessment.label and result.assessment.inputs == 0
+
+
+def test_without_bubblewrap_the_user_can_accept_the_generated_calls():
+    from codeintel.sandbox import SandboxConfig, Tier
+    from codeintel.tasks.repair import RepairConfig
+
+    request = tasks.make_request(
+        "repair",
+        file=TASKS / "stats.py",
+        tests=TASKS / "test_stats.py",
+        candidates="edits",
+        budget=20,
+        allow_process_tier=True,
+        config=RepairConfig(sandbox=SandboxConfig(tier=Tier.PROCESS)),
+    )
+    assert request.config.allow_process_tier
+    result = tasks.run("repair", request, None)
+    assert result.assessment.assessment is not Assessment.UNASSESSED, result.assessment
+    assert result.assessment.inputs > 0 and result.tier is Tier.PROCESS
