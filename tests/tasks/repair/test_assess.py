@@ -134,39 +134,33 @@ def test_a_path_is_not_needed_to_repair_from_text():
     assert result.function == "Stats.largest" and result.assessment.inputs > 0  # a method
 
 
-def test_without_bubblewrap_no_generated_call_is_made():
+def _in_the_process_tier(allow_process_tier: bool | None = None):
+    """stats.py repaired in the process tier (no bubblewrap), edits only."""
     from codeintel.sandbox import SandboxConfig, Tier
-    from codeintel.tasks.repair import RepairConfig
 
-    config = RepairConfig(sandbox=SandboxConfig(tier=Tier.PROCESS))
     request = tasks.make_request(
         "repair",
         file=TASKS / "stats.py",
         tests=TASKS / "test_stats.py",
         candidates="edits",
         budget=20,
-        config=config,
+        allow_process_tier=allow_process_tier,
+        config=RepairConfig(sandbox=SandboxConfig(tier=Tier.PROCESS)),
     )
-    result = tasks.run("repair", request, None)
+    return tasks.run("repair", request, None)
+
+
+def test_without_bubblewrap_no_generated_call_is_made():
+    result = _in_the_process_tier()
     assert result.outcome is RepairOutcome.FIXED
     assert result.assessment.assessment is Assessment.UNASSESSED
     assert "with your rights" in result.assessment.label and result.assessment.inputs == 0
+    assert "--allow-process-tier" in result.assessment.label
 
 
 def test_without_bubblewrap_the_user_can_accept_the_generated_calls():
-    from codeintel.sandbox import SandboxConfig, Tier
-    from codeintel.tasks.repair import RepairConfig
+    from codeintel.sandbox import Tier
 
-    request = tasks.make_request(
-        "repair",
-        file=TASKS / "stats.py",
-        tests=TASKS / "test_stats.py",
-        candidates="edits",
-        budget=20,
-        allow_process_tier=True,
-        config=RepairConfig(sandbox=SandboxConfig(tier=Tier.PROCESS)),
-    )
-    assert request.config.allow_process_tier
-    result = tasks.run("repair", request, None)
+    result = _in_the_process_tier(allow_process_tier=True)
     assert result.assessment.assessment is not Assessment.UNASSESSED, result.assessment
     assert result.assessment.inputs > 0 and result.tier is Tier.PROCESS
