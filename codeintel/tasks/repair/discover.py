@@ -2,8 +2,9 @@
 
 The project's test files (under its testpaths) run once in the sandbox with line
 coverage of the module, one coverage context per test (`Coverage.lines_by_test`). Repair
-then runs the tests that fail and reach the module, and the passing tests that reach
-the function under repair (without --function: a function a failing test reaches). The
+then runs the failing tests that reach the function under repair and the passing tests
+that reach it (without --function: the failing tests that reach the module, and the
+passing tests that reach a function one of those reaches). The
 measurement is cached per project and module, keyed by a hash of every file the sandbox
 sees, so a change to any of them measures again. Without a failing test that reaches
 the module (or when the measuring run itself breaks) the test files that import the
@@ -139,20 +140,23 @@ def reach_of(
 def choose(
     reach: Reach, function_lines: tuple[int, int] | None, spans: Sequence[tuple[int, int]]
 ) -> tuple[str, ...]:
-    """The failing tests that reach the module, then the passing ones that reach the
-    function (`function_lines`, first and last), or, without one, any function (`spans`)
-    a failing test reaches."""
+    """The failing tests that reach the function (`function_lines`, first and last),
+    then the passing ones that reach it; without one, the failing tests that reach the
+    module, then the passing ones that reach any function (`spans`) those reach. (A
+    test that fails without running the function cannot be fixed by changing it: with
+    two bugs in a module, each function is repaired against its own failing tests.)"""
+
+    def reaches(test: str, targets: Sequence[tuple[int, int]]) -> bool:
+        return any(lo <= n <= hi for n in reach.lines.get(test, ()) for lo, hi in targets)
+
     failing = [t for t in reach.failed if reach.lines.get(t)]
     if function_lines is not None:
         targets = [function_lines]
+        failing = [t for t in failing if reaches(t, targets)]
     else:
         ran = {n for t in failing for n in reach.lines[t]}
         targets = [s for s in spans if any(s[0] <= n <= s[1] for n in ran)]
-    reaching = [
-        t
-        for t in reach.passed
-        if any(lo <= n <= hi for n in reach.lines.get(t, ()) for lo, hi in targets)
-    ]
+    reaching = [t for t in reach.passed if reaches(t, targets)]
     return tuple(failing + reaching) if failing else ()
 
 
@@ -190,9 +194,13 @@ def chosen_tests(
     if not tests:
         return Chosen(tuple(imports), f"{fallback} (no failing test of theirs reaches it)")
     failing = sum(t in reach.failed for t in tests)
-    where = function or "the functions those reach"
-    how = (
-        f"{failing} failing test(s) that reach {module_file} and {len(tests) - failing} "
-        f"passing test(s) that reach {where} (measured by coverage)"
-    )
+    passing = len(tests) - failing
+    if function:
+        how = f"{failing} failing test(s) and {passing} passing test(s) that reach {function}"
+    else:
+        how = (
+            f"{failing} failing test(s) that reach {module_file} and {passing} passing "
+            "test(s) that reach the functions those reach"
+        )
+    how += " (measured by coverage)"
     return Chosen(tests, how)

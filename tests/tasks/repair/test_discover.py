@@ -29,8 +29,14 @@ def test_choose_takes_failing_tests_then_passing_ones_reaching_the_function():
     )
     # t::elsewhere fails without reaching the module; t::import_only reaches nothing
     assert choose(reach, (1, 5), [(1, 5), (18, 22)]) == ("t::bad", "t::good")
-    assert choose(reach, (18, 22), [(1, 5), (18, 22)]) == ("t::bad", "t::other")
+    # no failing test runs lines 18-22: changing that function cannot fix one
+    assert choose(reach, (18, 22), [(1, 5), (18, 22)]) == ()
     assert choose(reach, None, [(1, 5), (18, 22)]) == ("t::bad", "t::good")
+    # two bugs in the module: each function gets the failing tests that run it
+    two = Reach("k", ("t::bad", "t::bad2"), reach.passed, {**reach.lines, "t::bad2": (19,)})
+    assert choose(two, (18, 22), [(1, 5), (18, 22)]) == ("t::bad2", "t::other")
+    assert choose(two, (1, 5), [(1, 5), (18, 22)]) == ("t::bad", "t::good")
+    assert choose(two, None, [(1, 5), (18, 22)]) == ("t::bad", "t::bad2", "t::good", "t::other")
     passing = Reach("k", (), ("t::good",), {"t::good": (4,)})
     assert choose(passing, None, [(1, 5)]) == ()  # nothing fails: nothing to choose by
 
