@@ -5,6 +5,9 @@ Pure: a dedented function source and its suspicious lines in, FamilyEdits out. G
 repair operators from the literature, not tuned to any benchmark, each a family with
 its own cap:
 
+- fill_collection: a collection the function builds empty and reads but never changes
+  (`seen = set()` ... `if x in seen`) filled where it is read: `seen.add(x)` with a
+  name in scope, loop variables first, at each position inside a loop first;
 - change_operator: the operator of a binary, augmented or comparison operation replaced
   by every other of its kind (the rule edits swap only inverse pairs);
 - rebuild_return: a returned value rebuilt from the names in scope: a name, a constant,
@@ -43,6 +46,7 @@ from codeintel.tasks.repair.families import (
 )
 
 LIMITS = {  # candidates per family and function
+    "fill_collection": 60,
     "change_operator": 60,
     "rebuild_return": 150,
     "condition_clause": 300,
@@ -60,6 +64,7 @@ _KIND_METHODS = {  # the methods a statement may call, by the collection's type
     "deque": ("append", "appendleft", "pop", "popleft"),
 }
 _NO_ARGUMENT = frozenset({"pop", "popleft", "clear"})
+_FILLERS = frozenset({"add", "append", "appendleft"})  # methods that put one item in
 _CONSTRUCTORS = {"set": "set", "frozenset": "set", "list": "list", "dict": "dict",
                  "defaultdict": "dict", "Counter": "dict", "OrderedDict": "dict",
                  "deque": "deque"}  # fmt: skip
@@ -90,6 +95,7 @@ def synthesized_edits(source: str, hot: frozenset[int] = frozenset()) -> list[Fa
         return []
     words = vocabulary(function)
     families = {
+        "fill_collection": _fills(function, source, words, hot),
         "change_operator": _operators(function, source),
         "rebuild_return": _returns(function, source, words),
         "condition_clause": _clauses(function, source, words),
@@ -322,6 +328,77 @@ def _statements(
         for text in _statement_texts(words, in_loop):
             edited = [*lines[:index], " " * column + text, *lines[index:]]
             yield FamilyEdit("synthesize_statement", index + 1, "", text, "\n".join(edited))
+
+
+# --- fill_collection -----------------------------------------------------------------
+
+
+def _starved(function: ast.AST, words: Vocabulary) -> list[tuple[str, tuple[str, ...]]]:
+    """The collections (and the methods that fill them) the function binds once to an
+    empty one, reads, and never changes: a state it forgets to keep."""
+    stores: dict[str, int] = {}
+    changed, read, empty = set(), set(), set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+            else:
+                read.add(node.id)
+        func = node.func if isinstance(node, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr in MUTATORS:
+            changed.add(ast.unparse(func.value))
+        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            changed.add(ast.unparse(node.value))
+        if isinstance(node, ast.AugAssign):
+            changed.add(ast.unparse(node.target))
+        if isinstance(node, ast.Assign) and _is_empty(node.value):
+            empty.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return [
+        (name, tuple(m for m in methods if m in _FILLERS))
+        for name, methods in words.collections
+        if name in empty and name in read and name not in changed and stores.get(name) == 1
+    ]
+
+
+def _is_empty(value: ast.expr) -> bool:
+    if isinstance(value, ast.Call):
+        return not value.args and not value.keywords and _kind(value) is not None
+    return isinstance(value, (ast.List, ast.Set, ast.Dict)) and not any(
+        getattr(value, field, None) for field in ("elts", "keys")
+    )
+
+
+def _loop_variables(loops: Iterable[ast.stmt]) -> set[str]:
+    targets = [loop.target for loop in loops if isinstance(loop, ast.For)]
+    return {n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def _fills(
+    function: ast.AST, source: str, words: Vocabulary, hot: frozenset[int]
+) -> Iterator[FamilyEdit]:
+    starved = _starved(function, words)
+    if not starved:
+        return
+    lines = source.split("\n")
+    loops = [n for n in ast.walk(function) if isinstance(n, (ast.For, ast.While))]
+
+    def in_loop(position: tuple[int, int]) -> bool:
+        return any(loop.lineno <= position[0] < (loop.end_lineno or 0) for loop in loops)
+
+    places = sorted(hot_positions(function, hot), key=lambda p: not in_loop(p))
+    loop_variables = _loop_variables(loops)
+    keys = sorted(words.names, key=lambda name: name not in loop_variables)
+    texts = [
+        f"{owner}[{key}] = {key}" if not methods else f"{owner}.{method}({key})"
+        for owner, methods in starved
+        for method in (methods or ("",))
+        for key in keys
+        if key != owner
+    ]
+    for index, column in places:
+        for text in texts:
+            edited = [*lines[:index], " " * column + text, *lines[index:]]
+            yield FamilyEdit("fill_collection", index + 1, "", text, "\n".join(edited))
 
 
 # --- replace_expression --------------------------------------------------------------

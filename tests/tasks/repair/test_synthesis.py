@@ -31,12 +31,24 @@ def test_a_missing_statement_is_synthesized_from_a_collection_in_scope():
         .replace("            return x\n", "            return x\n        seen.add(x)\n")
     )
     found = [e for e in edits("repeat.py", frozenset({5, 6})) if e.source == fixed]
-    assert [(e.family, e.after) for e in found] == [("synthesize_statement", "seen.add(x)")]
+    # `seen` is built empty and read but never filled: filled first, where it is read
+    assert [(e.family, e.after) for e in found] == [("fill_collection", "seen.add(x)")]
+    assert edits("repeat.py", frozenset({5, 6})).index(found[0]) < 60
 
 
 def test_a_constant_is_replaced_by_a_name_in_scope():
     fixed = (TASKS / "scale.py").read_text().replace("value * 2", "value * factor")
     assert fixed in [e.source for e in edits("scale.py", frozenset({3}))]
+
+
+def test_a_collection_that_is_filled_somewhere_is_not_starved():
+    filled = (
+        "def f(xs):\n    seen = set()\n    for x in xs:\n        seen.add(x)\n"
+        "    return 1 in seen\n"
+    )
+    assert not [e for e in synthesized_edits(filled) if e.family == "fill_collection"]
+    never_read = filled.replace("        seen.add(x)\n", "        pass\n").replace("1 in seen", "1")
+    assert not [e for e in synthesized_edits(never_read) if e.family == "fill_collection"]
 
 
 def test_operators_conditions_and_returns_are_rebuilt():
