@@ -8,11 +8,14 @@
 2. localize: the functions to repair (trace frames first, then functions the tests
    call), as blocks of whole lines.
 3. candidates: rule edits (inverse mutation operators), the model's beam and samples,
-   and families built from the function's own code.
-4. rank: rule edits, then the model's candidates, each by the model's log-likelihood,
-   then the families.
-5. validate: in rank order on the sandbox's fast path, until one makes the failing
-   tests pass without breaking a passing one, or the budget runs out.
+   families built from the function's own code, synthesized expressions and
+   statements (`synthesis`), and second-order edits on partial fixes.
+4. rank: rule edits, then the model's candidates, each by the model's log-likelihood;
+   the rest come in rings (`RINGS`): families, the model's samples at rising
+   temperature, synthesized candidates, second-order candidates.
+5. validate: ring by ring on the sandbox's fast path, until one makes the failing
+   tests pass without breaking a passing one (then alternatives from the same ring,
+   and the assessment), every ring is tried, or the budget runs out.
 
 One deadline counts from the request, model loading included. The model loads in a
 background thread (`loading`) while steps 1 and 2 run and the rule edits are

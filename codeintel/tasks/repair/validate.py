@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from codeintel.sandbox import Outcome, TestRun, Validator
 from codeintel.tasks.repair.baseline import candidate_limits
 from codeintel.tasks.repair.candidates import family_of
+from codeintel.tasks.repair.localize import first_trace
 from codeintel.tasks.repair.records import (
     Candidate,
     PatchAssessment,
@@ -69,6 +70,7 @@ class Validation:
         self.progress: list[tuple[int, Candidate]] = []  # (failing tests passed, candidate)
         self.changed: list[Candidate] = []  # tried, failing with another trace than before
         self.exhausted = False  # set when every ring was tried without the end of the search
+        self.failure_before = _last_line(first_trace(baseline))  # the exception, in a line
 
     @property
     def done(self) -> bool:
@@ -133,13 +135,8 @@ class Validation:
             kept = self._run(change, self.baseline.passed, True)
             if kept.outcome is Outcome.PASSED:
                 self.progress.append((passing, candidate))
-        if not passing and _last_line(trace) != _last_line(self._first_trace):
+        if not passing and _last_line(trace) != self.failure_before:
             self.changed.append(candidate)
-
-    @property
-    def _first_trace(self) -> str:
-        failures = [t.failure.trace for t in self.baseline.tests if t.failure is not None]
-        return failures[0] if failures else ""
 
     def parents(self, limit: int) -> list[Candidate]:
         """The first-order candidates second-order edits build on: those that made
