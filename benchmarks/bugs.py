@@ -136,7 +136,7 @@ def summarize(records: Sequence[dict]) -> dict:
         "by_family": by_family(records),
         "fixed_invertible": sum(1 for r in fixed if r.get("invertible")),
         "bugs_invertible": sum(1 for r in records if r.get("invertible")),
-        "time_to_fix_median_s": round(statistics.median(times), 2) if times else None,
+        "time_to_fix_median_s": _median_seconds(fixed),
         "time_to_fix_p90_s": round(_percentile(times, 0.9), 2) if times else None,
         "validated_per_bug_mean": round(statistics.mean(tried), 1) if tried else 0.0,
         "validated_per_fix_mean": _validated_per_fix(fixed),

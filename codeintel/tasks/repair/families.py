@@ -158,9 +158,15 @@ def _insertions(
     statements = _own_statements(function, lines) + _counters(function)
     for index, column in hot_positions(function, hot):
         for text in statements:
-            inserted = " " * column + text
-            edited = [*lines[:index], inserted, *lines[index:]]
-            yield FamilyEdit("insert_statement", index + 1, "", text, "\n".join(edited))
+            yield inserted("insert_statement", lines, (index, column), text)
+
+
+def inserted(family: str, lines: list[str], position: tuple[int, int], text: str) -> FamilyEdit:
+    """The edit that inserts the line `text` at `position` (0-based line index to insert
+    before, indentation column)."""
+    index, column = position
+    edited = [*lines[:index], " " * column + text, *lines[index:]]
+    return FamilyEdit(family, index + 1, "", text, "\n".join(edited))
 
 
 # --- guard clauses -------------------------------------------------------------------

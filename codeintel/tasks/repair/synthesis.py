@@ -40,6 +40,7 @@ from codeintel.tasks.repair.families import (
     capped,
     conditions,
     hot_positions,
+    inserted,
     parsed_function,
     segment,
     spliced,
@@ -322,12 +323,19 @@ def _statements(
     function: ast.AST, source: str, words: Vocabulary, hot: frozenset[int]
 ) -> Iterator[FamilyEdit]:
     lines = source.split("\n")
-    loops = [n for n in ast.walk(function) if isinstance(n, (ast.For, ast.While))]
-    for index, column in hot_positions(function, hot)[:POSITIONS]:
-        in_loop = any(loop.lineno <= index < (loop.end_lineno or 0) for loop in loops)
-        for text in _statement_texts(words, in_loop):
-            edited = [*lines[:index], " " * column + text, *lines[index:]]
-            yield FamilyEdit("synthesize_statement", index + 1, "", text, "\n".join(edited))
+    loops = _loops(function)
+    for position in hot_positions(function, hot)[:POSITIONS]:
+        for text in _statement_texts(words, _in_loop(loops, position)):
+            yield inserted("synthesize_statement", lines, position, text)
+
+
+def _loops(function: ast.AST) -> list[ast.stmt]:
+    return [n for n in ast.walk(function) if isinstance(n, (ast.For, ast.While))]
+
+
+def _in_loop(loops: Iterable[ast.stmt], position: tuple[int, int]) -> bool:
+    """Whether an insertion at `position` lands in the body of one of `loops`."""
+    return any(loop.lineno <= position[0] < (loop.end_lineno or 0) for loop in loops)
 
 
 # --- fill_collection -----------------------------------------------------------------
@@ -380,12 +388,8 @@ def _fills(
     if not starved:
         return
     lines = source.split("\n")
-    loops = [n for n in ast.walk(function) if isinstance(n, (ast.For, ast.While))]
-
-    def in_loop(position: tuple[int, int]) -> bool:
-        return any(loop.lineno <= position[0] < (loop.end_lineno or 0) for loop in loops)
-
-    places = sorted(hot_positions(function, hot), key=lambda p: not in_loop(p))
+    loops = _loops(function)
+    places = sorted(hot_positions(function, hot), key=lambda p: not _in_loop(loops, p))
     loop_variables = _loop_variables(loops)
     keys = sorted(words.names, key=lambda name: name not in loop_variables)
     texts = [
@@ -395,10 +399,9 @@ def _fills(
         for key in keys
         if key != owner
     ]
-    for index, column in places:
+    for position in places:
         for text in texts:
-            edited = [*lines[:index], " " * column + text, *lines[index:]]
-            yield FamilyEdit("fill_collection", index + 1, "", text, "\n".join(edited))
+            yield inserted("fill_collection", lines, position, text)
 
 
 # --- replace_expression --------------------------------------------------------------

@@ -491,9 +491,15 @@ def _eval_or(source: str, namespace: dict):
 
 def traced(module, call: dict, namespace: dict, tracer: Tracer, seconds: float):
     """One run of `call` with its lines and arcs traced: (the run, the run with them)."""
+    return traced_run(tracer, lambda: run_once(module, call, namespace, seconds))
+
+
+def traced_run(tracer: Tracer, run):
+    """`run()` (a call or a sequence) with its lines and arcs traced: (its record, the
+    record with them)."""
     sys.settrace(tracer)
     try:
-        first = run_once(module, call, namespace, seconds)
+        first = run()
     finally:
         sys.settrace(None)
     lines, arcs = tracer.take()
@@ -686,13 +692,7 @@ class Sequencer:
 
 
 def traced_sequence(call: dict, namespace: dict, tracer: Tracer, seconds: float):
-    sys.settrace(tracer)
-    try:
-        first = run_sequence(call, namespace, seconds)
-    finally:
-        sys.settrace(None)
-    lines, arcs = tracer.take()
-    return first, {**first, "lines": lines, "arcs": arcs}
+    return traced_run(tracer, lambda: run_sequence(call, namespace, seconds))
 
 
 def run_sequence(call: dict, namespace: dict, seconds: float) -> dict:

@@ -158,13 +158,8 @@ def _step_lines(step: str, value: dict | None, at: int, checks: list) -> list[st
         return [f"assert {shown} == {text}"]
     result = f"result_{at}"
     out = [f"{result} = {step}", f"assert type({result}).__name__ == {value['type']!r}"]
-    if "len" in value:
-        out.append(f"assert len({result}) == {value['len']}")
-    if "items" in value:
-        out.append(f"assert list({result}) == {value['items']}")
-    out += [f"assert {result}.{k} == {v}" for k, v in list((value.get("attrs") or {}).items())[:5]]
     checks.append(f"{step} gives a {value['type']}")
-    return out
+    return out + _shown(value, result)
 
 
 def _raises(step: str, error: dict, module: str, imports: list, checks: list) -> list[str]:
@@ -312,13 +307,17 @@ def _value_checks(value: dict, module: str, imports: list, checks: list) -> list
     else:
         out = [f"assert type(result).__name__ == {value['type']!r}"]
     checks.append(f"returns a {value['type']}")
-    if "len" in value:
-        out.append(f"assert len(result) == {value['len']}")
+    return out + _shown(value)
+
+
+def _shown(value: dict, name: str = "result") -> list[str]:
+    """Asserts on what a value without a literal shows: its size, items, and (at most
+    5) public attributes."""
+    out = [f"assert len({name}) == {value['len']}"] if "len" in value else []
     if "items" in value:
-        out.append(f"assert list(result) == {value['items']}")
-    for attr, attr_value in list((value.get("attrs") or {}).items())[:5]:
-        out.append(f"assert result.{attr} == {attr_value}")
-    return out
+        out.append(f"assert list({name}) == {value['items']}")
+    attrs = list((value.get("attrs") or {}).items())[:5]
+    return out + [f"assert {name}.{attr} == {shown}" for attr, shown in attrs]
 
 
 def _type_name(qualname: str, owner: str, module: str) -> tuple[str, list[str]]:
