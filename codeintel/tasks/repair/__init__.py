@@ -9,7 +9,9 @@
    call), as blocks of whole lines.
 3. candidates: rule edits (inverse mutation operators), the model's beam and samples,
    families built from the function's own code, synthesized expressions and
-   statements (`synthesis`), and second-order edits on partial fixes.
+   statements (`synthesis`; its condition clauses ranked by the values names take at
+   the conditions in the tests' passing and failing calls, `angelic`), and
+   second-order edits on partial fixes.
 4. rank: rule edits, then the model's candidates, each by the model's log-likelihood;
    the rest come in rings (`RINGS`): families, the model's samples at rising
    temperature, synthesized candidates, second-order candidates.
@@ -45,6 +47,7 @@ from codeintel.project import (
 )
 from codeintel.sandbox import Layout
 from codeintel.tasks import parse_python
+from codeintel.tasks.repair import angelic
 from codeintel.tasks.repair.assess import assess, unassessed
 from codeintel.tasks.repair.baseline import open_sandbox, run_baseline
 from codeintel.tasks.repair.candidates import (
@@ -75,8 +78,11 @@ from codeintel.tasks.repair.records import (
     RepairResult,
     Target,
 )
+from codeintel.tasks.repair.synthesis import condition_lines
 from codeintel.tasks.repair.validate import Validation
 from parsers.text import dedent as parsers_dedent
+
+ANGELIC_SECONDS = 3.0  # the sandboxed run that records the values at the conditions
 
 __all__ = [
     "Assessment",
@@ -194,11 +200,29 @@ def _second_order(validation: Validation, targets: Sequence[Target], model: Any)
         validation.try_each(found)
 
 
+def _synthesized(validation: Validation, targets: Sequence[Target], model: Any) -> None:
+    """Synthesized candidates per function, their condition clauses ranked by the values
+    at its conditions in the tests' passing and failing calls (`angelic.observe`, a
+    sandboxed run of at most ANGELIC_SECONDS)."""
+    request = validation.request
+    if request.config.candidates is CandidateMode.MODEL:
+        return
+    for target in targets:
+        if validation.done:
+            return
+        lines = condition_lines(parsers_dedent(target.block.text))
+        seconds = min(ANGELIC_SECONDS, request.budget.left() / 4)
+        snapshots = angelic.observe(request, target.block, lines, seconds)
+        found = synthesized_candidates(target.block, validation.suspicious, snapshots)
+        validation.made_all(found)
+        validation.try_each(found)
+
+
 # the rings after the rule edits and the model's first candidates, in order
 RINGS = (
     _edits_ring(family_candidates),
     _hotter_samples,
-    _edits_ring(synthesized_candidates),
+    _synthesized,
     _second_order,
 )
 

@@ -410,14 +410,20 @@ def unassessed(n: int, why: str) -> PatchAssessment:
     return PatchAssessment(Assessment.UNASSESSED, f"tests pass; not assessed: {why}", n, 0, 0, 0)
 
 
+def calls_allowed(request: RepairRequest) -> bool:
+    """Whether generated calls of the user's code may run: in bubblewrap, or in the
+    process tier where the user accepts it (`--allow-process-tier`)."""
+    tier = request.config.sandbox.tier or detect_tier()
+    return tier is not Tier.PROCESS or request.config.allow_process_tier
+
+
 def assess(
     request: RepairRequest, plausible: Sequence[Plausible], seconds: float
 ) -> tuple[Plausible, PatchAssessment]:
     """The chosen patch among the plausible ones (in the order found) and its assessment,
     within about `seconds`."""
     first, n = plausible[0], len(plausible)
-    tier = request.config.sandbox.tier or detect_tier()
-    if tier is Tier.PROCESS and not request.config.allow_process_tier:
+    if not calls_allowed(request):
         why = (
             "without bubblewrap, generated calls of your code would run with your rights "
             "(--allow-process-tier makes them)"

@@ -20,6 +20,7 @@ from typing import Any
 
 from codeintel.edits import repair_candidates
 from codeintel.models import formats
+from codeintel.tasks.repair.angelic import Snapshot
 from codeintel.tasks.repair.families import FamilyEdit, family_edits
 from codeintel.tasks.repair.records import (
     Block,
@@ -54,12 +55,13 @@ def family_candidates(block: Block, suspicious: Sequence[tuple[int, float]]) -> 
 
 
 def synthesized_candidates(
-    block: Block, suspicious: Sequence[tuple[int, float]]
+    block: Block, suspicious: Sequence[tuple[int, float]], snapshots: Sequence[Snapshot] = ()
 ) -> list[Candidate]:
     """Expressions and statements synthesized from the function's vocabulary
-    (`synthesis`), on and near the three most suspicious lines first."""
-    hot = _hot(block, suspicious)
-    return _edits(block, CandidateSource.SYNTHESIS, synthesized_edits(dedent(block.text), hot))
+    (`synthesis`), on and near the three most suspicious lines first; the condition
+    clauses the values at the conditions single out (`snapshots`, `angelic`) first."""
+    edits = synthesized_edits(dedent(block.text), _hot(block, suspicious), snapshots)
+    return _edits(block, CandidateSource.SYNTHESIS, edits)
 
 
 def second_order_candidates(

@@ -30,10 +30,11 @@ after about as many validations times the number of families as its place in its
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import zip_longest
+from itertools import islice, zip_longest
 
+from codeintel.tasks.repair.angelic import Snapshot, ranked
 from codeintel.tasks.repair.families import (
     MUTATORS,
     FamilyEdit,
@@ -55,6 +56,7 @@ LIMITS = {  # candidates per family and function
     "replace_expression": 400,
 }
 POSITIONS = 8  # insertion points tried, nearest the suspicious lines
+GUIDED_CLAUSES = 600  # clauses of a condition checked against the values seen there
 _ARITHMETIC = ("+", "-", "*", "/", "//", "%", "**")
 _COMBINE = ("+", "-", "*", "//")  # the operators of synthesized expressions
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
@@ -88,9 +90,13 @@ class Vocabulary:
         return self.names + self.constants
 
 
-def synthesized_edits(source: str, hot: frozenset[int] = frozenset()) -> list[FamilyEdit]:
+def synthesized_edits(
+    source: str, hot: frozenset[int] = frozenset(), snapshots: Sequence[Snapshot] = ()
+) -> list[FamilyEdit]:
     """Every family's edits of the dedented function `source`, interleaved, each family
-    capped (`LIMITS`); `hot`: the most suspicious lines (1-based in `source`)."""
+    capped (`LIMITS`); `hot`: the most suspicious lines (1-based in `source`);
+    `snapshots`: the values at its conditions in passing and failing runs, which rank
+    the condition clauses (`angelic`)."""
     function = parsed_function(source)
     if function is None:
         return []
@@ -99,7 +105,7 @@ def synthesized_edits(source: str, hot: frozenset[int] = frozenset()) -> list[Fa
         "fill_collection": _fills(function, source, words, hot),
         "change_operator": _operators(function, source),
         "rebuild_return": _returns(function, source, words),
-        "condition_clause": _clauses(function, source, words),
+        "condition_clause": _clauses(function, source, words, snapshots),
         "synthesize_statement": _statements(function, source, words, hot),
         "replace_expression": _expressions(function, source, words, hot),
     }
@@ -275,20 +281,48 @@ def _clause_texts(condition: ast.expr, words: Vocabulary) -> Iterator[str]:
                     yield f"{name} {op} {value}"
 
 
-def _clauses(function: ast.AST, source: str, words: Vocabulary) -> Iterator[FamilyEdit]:
+def condition_lines(source: str) -> list[int]:
+    """The lines (1-based in the dedented function `source`) of its one-line conditions:
+    where `angelic.observe` records the values the clauses are ranked by."""
+    function = parsed_function(source)
+    if function is None:
+        return []
     tests = [t for t in conditions(function) if (s := segment(source, t)) and "\n" not in s]
+    return sorted({t.lineno for t in tests})
+
+
+def _clauses(
+    function: ast.AST, source: str, words: Vocabulary, snapshots: Sequence[Snapshot] = ()
+) -> Iterator[FamilyEdit]:
+    """The clauses the values at each condition single out first (every condition in
+    turn), then every clause of every condition in turn."""
+    tests = [t for t in conditions(function) if (s := segment(source, t)) and "\n" not in s]
+    guided = [_guided(test, source, words, snapshots) for test in tests]
     streams = [_clauses_of(test, source, words) for test in tests]
-    for row in zip_longest(*streams):  # every condition in turn
+    for row in [*zip_longest(*guided), *zip_longest(*streams)]:
         yield from (edit for edit in row if edit is not None)
 
 
+def _guided(
+    test: ast.expr, source: str, words: Vocabulary, snapshots: Sequence[Snapshot]
+) -> Iterator[FamilyEdit]:
+    seen = [s for s in snapshots if s.line == test.lineno]
+    if not seen:
+        return
+    clauses = islice(_clause_texts(test, words), GUIDED_CLAUSES)
+    for clause, word in ranked(segment(source, test) or "", clauses, seen):
+        yield _clause_edit(test, source, clause, word)
+
+
 def _clauses_of(test: ast.expr, source: str, words: Vocabulary) -> Iterator[FamilyEdit]:
-    before, grouped = segment(source, test) or "", _bracketed(source, test)
     for clause in _clause_texts(test, words):
         for word in ("and", "or"):
-            after = f"{grouped} {word} {clause}"
-            yield FamilyEdit("condition_clause", test.lineno, before, after,
-                             spliced(source, test, after))  # fmt: skip
+            yield _clause_edit(test, source, clause, word)
+
+
+def _clause_edit(test: ast.expr, source: str, clause: str, word: str) -> FamilyEdit:
+    before, after = segment(source, test) or "", f"{_bracketed(source, test)} {word} {clause}"
+    return FamilyEdit("condition_clause", test.lineno, before, after, spliced(source, test, after))
 
 
 def _bracketed(source: str, test: ast.expr) -> str:

@@ -7,9 +7,16 @@
 
 1. input: the module is parsed and its focal functions found (`plan.focal_functions`:
    public functions, public classes' constructors and methods).
-2. search (`plan`, `search`, `probe.py`): argument sets from signatures, type hints,
-   defaults, doctests, call sites in the project and the constants the body compares
-   with; each call runs twice in the sandbox, with its lines and arcs traced. Methods
+2. search (`plan`, `search`, `probe.py`): argument sets from signatures, type hints
+   (a container hint gets a value of its shape: `dict[str, list[str]]` ->
+   `{'sha256': ['abc']}`), defaults, doctests, call sites in the project, the
+   constants the body compares with (first) or holds, the module's own string
+   constants, and both sides of the type tests on a parameter (`callable(x)`,
+   `isinstance(x, list)`); each call runs twice in the sandbox, with its lines and
+   arcs traced. Then a coverage-guided random search (`probe.Explorer`) that also
+   mutates the arguments of the calls it kept (a piece of the code's constants
+   inserted, a character dropped) and shrinks each new keeper's str, bytes and list
+   arguments to what still reaches its new lines (`'[!b-]'`, not thirty characters). Methods
    run on objects their constructor made, or, for a class no constructor call makes
    (an abstract base class), through the class on values that are its instances
    (`Real.conjugate(2)`: builtins registered as virtual subclasses). With the time
@@ -21,7 +28,9 @@
 3. generate (`model`): the model samples `test:` candidates from the focal context.
 4. post-process (`writer`): each observed call becomes a test asserting what it did
    (value, exception, changed arguments and state; a value of a private type through
-   what it shows: its type's name, size, items, public attributes), each sequence a
+   what it shows: its type's name, size, items, truth value, repr, public attributes;
+   a function or class pytest would collect by its name, such as sndhdr's
+   `test_au(h, f)`, is called through the module, `sndhdr.test_au(...)`), each sequence a
    test of its steps and the object's state after them; the search's tests are first
    cut to those that add coverage (`minimize`). A test that asserts nothing is not
    kept (the model's samples without an assert are rejected unread).

@@ -36,6 +36,8 @@ BY_TYPE: dict[str, tuple[str, ...]] = {
     "callable": ("len", "str", "lambda *args, **kwargs: None"),
     "None": ("None",),
 }
+CALLABLE_SIDES = ("lambda: [1, 2]", "len")  # for a `callable(x)` test: a factory, a builtin
+COLLECTIONS = ("list", "tuple", "dict", "set")
 # values that may be instances of a class no constructor call makes (an abstract base
 # class with registered builtins, like numbers.Real): the probe keeps those that are
 INSTANCE_CANDIDATES = (
@@ -257,7 +259,7 @@ def _focal(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, kind: st
         end_line=node.end_lineno or node.lineno,
         params=params,
         hints=compared_constants(node, {p.name for p in params}),
-        literals=body_literals(node),
+        literals=tuple(dict.fromkeys([*body_literals(node), *module_literals(tree)])),
         examples=tuple(doctest_calls(tree, qualname.rpartition(".")[2])),
     )
 
@@ -301,7 +303,26 @@ def compared_constants(node: ast.AST, names: set[str]) -> dict[str, tuple[str, .
     for sub in ast.walk(node):
         for name, constant, prefix in _comparisons(sub, names):
             found.setdefault(name, []).extend(_around(constant, prefix))
+        for name, sources in _type_tests(sub, names):
+            found.setdefault(name, []).extend(sources)
     return {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
+
+
+def _type_tests(node: ast.AST, names: set[str]) -> Iterable[tuple[str, tuple[str, ...]]]:
+    """Values for both sides of a type test on a parameter: a callable for
+    `callable(x)`; for `isinstance(x, list)` (or Sequence, Mapping, ...) values of that
+    type and an iterator, which is of none of them."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args):
+        return
+    name, sliced = _subject(node.args[0], names)
+    if name is None or sliced or node.func.id not in ("callable", "isinstance"):
+        return
+    if node.func.id == "callable":
+        yield name, CALLABLE_SIDES
+        return
+    types = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else node.args[1:2]
+    for kind in type_names(",".join(ast.unparse(t).rpartition(".")[2] for t in types)):
+        yield name, (*BY_TYPE[kind][1:3], *(("iter([1, 2])",) if kind in COLLECTIONS else ()))
 
 
 def _subject(node: ast.AST, names: set[str]) -> tuple[str | None, bool]:
@@ -347,16 +368,50 @@ def _around(value: object, prefix: bool) -> list[str]:
     return [repr(value)] if isinstance(value, (str, bytes, float)) else []
 
 
-def body_literals(node: ast.AST) -> tuple[str, ...]:
-    """Short str, bytes and number constants of the body, first seen first (at most 8)."""
+def body_literals(node: ast.AST, limit: int = 16) -> tuple[str, ...]:
+    """Short str, bytes and number constants of the body (at most `limit`): those a
+    comparison or a prefix test looks at first (`c == '['`, `x in ('-', '+')`,
+    `s.startswith('#')`, whatever is compared: a character of a parameter, a local),
+    in the order of the source, then the rest."""
+    compared = [c for sub in ast.walk(node) for c in _compared(sub)]
+    compared.sort(key=lambda c: (c.lineno, c.col_offset))
     out: list[str] = []
-    for sub in ast.walk(node):
+    for sub in [*compared, *ast.walk(node)]:
         value = sub.value if isinstance(sub, ast.Constant) else None
         if isinstance(value, (str, bytes, int, float)) and not isinstance(value, bool):
             text = repr(value)
             if len(text) <= 40 and text not in out and not _is_docstring_text(node, sub):
                 out.append(text)
-    return tuple(out[:8])
+    return tuple(out[:limit])
+
+
+def _compared(node: ast.AST) -> list[ast.AST]:
+    """The constant operands of a comparison or of a startswith/endswith test."""
+    if isinstance(node, ast.Compare):
+        sides = [node.left, *node.comparators]
+    elif isinstance(node, ast.Call) and _called_name(node.func) in ("startswith", "endswith"):
+        sides = node.args[:1]
+    else:
+        return []
+    found: list[ast.AST] = []
+    for side in sides:  # a constant, or the constants of a tuple, list or set
+        found += [side] if isinstance(side, ast.Constant) else getattr(side, "elts", [])
+    return found
+
+
+def module_literals(tree: ast.Module, limit: int = 8) -> tuple[str, ...]:
+    """Short str and bytes constants the module binds to names at its top level
+    (`FAVORITE_HASH = "sha256"`, `STRONG = ["sha256", "sha384"]`), first seen first:
+    values the code under test was written for."""
+    out: list[str] = []
+    for node in tree.body:
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        items = getattr(value, "elts", [value])
+        for item in items:
+            found = item.value if isinstance(item, ast.Constant) else None
+            if isinstance(found, (str, bytes)) and 0 < len(found) <= 40:
+                out.append(repr(found))
+    return tuple(dict.fromkeys(out))[:limit]
 
 
 def _is_docstring_text(function: ast.AST, constant: ast.AST) -> bool:
@@ -390,7 +445,7 @@ def literal_calls(source: str, name: str) -> list[Args]:
     out = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and _called_name(node.func) == name:
-            args = _literal_args(node)
+            args = literal_args(node)
             if args is not None:
                 out.append(args)
     return out
@@ -402,7 +457,7 @@ def _called_name(func: ast.AST) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else None
 
 
-def _literal_args(call: ast.Call) -> Args | None:
+def literal_args(call: ast.Call) -> Args | None:
     pairs: list[tuple[str | None, ast.AST]] = [(None, a) for a in call.args]
     pairs += [(k.arg, k.value) for k in call.keywords]
     if any(k is None and isinstance(v, ast.Starred) for k, v in pairs):
@@ -498,6 +553,8 @@ def type_names(annotation: str | None) -> list[str]:
 def pool(param: Param, focal: Focal) -> list[str]:
     """Argument expressions to try for one parameter, most likely useful first."""
     values = list(focal.hints.get(param.name, ()))
+    strings = [v for v in focal.literals if v.startswith(("'", '"'))]
+    values += annotated_values(param.annotation, strings)
     hinted = type_names(param.annotation) or _default_kinds(param)
     kinds = hinted or _name_kinds(param.name)
     for kind in kinds:
@@ -511,6 +568,51 @@ def pool(param: Param, focal: Focal) -> list[str]:
         values += OTHER_TYPES  # a name is a weak hint: other types too, last
     out = list(dict.fromkeys(values))
     return [v for v in out if v != param.default]
+
+
+SCALARS = {"str": "'abc'", "AnyStr": "'abc'", "int": "1", "float": "1.5", "bool": "True",
+           "bytes": "b'abc'"}  # fmt: skip
+CONTAINERS = {"list": "[{}]", "List": "[{}]", "Sequence": "[{}]", "Iterable": "[{}]",
+              "Collection": "[{}]", "set": "{{{}}}", "Set": "{{{}}}", "FrozenSet": "{{{}}}",
+              "dict": "{{{}}}", "Dict": "{{{}}}", "Mapping": "{{{}}}",
+              "MutableMapping": "{{{}}}", "tuple": "({},)", "Tuple": "({},)"}  # fmt: skip
+
+
+def annotated_values(annotation: str | None, strings: Sequence[str] = ()) -> list[str]:
+    """A value of a container annotation, built to its shape (`dict[str, list[str]]` ->
+    `{'abc': ['abc']}`), once with 'abc' and once with each of (at most 2) `strings`
+    (constants of the code: a hash name, a format) for its str parts; [] for a plain or
+    an unknown annotation (the BY_TYPE pools cover those)."""
+    tree = python_ast(annotation or "", "eval")
+    if tree is None or not isinstance(tree.body, (ast.Subscript, ast.BinOp)):
+        return []
+    out = [_shaped(tree.body, text) for text in ["'abc'", *strings[:2]]]
+    return [v for v in dict.fromkeys(out) if v is not None]
+
+
+def _shaped(node: ast.AST, text: str, depth: int = 0) -> str | None:
+    """Source of a value shaped like the annotation `node`, `text` for its strs."""
+    if depth > 4:
+        return None
+    if isinstance(node, ast.BinOp):  # X | None
+        sides = [n for n in (node.left, node.right) if ast.unparse(n) != "None"]
+        return _shaped(sides[0], text, depth + 1) if sides else None
+    if not isinstance(node, ast.Subscript):
+        name = ast.unparse(node).rpartition(".")[2]
+        return text if name in ("str", "AnyStr") else SCALARS.get(name)
+    base = ast.unparse(node.value).rpartition(".")[2]
+    inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    inner = [n for n in inner if not (isinstance(n, ast.Constant) and n.value is Ellipsis)]
+    if base in ("Optional", "Union"):
+        return next((v for n in inner if (v := _shaped(n, text, depth + 1))), None)
+    parts = [_shaped(n, text, depth + 1) for n in inner]
+    if base not in CONTAINERS or not parts or None in parts:
+        return None
+    if base in ("dict", "Dict", "Mapping", "MutableMapping"):
+        return "{" + f"{parts[0]}: {parts[-1]}" + "}" if len(parts) == 2 else None
+    if base in ("tuple", "Tuple") and len(parts) > 1:
+        return "(" + ", ".join(parts) + ")"
+    return CONTAINERS[base].format(", ".join(parts))
 
 
 def _default_kinds(param: Param) -> list[str]:

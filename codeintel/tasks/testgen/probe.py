@@ -23,6 +23,7 @@ import contextlib
 import importlib
 import importlib.util
 import io
+import itertools
 import json
 import math
 import os
@@ -35,6 +36,7 @@ MAX_LITERAL = 240  # longer values are asserted on by length and type
 STALE_S = 10.0  # the searches stop after this long without reaching anything new
 MAX_STEPS = 6  # steps of a call sequence on one object
 MAX_ITEMS = 50  # an object's items are observed (as a list) up to this many
+WATCHED = 40  # snapshots of the locals at watched lines, per call
 
 
 def _load_guard():
@@ -83,12 +85,15 @@ def _on_alarm(signum, frame):
 
 
 class Tracer:
-    """Lines and line-to-line arcs executed in one file."""
+    """Lines and line-to-line arcs executed in one file; and at each of the `watch`
+    lines, the local names' values as literals, each time it is reached (up to
+    WATCHED times a call): the values repair's condition clauses are ranked by."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, path: str, watch: frozenset[int] = frozenset()) -> None:
+        self.path, self.watch = path, watch
         self.lines: set[int] = set()
         self.arcs: set[tuple[int, int]] = set()
+        self.watched: list[list] = []
 
     def __call__(self, frame, event, arg):
         if frame.f_code.co_filename != self.path:
@@ -97,6 +102,8 @@ class Tracer:
 
         def local(frame, event, arg):
             if event == "line":
+                if frame.f_lineno in self.watch and len(self.watched) < WATCHED:
+                    self.watched.append([frame.f_lineno, _locals(frame.f_locals)])
                 self.lines.add(frame.f_lineno)
                 self.arcs.add((last[0], frame.f_lineno))
                 last[0] = frame.f_lineno
@@ -110,6 +117,20 @@ class Tracer:
         lines, arcs = sorted(self.lines), sorted(list(a) for a in self.arcs)
         self.lines, self.arcs = set(), set()
         return lines, arcs
+
+    def take_watched(self) -> list[list]:
+        watched, self.watched = self.watched, []
+        return watched
+
+
+def _locals(names: dict) -> dict[str, str]:
+    """The local names whose values have a short literal, as literals."""
+    out = {}
+    for name, value in names.items():
+        text = literal(value)
+        if text is not None and len(text) <= MAX_LITERAL:
+            out[name] = text
+    return out
 
 
 def literal(value, depth: int = 0) -> str | None:
@@ -327,6 +348,27 @@ def _same(first: dict, second: dict) -> bool:
     )
 
 
+def _agreed(record: dict, second: dict) -> dict:
+    """`record` with "deterministic" set: whether the second run ended alike. A repr
+    that differed between the runs (a time or an id in it) is dropped, not held against
+    the call."""
+    settled = _settled(record, second)
+    return {**settled, "deterministic": _same(settled, _settled(second, record))}
+
+
+def _settled(first, second):
+    """`first` without the "repr" entries (at any depth) that differ in `second`."""
+    if isinstance(first, dict) and isinstance(second, dict):
+        return {
+            k: _settled(v, second.get(k))
+            for k, v in first.items()
+            if k != "repr" or v == second.get(k)
+        }
+    if isinstance(first, list) and isinstance(second, list) and len(first) == len(second):
+        return [_settled(a, b) for a, b in zip(first, second, strict=True)]
+    return first
+
+
 def main(spec_path: str) -> int:
     global SCRATCH
     with open(spec_path, encoding="utf-8") as handle:
@@ -335,7 +377,7 @@ def main(spec_path: str) -> int:
     sys.path.insert(0, os.getcwd())
     SCRATCH = Scratch(_load_guard(), os.path.join(os.getcwd(), ".codeintel-scratch"))
     path = os.path.realpath(spec["path"])
-    tracer = Tracer(path)
+    tracer = Tracer(path, frozenset(spec.get("watch", ())))
     signal.signal(signal.SIGALRM, _on_alarm)
 
     def emit(record: dict) -> None:
@@ -391,9 +433,11 @@ def _covered(call: dict, record: dict) -> set:
 class Explorer:
     """Coverage-guided random search, after the planned calls: new argument lists drawn
     from each parameter's pool, with strings and bytes spliced from the pools' pieces
-    and the body's constants, numbers nudged, lists made of pool values. A call that
-    reaches a line or arc no call reached before is kept (run a second time, for the
-    determinism check) and reported with its arguments as literals. It stops at the
+    and the body's constants, numbers nudged, lists made of pool values; or, a third of
+    the time, an argument of a call kept before, mutated (a piece inserted, a character
+    dropped or replaced: the way fuzzers grow an input one branch at a time). A call
+    that reaches a line or arc no call reached before is kept (run a second time, for
+    the determinism check) and reported with its arguments as literals. It stops at the
     deadline, or after `stale` seconds (STALE_S unless the spec says) in which nothing
     new was reached."""
 
@@ -410,6 +454,7 @@ class Explorer:
         self.bytes = [v for v in pieces if isinstance(v, bytes)] or [b"a"]
         self.ints = [v for v in pieces if isinstance(v, int) and not isinstance(v, bool)] or [0]
         self.anything = [v for v in pieces if v is not _MISSING] or [None]
+        self.kept: list = []  # the arguments of the calls kept so far
 
     @staticmethod
     def _values(target: dict, namespace: dict) -> dict | None:
@@ -436,6 +481,9 @@ class Explorer:
         if self.rng.random() < 0.1:  # another parameter's value: type hints can be wrong
             return self.rng.choice(self.anything)
         base = self.rng.choice(pool)
+        alike = [v for v in self.kept if type(v) is type(base)]
+        if alike and self.rng.random() < 0.35:
+            return self.mutated(self.rng.choice(alike))
         roll = self.rng.random()
         if roll < 0.4:
             return base
@@ -450,6 +498,68 @@ class Explorer:
             kind = self.rng.choice((self.strings, self.ints))
             return [self.rng.choice(kind) for _ in range(self.rng.randint(0, 4))]
         return base
+
+    def mutated(self, value):
+        """`value` changed by one to three edits: for a str or bytes, a piece inserted,
+        a character dropped or replaced; for a list, an element added or dropped; an int
+        nudged."""
+        for _ in range(self.rng.randint(1, 3)):
+            if isinstance(value, (str, bytes)):
+                value = self._edited(value)
+            elif isinstance(value, list):
+                value = self._edited_list(value)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                value += self.rng.choice((-2, -1, 1, 2))
+        return value
+
+    def _edited(self, text):
+        pieces = self.strings if isinstance(text, str) else self.bytes
+        piece = self.rng.choice(pieces)
+        if isinstance(piece, bytes) and self.rng.random() < 0.3:
+            piece = bytes([self.rng.randrange(256)])
+        at = self.rng.randrange(len(text) + 1)
+        op = self.rng.choice(("insert", "drop", "replace") if text else ("insert",))
+        end = at + (op != "insert")
+        return text[:at] + (piece[:0] if op == "drop" else piece) + text[end:]
+
+    def _edited_list(self, items: list) -> list:
+        if items and self.rng.random() < 0.3:
+            return items[:-1]
+        return [*items, self.value(items or self.anything)]
+
+    def remember(self, args: list, namespace: dict) -> None:
+        """Keep the arguments of a kept call, for later mutation."""
+        for _, text in args:
+            value = _eval_or(text, namespace)
+            if value is not _MISSING and len(self.kept) < 500:
+                self.kept.append(value)
+
+    def shrunk(self, module, call: dict, found: tuple, tracer, seconds: float):
+        """`call` with slices cut from its str, bytes and list arguments (halves first,
+        then smaller) while it still reaches the new lines and arcs, ends the same way
+        (returned or raised), at most SHRINK_TRIES runs: the test reads `'[!b-]'`, not
+        the thirty characters the search happened to try."""
+        first, record, new = found
+        namespace, tries = {"__builtins__": __builtins__}, 0
+        for index in range(len(call["args"])):
+            progress = True
+            while progress and tries < SHRINK_TRIES:
+                progress = False
+                keyword, text = call["args"][index]
+                for smaller in _cuts(_eval_or(text, {})):
+                    tries += 1
+                    args = list(call["args"])
+                    args[index] = [keyword, literal(smaller)]
+                    candidate = {**call, "args": args}
+                    again, traced_again = traced(module, candidate, namespace, tracer, seconds)
+                    if again["status"] == first["status"] and new <= _covered(
+                        candidate, traced_again
+                    ):
+                        call, first, record, progress = candidate, again, traced_again, True
+                        break
+                    if tries >= SHRINK_TRIES:
+                        break
+        return call, first, record
 
     def run(self, module, tracer, seen: set, until: tuple[float, float], seconds: float, next_id):
         namespace_free = {"__builtins__": __builtins__}
@@ -472,14 +582,29 @@ class Explorer:
             new = _covered(call, record) - seen
             if not new or first["status"] not in ("returned", "raised"):
                 continue
-            seen |= new
+            call, first, record = self.shrunk(module, call, (first, record, new), tracer, seconds)
+            seen |= _covered(call, record)
             last_new = time.monotonic()
+            self.remember(call["args"], namespace_free)
             second = run_once(module, call, namespace_free, seconds)
             next_id += 1
-            yield {"id": call["id"], "call": call, **record, "deterministic": _same(first, second)}
+            yield {"id": call["id"], "call": call, **_agreed(record, second)}
 
 
 _MISSING = object()
+SHRINK_TRIES = 60  # runs spent shrinking the arguments of one kept call
+
+
+def _cuts(value) -> list:
+    """`value` (a str, bytes or list) with one slice removed: half of it first, then
+    smaller slices, down to one item; [] for other values."""
+    if not isinstance(value, (str, bytes, list)) or len(value) < 2:
+        return []
+    out, size = [], len(value) // 2
+    while size >= 1:
+        out += [value[:at] + value[at + size :] for at in range(0, len(value), size)]
+        size //= 2
+    return out
 
 
 def _eval_or(source: str, namespace: dict):
@@ -507,15 +632,14 @@ def traced_run(tracer: Tracer, run):
 
 
 def probe_call(module, call: dict, namespace: dict, tracer: Tracer, seconds: float) -> dict:
-    first, record = traced(module, call, namespace, tracer, seconds)
-    lines, arcs = record["lines"], record["arcs"]
+    _, record = traced(module, call, namespace, tracer, seconds)
+    watched = tracer.take_watched()
     second = run_once(module, call, namespace, seconds)
+    tracer.take_watched()
     return {
         "id": call["id"],
-        **first,
-        "deterministic": _same(first, second),
-        "lines": lines,
-        "arcs": arcs,
+        **_agreed(record, second),
+        **({"watched": watched} if watched else {}),
     }
 
 
@@ -566,16 +690,34 @@ def is_statement(step: str) -> bool:
 
 
 def observe(value) -> dict:
-    """`describe`, and for an iterable object without a literal its items as a list."""
+    """`describe`, and for an object without a literal: its items as a list (an
+    iterable that is not its own iterator, up to MAX_ITEMS), its truth value and its
+    repr where its class (not a builtin) defines them (a repr without an address)."""
     out = describe(value)
-    if "literal" in out or isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+    if "literal" in out or isinstance(value, (str, bytes)):
         return out
     with contextlib.suppress(Exception):
-        if out.get("len", MAX_ITEMS + 1) <= MAX_ITEMS and iter(value) is not value:
-            items = literal(list(value))
-            if items is not None and len(items) <= MAX_LITERAL:
-                out["items"] = items
+        if hasattr(value, "__iter__") and iter(value) is not value:
+            items = list(itertools.islice(value, MAX_ITEMS + 1))
+            text = literal(items) if len(items) <= MAX_ITEMS else None
+            if text is not None and len(text) <= MAX_LITERAL:
+                out["items"] = text
+    cls = type(value)
+    with contextlib.suppress(Exception):
+        if defines(cls, "__bool__"):
+            out["bool"] = bool(value)
+    with contextlib.suppress(Exception):
+        own = defines(cls, "__repr__") and cls.__module__ != "builtins"
+        shown = repr(value) if own else ""
+        if shown and len(shown) <= MAX_LITERAL and not _placed(shown):
+            out["repr"] = shown
     return out
+
+
+def _placed(text: str) -> bool:
+    """Whether a repr shows where something is (an address, this run's folders)."""
+    places = ("0x", os.getcwd(), os.environ.get("TMPDIR") or "/tmp")  # no tempfile: it writes
+    return any(place in text for place in places)
 
 
 def observe_object(obj) -> dict:
@@ -676,7 +818,7 @@ class Sequencer:
             second = run_sequence(call, self.namespace, seconds)
             call["id"] = next_id
             next_id += 1
-            yield {"id": call["id"], "call": call, **record, "deterministic": _same(first, second)}
+            yield {"id": call["id"], "call": call, **_agreed(record, second)}
 
     def minimized(self, call, first, record, new, tracer, seconds):
         """The sequence without each step it does not need to reach `new`."""

@@ -66,10 +66,12 @@ def probe(
     instance_owners: Sequence[str] = (),
     sequences: Sequence[dict] = (),
     stale_s: float = 10.0,
+    watch: Sequence[int] = (),
 ) -> Probe:
     """Run `calls`, then the random search over `explore` while time is left, in one
     sandboxed process; InputError when the module cannot be imported (it raised, or
-    its import did not finish)."""
+    its import did not finish). `watch`: lines of the module at which each planned
+    call's record gets the locals' values (`watched`: [[line, {name: literal}], ...])."""
     token = "@@" + secrets.token_hex(8) + "@@"
     spec = {
         "module": module,
@@ -81,6 +83,7 @@ def probe(
         "explore": list(explore),
         "sequences": list(sequences),
         "stale_s": stale_s,
+        "watch": list(watch),
         "instances": {"owners": list(instance_owners), "candidates": list(INSTANCE_CANDIDATES)},
     }
     wall = seconds + import_seconds + 2 * call_seconds + 2

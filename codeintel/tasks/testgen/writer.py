@@ -12,6 +12,7 @@ import builtins
 import keyword
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from codeintel.tasks.testgen.plan import Args, Call, Focal
@@ -41,6 +42,7 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
     stable = bool(record.get("deterministic"))
     if record["status"] == "raised" and not stable:
         return None
+    named, focal = focal, _as_named(focal, module)  # `focal`: as the test's code names it
     lines = _arrange(call, focal, record)
     names: list[str] = []
     imports: list[str] = []
@@ -59,20 +61,22 @@ def write_test(call: Call, record: dict, focal: Focal, module: str) -> Generated
     checks += _change_checks(call, focal, record, stable)
     if not any(_asserts_behaviour(line) for line in lines):
         return None  # only a type, or nothing: not a test of what the code does
-    name = _name(focal, record, checks)
+    name = _name(named, record, checks)
     fixtures = "tmp_path, monkeypatch" if record.get("files") else ""
     if fixtures:
         lines.insert(0, IN_TMP_PATH)
     body = "\n".join("    " + line for line in lines)
     source = f"def {name}({fixtures}):\n{body}\n"
+    if focal is not named:
+        imports.append(_module_import(module))
     return GeneratedTest(
         name=name,
-        focal=focal.qualname,
+        focal=named.qualname,
         origin=Origin.SEARCH,
         source=source,
         checks=tuple(checks),
         imports=tuple(dict.fromkeys(imports)),
-        names=tuple(dict.fromkeys([_importable(focal), *names])),
+        names=tuple(dict.fromkeys([*([_importable(focal)] if focal is named else []), *names])),
     )
 
 
@@ -89,10 +93,11 @@ def write_sequence(call: Call, record: dict, focal: Focal, module: str) -> Gener
     if not record.get("deterministic"):
         return None
     owner = call.target
-    lines = [f"obj = {owner}({_arguments(call.ctor)})"]
+    built = _as_named(focal, module).owner or owner
+    lines = [f"obj = {built}({_arguments(call.ctor)})"]
     if any("other" in step for step in call.steps):
-        lines.append(f"other = {owner}({_arguments(call.other)})")
-    imports: list[str] = []
+        lines.append(f"other = {built}({_arguments(call.other)})")
+    imports: list[str] = [_module_import(module)] if built != owner else []
     checks: list[str] = []
     for at, (step, outcome) in enumerate(zip(call.steps, record["outcomes"], strict=False)):
         if outcome["status"] == "raised":
@@ -112,7 +117,7 @@ def write_sequence(call: Call, record: dict, focal: Focal, module: str) -> Gener
         source=f"def {name}():\n{body}\n",
         checks=tuple(checks),
         imports=tuple(dict.fromkeys(imports)),
-        names=(owner.split(".")[0],),
+        names=(owner.split(".")[0],) if built == owner else (),
     )
 
 
@@ -201,6 +206,22 @@ def _importable(focal: Focal) -> str:
     return focal.owner or focal.qualname
 
 
+def collected_by_pytest(name: str) -> bool:
+    """Whether pytest would collect a name imported into a test file as a test of its
+    own (by its default patterns: functions test*, classes Test*): such a name of the
+    module (sndhdr's `test_au(h, f)`, a detector) is reached through the module instead."""
+    return name.startswith(("test", "Test"))
+
+
+def _as_named(focal: Focal, module: str) -> Focal:
+    """`focal` as a test's code names it: unchanged, or behind the module's name
+    (`sndhdr.test_au`) when its top-level name is one pytest would collect."""
+    top = focal.qualname.split(".")[0]
+    if not collected_by_pytest(top):
+        return focal
+    return replace(focal, qualname=f"{module.rpartition('.')[2]}.{focal.qualname}")
+
+
 def _arrange(call: Call, focal: Focal, record: dict) -> list[str]:
     """The setup lines: mutable arguments bound to names, the object for a method."""
     names, ordered = _param_names(call, focal), _ordered(call.args)
@@ -260,7 +281,7 @@ def _invocation(call: Call, focal: Focal, record: dict | None = None) -> str:
         bound = {i: names[i] for i in _bound(call, record)}
     args = _arguments(call.args, bound)
     if focal.kind == "function":
-        return f"{focal.name}({args})"
+        return f"{focal.qualname}({args})"
     if focal.kind == "constructor":
         return f"{focal.owner}({args})"
     if focal.kind == "static":
@@ -311,11 +332,15 @@ def _value_checks(value: dict, module: str, imports: list, checks: list) -> list
 
 
 def _shown(value: dict, name: str = "result") -> list[str]:
-    """Asserts on what a value without a literal shows: its size, items, and (at most
-    5) public attributes."""
+    """Asserts on what a value without a literal shows: its size, items, truth value,
+    repr, and (at most 5) public attributes."""
     out = [f"assert len({name}) == {value['len']}"] if "len" in value else []
     if "items" in value:
         out.append(f"assert list({name}) == {value['items']}")
+    if "bool" in value:
+        out.append(f"assert bool({name}) is {value['bool']}")
+    if "repr" in value:
+        out.append(f"assert repr({name}) == {value['repr']!r}")
     attrs = list((value.get("attrs") or {}).items())[:5]
     return out + [f"assert {name}.{attr} == {shown}" for attr, shown in attrs]
 
@@ -389,8 +414,6 @@ def _snake(text: str) -> str:
 
 def unique_names(tests: Iterable[GeneratedTest]) -> list[GeneratedTest]:
     """The tests with names made unique (`_2`, `_3`, ... after the first)."""
-    from dataclasses import replace
-
     seen: dict[str, int] = {}
     out = []
     for test in tests:
