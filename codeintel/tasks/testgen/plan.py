@@ -155,6 +155,7 @@ class Focal:
     params: tuple[Param, ...]
     hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # param -> values
     literals: tuple[str, ...] = ()  # constants of the body
+    constants: tuple[str, ...] = ()  # the module's string constants (`module_literals`)
     examples: tuple[Args, ...] = ()  # argument lists from doctests and call sites
 
     @property
@@ -259,8 +260,9 @@ def _focal(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, kind: st
         end_line=node.end_lineno or node.lineno,
         params=params,
         hints=compared_constants(node, {p.name for p in params}),
-        literals=tuple(dict.fromkeys([*body_literals(node), *module_literals(tree)])),
+        literals=body_literals(node),
         examples=tuple(doctest_calls(tree, qualname.rpartition(".")[2])),
+        constants=module_literals(tree),
     )
 
 
@@ -406,6 +408,9 @@ def module_literals(tree: ast.Module, limit: int = 8) -> tuple[str, ...]:
     out: list[str] = []
     for node in tree.body:
         value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        targets = getattr(node, "targets", [getattr(node, "target", None)])
+        if any(isinstance(t, ast.Name) and t.id.startswith("__") for t in targets):
+            continue  # `__all__`, `__version__`: names and versions, not data
         items = getattr(value, "elts", [value])
         for item in items:
             found = item.value if isinstance(item, ast.Constant) else None
@@ -521,6 +526,7 @@ def without_paths(focal: Focal, exists: PathCheck) -> Focal:
         params=params,
         hints={k: tuple(filter(ok, v)) for k, v in focal.hints.items()},
         literals=tuple(filter(ok, focal.literals)),
+        constants=tuple(filter(ok, focal.constants)),
         examples=tuple(a for a in focal.examples if all(ok(src) for _, src in a)),
     )
 
@@ -553,7 +559,7 @@ def type_names(annotation: str | None) -> list[str]:
 def pool(param: Param, focal: Focal) -> list[str]:
     """Argument expressions to try for one parameter, most likely useful first."""
     values = list(focal.hints.get(param.name, ()))
-    strings = [v for v in focal.literals if v.startswith(("'", '"'))]
+    strings = [v for v in (*focal.literals, *focal.constants) if v.startswith(("'", '"'))]
     values += annotated_values(param.annotation, strings)
     hinted = type_names(param.annotation) or _default_kinds(param)
     kinds = hinted or _name_kinds(param.name)
@@ -561,9 +567,10 @@ def pool(param: Param, focal: Focal) -> list[str]:
         values += BY_TYPE[kind]
     literal_kinds = {"str": (str,), "bytes": (bytes,), "int": (int,), "float": (float, int)}
     wanted = tuple(t for k in kinds for t in literal_kinds.get(k, ()))
-    values += [v for v in focal.literals if wanted and isinstance(ast.literal_eval(v), wanted)]
+    known = (*focal.literals, *focal.constants)  # the body's, then the module's
+    values += [v for v in known if wanted and isinstance(ast.literal_eval(v), wanted)]
     if not kinds:
-        values += [*focal.literals[:4], *GENERIC]
+        values += [*focal.literals[:4], *GENERIC, *focal.constants[:4]]
     elif not hinted:
         values += OTHER_TYPES  # a name is a weak hint: other types too, last
     out = list(dict.fromkeys(values))
@@ -765,7 +772,7 @@ def _draws(focal: Focal) -> dict:
         "target": focal.qualname,
         "params": [[p.name, p.how, p.default is not None] for p in focal.params],
         "pools": {p.name: pool(p, focal) for p in focal.params},
-        "literals": list(focal.literals),
+        "literals": [*focal.literals, *focal.constants],
     }
 
 

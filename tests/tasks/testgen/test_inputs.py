@@ -39,7 +39,9 @@ def test_the_constants_a_comparison_looks_at_come_first():
     assert found[:4] == ("'['", "'!'", "0", "'-'")  # compared, though not with a parameter
     assert "'not a bracket expression'" in found  # then the rest
     assert module_literals(TREE) == ("'alpha'", "'beta'")
-    assert "'alpha'" in FOCALS["Registry.default_names"].literals
+    assert FOCALS["Registry.default_names"].constants == ("'alpha'", "'beta'")
+    names = ast.parse("__all__ = ['f', 'g']\n__version__ = '1.0'\nKIND: str = 'x'\n")
+    assert module_literals(names) == ("'x'",)  # names and versions are not data
 
 
 def test_a_container_annotation_gets_a_value_of_its_shape():
