@@ -6,18 +6,23 @@ truth value and repr, and functions pytest would collect reached through the mod
 from __future__ import annotations
 
 import ast
+import importlib.util
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from codeintel.tasks.testgen import TestgenConfig, generate_tests
+from codeintel.tasks.testgen import TestgenConfig, generate_tests, probe
 from codeintel.tasks.testgen.plan import (
     Call,
     annotated_values,
     body_literals,
     compared_constants,
+    explore_targets,
     focal_functions,
     module_literals,
 )
@@ -120,7 +125,6 @@ def _line(text: str) -> int:
 
 def test_the_search_grows_inputs_the_pools_cannot_make(detectors_result):
     covered = {line for t in detectors_result.tests for line in t.lines}
-    assert _line("            ranges.append((body[i], body[i + 2]))") in covered  # '[a-c]'
     assert _line("        return _FactoryView(source)") in covered  # a callable
     assert _line("        source = list(source)") in covered  # an iterator
     assert _line("            return list(self._entries[DEFAULT_KIND])") in covered
@@ -128,18 +132,30 @@ def test_the_search_grows_inputs_the_pools_cannot_make(detectors_result):
     assert all(t.passed for t in detectors_result.tests)
 
 
-def test_kept_inputs_are_shrunk_to_what_reaches_their_lines(detectors_result):
-    char_class = next(f for f in detectors_result.functions if f.focal == "char_class")
-    strings = [ast.literal_eval(m) for t in char_class.tests for m in _string_args(t.source)]
-    assert strings and max(len(s) for s in strings) <= 12, strings
+@pytest.fixture
+def alarm():
+    """The probe's call timeout (SIGALRM), as its main() sets it, for in-process runs."""
+    before = signal.signal(signal.SIGALRM, probe._on_alarm)
+    yield
+    signal.signal(signal.SIGALRM, before)
 
 
-def _string_args(source: str) -> list[str]:
-    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)]
-    return [
-        ast.unparse(a)
-        for c in calls
-        if ast.unparse(c.func) == "char_class"
-        for a in c.args
-        if isinstance(a, ast.Constant) and isinstance(a.value, str)
-    ]
+def test_the_random_search_reaches_a_range_and_shrinks_its_pattern(alarm):
+    spec = importlib.util.spec_from_file_location("detectors_in_process", FIXTURES / "detectors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    targets = explore_targets([FOCALS["char_class"]], {}, {"function"})
+    explorer = Explorer(targets, {"__builtins__": __builtins__}, seed=0)
+    tracer = probe.Tracer(os.path.realpath(FIXTURES / "detectors.py"))
+    wanted = ("char_class", _line("            ranges.append((body[i], body[i + 2]))"))
+    seen: set = set()
+    until = (time.monotonic() + 120, 120.0)  # the draws are seeded: only the end is timed
+    kept = []
+    for record in explorer.run(module, tracer, seen, until, 1.0, 1):
+        kept.append(record)
+        if wanted in seen:
+            break
+    assert wanted in seen, "no drawn pattern reached a range such as '[a-c]'"
+    pattern = ast.literal_eval(kept[-1]["call"]["args"][0][1])
+    assert pattern.startswith("[") and "-" in pattern and len(pattern) <= 8, pattern
+    assert explorer.kept  # the kept calls' arguments, for later mutation
