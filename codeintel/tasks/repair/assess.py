@@ -5,17 +5,20 @@ where `lo = mid + 1` was meant, and hangs on other inputs. So once validation ha
 plausible patches (the first, and the alternatives it goes on to look for within a
 bounded share of the budget, `Validation.plausible`), each is run on the same generated
 calls of the fixed function, in the sandbox (the test generator's probe): the tests'
-own argument lists (the literal calls to the function in the test files), each with one
-argument replaced by a value of the test generator's pools for that parameter, and the
-pools' own argument sets (`testgen.plan`). A method is called on objects built the same
-way from its class's constructor.
+own argument lists (the literal calls to the function in the test files), those passing
+an optional parameter the tests leave at its default (a patch that ignores it would look
+like the fix otherwise), those with one argument replaced by a value of the test
+generator's pools for that parameter, and the pools' own argument sets (`testgen.plan`).
+A method is called on objects built the same way from its class's constructor.
 
 Each call's outcome is compared across the patches (returned what, raised what, what
 it changed in its arguments and object, or hung); values equal under `==` are the same
 outcome (3 and 3.0). Where a patch raises what the original raised, the input is outside
 the function's domain: no difference there counts. The chosen patch is the one that
-misbehaves least (hangs, or raises where another plausible patch returns), then agrees
-most with the others, then is the smallest edit, then ranked first. Its assessment:
+misbehaves least (hangs, or raises where another plausible patch returns), then leaves
+fewest parameters unread (`total >= 50` where the function has a `threshold=50` it never
+reads is a guess at the fix `total >= threshold`), then agrees most with the others,
+then is the smallest edit, then ranked first. Its assessment:
 
 - confident: no generated call hangs it or makes it raise where another plausible patch
   returns, and every other plausible patch found behaves the same on every call;
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import itertools
 import json
 import random
 from collections import Counter
@@ -149,6 +153,41 @@ def derived(focal: Focal, examples: Sequence[Args], per_value: int = 3) -> list[
     return out
 
 
+def optional(focal: Focal, examples: Sequence[Args], per_value: int = 2) -> list[Args]:
+    """The examples with one optional parameter they leave at its default passed one of
+    the first `per_value` values of that parameter's pool, the parameters taken in turn:
+    a patch that ignores the parameter (`total >= 50` for `total >= threshold`) behaves
+    like the original only while the tests never pass it."""
+    per_param: list[list[Args]] = []
+    for at, param in enumerate(focal.params):
+        if param.default is None:
+            continue
+        values = pool(param, focal)[:per_value]
+        per_param.append(
+            [(*e, arg) for v in values for e in examples if (arg := _argument(focal, e, at, v))]
+        )
+    turns = itertools.zip_longest(*per_param)  # one call of each parameter, then again
+    return [args for turn in turns for args in turn if args is not None]
+
+
+def _argument(focal: Focal, example: Args, at: int, value: str) -> tuple[str | None, str] | None:
+    """The argument passing `value` to the `at`th parameter after `example`'s arguments,
+    or None where the example passes it or cannot reach it (positional-only, not next)."""
+    param = focal.params[at]
+    if param.name in _passed_names(focal, example):
+        return None
+    if param.how == "positional":
+        return (None, value) if at == len(example) else None
+    return (param.name, value)
+
+
+def _passed_names(focal: Focal, example: Args) -> set[str]:
+    """The parameters an argument list passes, by position or keyword."""
+    order = [p.name for p in focal.params]
+    positional = [k for k, _ in example if k is None]
+    return set(order[: len(positional)]) | {k for k, _ in example if k is not None}
+
+
 def mutated(examples: Sequence[Args], count: int, seed: int = 0) -> list[Args]:
     """The examples with one int moved to a boundary (0, its negation), then up to `count`
     with one argument (sometimes two) perturbed: a number moved by 1 to 3, a list with
@@ -185,10 +224,12 @@ def _value(source: str) -> tuple[object] | None:
 
 
 def _calls(request: RepairRequest, focal: Focal, ctors: dict[str, list[Args]]) -> list[Call]:
-    """The calls every patch is run on: the tests' own argument lists, those mutated,
-    those with one argument from the pools, then the pools' own argument sets."""
+    """The calls every patch is run on: the tests' own argument lists, those passing an
+    optional parameter they leave out, those mutated, those with one argument from the
+    pools, then the pools' own argument sets."""
     examples = _tests_calls(request, focal.name)
-    found = [*examples, *mutated(examples, CALLS // 2), *derived(focal, examples)]
+    varied = optional(focal, examples)[: CALLS // 3]
+    found = [*examples, *varied, *mutated(examples, CALLS // 2), *derived(focal, examples)]
     return plan_calls([focal], ctors, {focal.qualname: found}, CALLS)
 
 
@@ -273,10 +314,11 @@ class Scored:
     misbehaves: int  # calls it hangs on, or raises on where another patch returns
     disagrees: int  # calls where it differs from the outcome most patches had
     size: int  # characters changed
+    unused: int = 0  # parameters the patched function never reads
 
     @property
-    def key(self) -> tuple[int, int, int, int]:
-        return (self.misbehaves, self.disagrees, self.size, self.index)
+    def key(self) -> tuple[int, int, int, int, int]:
+        return (self.misbehaves, self.unused, self.disagrees, self.size, self.index)
 
 
 def _misbehaves(seen: str | None, others: Sequence[str | None], original: str | None) -> bool:
@@ -302,14 +344,30 @@ def _majority(outcomes: Sequence[str | None]) -> str | None:
     return found if 2 * times > len(outcomes) else None
 
 
-def _score(index: int, table: list[list], original: list, size: int) -> Scored:
+def _score(index: int, table: list[list], original: list, size: int, unused: int) -> Scored:
     bad = disagrees = 0
     for at, seen in enumerate(table[index]):
         others = [row[at] for row in table]
         bad += _misbehaves(seen, others, original[at])
         common = _majority(others)
         disagrees += common is not None and seen != common
-    return Scored(index, bad, disagrees, size)
+    return Scored(index, bad, disagrees, size, unused)
+
+
+def unused_parameters(source: str, function: str) -> int:
+    """How many of the function's parameters its body never reads: a patch that writes
+    a parameter's default as a literal (`total >= 50` for `total >= threshold`) leaves
+    the parameter unread, which the patch reading it does not."""
+    focal, _ = _focal(source, function)
+    tree = python_ast(source)
+    if focal is None or tree is None:
+        return 0
+    functions = (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))
+    node = next((n for n in functions if n.lineno == focal.line), None)
+    if node is None:
+        return 0
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return sum(p.name not in read for p in focal.params)
 
 
 def edit_size(before: str, after: str) -> int:
@@ -454,7 +512,8 @@ def assess(
         )
     original = [outcome(before.get(calls[at].id)) for at in ran]
     sizes = [edit_size(request.source, p.patched) for p in plausible]
-    scored = [_score(i, table, original, sizes[i]) for i in range(len(plausible))]
+    unused = [unused_parameters(p.patched, p.candidate.function) for p in plausible]
+    scored = [_score(i, table, original, sizes[i], unused[i]) for i in range(len(plausible))]
     best = min(scored, key=lambda s: s.key)
     chosen_calls = [calls[at] for at in ran]
     chosen = plausible[best.index].candidate

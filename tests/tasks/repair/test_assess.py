@@ -9,7 +9,14 @@ import shutil
 from codeintel import tasks
 from codeintel.cli import main
 from codeintel.tasks.repair import Assessment, RepairConfig, RepairOutcome
-from codeintel.tasks.repair.assess import derived, edit_size, mutated, outcome
+from codeintel.tasks.repair.assess import (
+    derived,
+    edit_size,
+    mutated,
+    optional,
+    outcome,
+    unused_parameters,
+)
 from codeintel.tasks.testgen.plan import Focal, Param
 from tests.conftest_paths import FIXTURES, REPO
 
@@ -77,6 +84,17 @@ def test_write_takes_only_a_confident_fix_unless_accepted(tmp_path, capsys):
     assert module.read_text() != before and (tmp_path / "nonnegative.py.orig").exists()
 
 
+def test_a_patch_that_ignores_a_parameter_the_tests_never_pass_is_not_confident():
+    # the tests never pass `threshold`: `total >= 50` passes them as `total >= threshold`
+    # does; a generated call passing threshold tells them apart
+    result = _repair("discount.py", "test_discount_default.py", budget=30)
+    assert result.outcome is RepairOutcome.FIXED
+    assert "total >= threshold" in result.patched_source  # it reads the parameter
+    found = result.assessment
+    assert found.assessment is Assessment.DIFFERS and found.plausible >= 2
+    assert "threshold=" in found.example
+
+
 def test_the_bundled_example_is_confident_and_written(tmp_path, capsys):
     for name in ("running_mean.py", "test_running_mean.py"):
         shutil.copy(REPO / "examples" / "repair" / name, tmp_path / name)
@@ -103,6 +121,35 @@ def test_the_tests_inputs_are_mutated_and_varied_from_the_pools():
     varied = derived(focal, examples)
     assert ((None, "[1, 2, 3]"), (None, "0")) in varied  # k from the int pool
     assert all(args != examples[0] for args in varied)
+
+
+def test_optional_parameters_the_tests_leave_out_are_passed_in_turn():
+    params = (
+        Param("xs", "positional", None, None),
+        Param("start", "positional", "0", None),
+        Param("key", "either", "None", None),
+        Param("reverse", "keyword", "False", None),
+    )
+    focal = Focal("f", "function", 1, 2, params)
+    examples = [((None, "[3, 1]"),), ((None, "[2]"), (None, "1"), ("reverse", "True"))]
+    found = optional(focal, examples)
+    assert ((None, "[3, 1]"), (None, "1")) in found  # the next positional-only one
+    assert ((None, "[3, 1]"), ("reverse", "True")) in found  # True: not the default
+    assert any(a[:3] == examples[1] and a[3][0] == "key" for a in found)  # by keyword
+    # passed already, or positional-only and not next: never added
+    assert not any(len([k for k, _ in a if k == "reverse"]) > 1 for a in found)
+    assert not any(a[:1] == ((None, "[2]"),) and len(a) > 4 for a in found)
+    assert len({a[-1][0] for a in found[:3]}) == 3  # each parameter before any twice
+
+
+def test_unused_parameters_are_counted_in_the_patched_function():
+    read = "def f(total, member, threshold=50):\n    return member and total >= threshold\n"
+    ignored = read.replace(">= threshold", ">= 50")
+    assert unused_parameters(read, "f") == 0
+    assert unused_parameters(ignored, "f") == 1
+    method = "class A:\n    def m(self, x, y=1):\n        return x\n"
+    assert unused_parameters(method, "A.m") == 1  # self is not a parameter here
+    assert unused_parameters("def f(:\n", "f") == 0  # not Python: nothing known
 
 
 def test_outcomes_and_edit_sizes():
