@@ -25,16 +25,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from codeintel.errors import CodeintelError
-from codeintel.tasks.repair.assess import calls_allowed, module_of
+from codeintel.tasks.repair.assess import CALL_SECONDS, IMPORT_SECONDS, calls_allowed, module_of
 from codeintel.tasks.repair.records import Block, RepairRequest
-from codeintel.tasks.testgen.plan import Args, Call, literal_args
+from codeintel.tasks.testgen.plan import Args, Call, is_literal, literal_args
 from codeintel.tasks.testgen.search import probe
 from parsers.text import python_ast
 
 CALLS = 40  # the tests' asserts run, at most
 SNAPSHOTS = 80  # distinct snapshots of one condition a clause is checked against
-CALL_SECONDS = 0.5
-IMPORT_SECONDS = 5.0
 # what a condition or a clause may call when evaluated on a snapshot's values
 SAFE = {name: getattr(builtins, name) for name in (
     "len", "abs", "min", "max", "sum", "sorted", "any", "all", "set", "frozenset", "list",
@@ -88,7 +86,7 @@ def _expected(node: ast.AST, names: set[str]) -> list[tuple[Args, str]]:
         return []
     out = []
     for call, value in (sides, sides[::-1]) if sides else ():
-        if _calls(call, names) and _is_literal(value):
+        if _calls(call, names) and is_literal(value):
             args = literal_args(call)  # type: ignore[arg-type]
             out += [(args, ast.unparse(value))] if args is not None else []
     return out
@@ -99,14 +97,6 @@ def _calls(node: ast.AST, names: set[str]) -> bool:
         return False
     func = node.func
     return (func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)) in names
-
-
-def _is_literal(node: ast.AST) -> bool:
-    try:
-        ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return True
 
 
 def observe(
@@ -138,6 +128,8 @@ def observe(
 
 
 def _passed(record: Mapping, expected: str) -> bool:
+    """It returned the expected value: equal under `==` ({'a': 1, 'b': 2} as the test
+    writes it and the dict's repr in another order are the same value)."""
     if record.get("status") != "returned":
         return False
     got = (record.get("value") or {}).get("literal")

@@ -287,8 +287,12 @@ def condition_lines(source: str) -> list[int]:
     function = parsed_function(source)
     if function is None:
         return []
-    tests = [t for t in conditions(function) if (s := segment(source, t)) and "\n" not in s]
-    return sorted({t.lineno for t in tests})
+    return sorted({t.lineno for t in one_line_conditions(function, source)})
+
+
+def one_line_conditions(function: ast.AST, source: str) -> list[ast.expr]:
+    """The function's conditions written on one line (those a clause is added to)."""
+    return [t for t in conditions(function) if (s := segment(source, t)) and "\n" not in s]
 
 
 def _clauses(
@@ -296,7 +300,7 @@ def _clauses(
 ) -> Iterator[FamilyEdit]:
     """The clauses the values at each condition single out first (every condition in
     turn), then every clause of every condition in turn."""
-    tests = [t for t in conditions(function) if (s := segment(source, t)) and "\n" not in s]
+    tests = one_line_conditions(function, source)
     guided = [_guided(test, source, words, snapshots) for test in tests]
     streams = [_clauses_of(test, source, words) for test in tests]
     for row in [*zip_longest(*guided), *zip_longest(*streams)]:

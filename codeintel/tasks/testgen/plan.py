@@ -467,14 +467,18 @@ def literal_args(call: ast.Call) -> Args | None:
     pairs += [(k.arg, k.value) for k in call.keywords]
     if any(k is None and isinstance(v, ast.Starred) for k, v in pairs):
         return None
-    out = []
-    for keyword, value in pairs:
-        try:
-            ast.literal_eval(value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return None
-        out.append((keyword, ast.unparse(value)))
-    return tuple(out)
+    if not all(is_literal(value) for _, value in pairs):
+        return None
+    return tuple((keyword, ast.unparse(value)) for keyword, value in pairs)
+
+
+def is_literal(node: ast.AST) -> bool:
+    """Whether `ast.literal_eval` takes the expression."""
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def call_sites(sources: Mapping[str, str], focals: Sequence[Focal]) -> dict[str, list[Args]]:
