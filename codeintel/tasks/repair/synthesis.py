@@ -21,7 +21,13 @@ its own cap:
   dict, an assignment or augmented assignment of a local, an early return;
 - replace_expression: a name, constant or binary operation on a suspicious line replaced
   by an expression of depth <= 2 over the names in scope and the constants
-  (`v * 2` -> `v * factor`).
+  (`v * 2` -> `v * factor`);
+- swap_attribute: a field read (`node.successor`) replaced by another field the
+  function reads or writes, or its plural or singular (`node.successors`);
+- wrap_call: a value on a suspicious line (a name, field, item or binary operation)
+  passed through a one-argument function the function calls, then a few builtins
+  (`b - a` -> `abs(b - a)`, `sorted(xs)`), or a one-argument call unwrapped
+  (`len(xs)` -> `xs`).
 
 Families are interleaved (one edit of each in turn), so a fix in any family is reached
 after about as many validations times the number of families as its place in its own.
@@ -54,7 +60,10 @@ LIMITS = {  # candidates per family and function
     "condition_clause": 300,
     "synthesize_statement": 400,
     "replace_expression": 400,
+    "swap_attribute": 60,
+    "wrap_call": 120,
 }
+WRAPPERS = ("abs", "len", "sorted", "list", "set", "int", "str", "reversed")  # after its own
 POSITIONS = 8  # insertion points tried, nearest the suspicious lines
 GUIDED_CLAUSES = 600  # clauses of a condition checked against the values seen there
 _ARITHMETIC = ("+", "-", "*", "/", "//", "%", "**")
@@ -108,6 +117,8 @@ def synthesized_edits(
         "condition_clause": _clauses(function, source, words, snapshots),
         "synthesize_statement": _statements(function, source, words, hot),
         "replace_expression": _expressions(function, source, words, hot),
+        "swap_attribute": _attributes(function, source, hot),
+        "wrap_call": _wrapped(function, source, hot),
     }
     kept = [capped(source, [edits], LIMITS[name]) for name, edits in families.items()]
     return _interleaved(kept, source)
@@ -478,4 +489,90 @@ def _replacements(site: ast.expr, source: str, words: Vocabulary) -> Iterator[Fa
         if text != before:
             after = f"({text})" if " " in text else text
             yield FamilyEdit("replace_expression", site.lineno, before, after,
+                             spliced(source, site, after))  # fmt: skip
+
+
+# --- swap_attribute ------------------------------------------------------------------
+
+
+def _fields(function: ast.AST) -> list[ast.Attribute]:
+    """The attributes the function uses as fields (not the methods it calls)."""
+    called = {id(n.func) for n in ast.walk(function) if isinstance(n, ast.Call)}
+    found = [n for n in ast.walk(function) if isinstance(n, ast.Attribute) and id(n) not in called]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _attributes(function: ast.AST, source: str, hot: frozenset[int]) -> Iterator[FamilyEdit]:
+    fields = _fields(function)
+    names = list(dict.fromkeys(f.attr for f in fields))
+    sites = [f for f in fields if isinstance(f.ctx, ast.Load) and f.lineno == f.end_lineno]
+    sites.sort(key=lambda f: not hot or f.lineno not in hot)  # the suspicious lines first
+    for site in sites:
+        before = segment(source, site) or ""
+        owner = before[: before.rfind(".")]
+        plural = site.attr[:-1] if site.attr.endswith("s") else f"{site.attr}s"
+        for name in dict.fromkeys([plural, *names]):
+            if name != site.attr:
+                after = f"{owner}.{name}"
+                yield FamilyEdit("swap_attribute", site.lineno, before, after,
+                                 spliced(source, site, after))  # fmt: skip
+
+
+# --- wrap_call -----------------------------------------------------------------------
+
+
+def _wrappers(function: ast.AST) -> list[str]:
+    """The functions the function calls by name with one argument, then `WRAPPERS`."""
+    own = [
+        n.func.id
+        for n in ast.walk(function)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        and len(n.args) == 1 and not n.keywords
+    ]  # fmt: skip
+    return list(dict.fromkeys([*own, *WRAPPERS]))
+
+
+def _wrapped(function: ast.AST, source: str, hot: frozenset[int]) -> Iterator[FamilyEdit]:
+    called = {id(n.func) for n in ast.walk(function) if isinstance(n, ast.Call)}
+    owners = {id(n.value) for n in ast.walk(function) if isinstance(n, ast.Attribute)}
+    values = (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)
+    sites = [
+        n for n in ast.walk(function)
+        if isinstance(n, values) and isinstance(getattr(n, "ctx", ast.Load()), ast.Load)
+        and id(n) not in called and id(n) not in owners
+        and n.lineno == n.end_lineno and (not hot or n.lineno in hot)
+    ]  # fmt: skip
+    sites.sort(key=lambda n: (n.lineno, n.col_offset))
+    wrappers = _wrappers(function)
+    for call in _one_argument_calls(function, hot):
+        inner = segment(source, call.args[0]) or ""
+        yield FamilyEdit("wrap_call", call.lineno, segment(source, call) or "", inner,
+                         spliced(source, call, inner))  # fmt: skip
+    inside = {  # the function a site is already the argument of: not wrapped twice
+        id(arg): n.func.id
+        for n in ast.walk(function)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        for arg in n.args
+    }
+    streams = [_wraps(site, source, [w for w in wrappers if w != inside.get(id(site))])
+               for site in sites]  # fmt: skip
+    for row in zip_longest(*streams):  # every site in turn
+        yield from (edit for edit in row if edit is not None)
+
+
+def _one_argument_calls(function: ast.AST, hot: frozenset[int]) -> list[ast.Call]:
+    return [
+        n for n in ast.walk(function)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and len(n.args) == 1
+        and not n.keywords and not isinstance(n.args[0], ast.Starred)
+        and n.lineno == n.end_lineno and (not hot or n.lineno in hot)
+    ]  # fmt: skip
+
+
+def _wraps(site: ast.expr, source: str, wrappers: Sequence[str]) -> Iterator[FamilyEdit]:
+    before = segment(source, site) or ""
+    for name in wrappers:
+        if name != before:
+            after = f"{name}({before})"
+            yield FamilyEdit("wrap_call", site.lineno, before, after,
                              spliced(source, site, after))  # fmt: skip

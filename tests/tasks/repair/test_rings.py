@@ -47,6 +47,20 @@ def test_an_expression_needing_a_name_in_scope_is_synthesized():
     assert result.assessment.assessment is Assessment.CONFIDENT  # `factor * value` agrees
 
 
+def test_a_field_read_by_the_wrong_name_is_swapped():
+    result = _repair("links")  # `current.successor` for `current.successors`
+    assert result.outcome is RepairOutcome.FIXED and result.winner_family == "swap_attribute"
+    assert "todo.extend(current.successors)" in result.patched_source
+    # its calls need Link objects the tests build, so no generated call reaches it
+    assert result.assessment.assessment is Assessment.UNASSESSED
+
+
+def test_a_missing_function_call_is_synthesized():
+    result = _repair("gaps")  # `b - a` for `abs(b - a)`
+    assert result.outcome is RepairOutcome.FIXED and result.winner_family == "wrap_call"
+    assert _run(result, "largest_gap", [3, 20, 1, 4]) == 19  # the fix, beyond the tests
+
+
 def test_a_two_edit_bug_is_fixed_on_top_of_partial_progress():
     result = _repair("summary")  # `max` for the low value, and a count one too many
     assert result.outcome is RepairOutcome.FIXED

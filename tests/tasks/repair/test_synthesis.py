@@ -62,6 +62,33 @@ def test_operators_conditions_and_returns_are_rebuilt():
     assert len({e.source for e in found}) == len(found)
 
 
+def test_a_field_is_swapped_for_another_the_function_uses_or_its_plural():
+    source = (
+        "def last(node):\n    while node.next:\n        node = node.successor\n"
+        "    return node.value\n"
+    )
+    found = {(e.family, e.before, e.after) for e in synthesized_edits(source, frozenset({3}))}
+    assert ("swap_attribute", "node.successor", "node.successors") in found  # plural
+    assert ("swap_attribute", "node.successor", "node.next") in found  # a field it reads
+    assert ("swap_attribute", "node.next", "node.nexts") in found  # off the hot line too
+    methods = "def f(xs):\n    xs.sort()\n    return xs\n"
+    assert not [e for e in synthesized_edits(methods) if e.family == "swap_attribute"]
+
+
+def test_a_value_is_passed_through_a_function_or_a_call_unwrapped():
+    source = "def spread(xs):\n    low = min(xs)\n    return len(xs) - low\n"
+    found = {(e.family, e.before, e.after) for e in synthesized_edits(source, frozenset({3}))}
+    assert ("wrap_call", "low", "min(low)") in found  # a function it calls, first
+    assert ("wrap_call", "low", "abs(low)") in found  # then the builtins
+    assert ("wrap_call", "len(xs)", "xs") in found  # unwrapped
+    assert not any(f == "wrap_call" and b == "xs" and a.startswith("len") for f, b, a in found)
+    on_line_2 = [e for e in synthesized_edits(source, frozenset({3})) if e.line == 2]
+    assert not [e for e in on_line_2 if e.family == "wrap_call"]  # hot lines only
+    owner = "def f(p):\n    return p.x\n"
+    afters = {e.after for e in synthesized_edits(owner) if e.family == "wrap_call"}
+    assert "abs(p.x)" in afters and not any(a.startswith("abs(p)") for a in afters)
+
+
 def test_families_are_capped_and_interleaved():
     source = "def f(a, b, c, d, e):\n    x = a + b\n    y = c * d\n    return x - y + e\n"
     found = synthesized_edits(source)
