@@ -21,11 +21,17 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from codeintel.errors import CodeintelError
-from codeintel.tasks.repair.assess import CALL_SECONDS, IMPORT_SECONDS, calls_allowed, module_of
+from codeintel.tasks.repair.assess import (
+    CALL_SECONDS,
+    IMPORT_SECONDS,
+    calls_allowed,
+    module_classes,
+    module_of,
+)
 from codeintel.tasks.repair.records import Block, RepairRequest
 from codeintel.tasks.testgen.plan import Args, Call, is_literal, literal_args
 from codeintel.tasks.testgen.search import probe
@@ -49,16 +55,19 @@ class Snapshot:
     failing: bool
 
 
-def expected_calls(tests: Iterable[str], name: str) -> list[tuple[Args, str]]:
+def expected_calls(
+    tests: Iterable[str], name: str, builders: Collection[str] = ()
+) -> list[tuple[Args, str]]:
     """(argument list, expected value) of each assert in `tests` that compares a call
-    of `name` (or of a helper's parameter it is passed to) with literal arguments to a
-    literal: `assert name(...) == v`, `v == name(...)`, `self.assertEqual(name(...), v)`."""
+    of `name` (or of a helper's parameter it is passed to) with literal arguments (or
+    objects `builders` build from literals) to a literal: `assert name(...) == v`,
+    `v == name(...)`, `self.assertEqual(name(...), v)`."""
     trees = [t for t in map(python_ast, tests) if t is not None]
     names = _aliases(trees, name)
     found: list[tuple[Args, str]] = []
     for tree in trees:
         for node in ast.walk(tree):
-            found += _expected(node, names)
+            found += _expected(node, names, builders)
     return list(dict.fromkeys(found))
 
 
@@ -77,7 +86,7 @@ def _aliases(trees: Sequence[ast.Module], name: str) -> set[str]:
     return names
 
 
-def _expected(node: ast.AST, names: set[str]) -> list[tuple[Args, str]]:
+def _expected(node: ast.AST, names: set[str], builders: Collection[str]) -> list[tuple[Args, str]]:
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
         sides = (node.left, node.comparators[0])
     elif isinstance(node, ast.Call) and ast.unparse(node.func).endswith("assertEqual"):
@@ -87,7 +96,7 @@ def _expected(node: ast.AST, names: set[str]) -> list[tuple[Args, str]]:
     out = []
     for call, value in (sides, sides[::-1]) if sides else ():
         if _calls(call, names) and is_literal(value):
-            args = literal_args(call)  # type: ignore[arg-type]
+            args = literal_args(call, builders)  # type: ignore[arg-type]
             out += [(args, ast.unparse(value))] if args is not None else []
     return out
 
@@ -106,7 +115,8 @@ def observe(
     function (a module-level function), run on the original module; () when there are
     none, or the module cannot be run."""
     name = block.qualified_name
-    expected = expected_calls(request.tests.values(), name)[:CALLS]
+    classes = module_classes(request.source)
+    expected = expected_calls(request.tests.values(), name, classes)[:CALLS]
     if "." in name or not expected or not lines or not calls_allowed(request):
         return ()
     module = module_of(request, request.source)

@@ -5,7 +5,8 @@ where `lo = mid + 1` was meant, and hangs on other inputs. So once validation ha
 plausible patches (the first, and the alternatives it goes on to look for within a
 bounded share of the budget, `Validation.plausible`), each is run on the same generated
 calls of the fixed function, in the sandbox (the test generator's probe): the tests'
-own argument lists (the literal calls to the function in the test files), those passing
+own argument lists (the calls of the function in the test files whose arguments are
+literals, or objects of the module's classes built from literals), those passing
 an optional parameter the tests leave at its default (a patch that ignores it would look
 like the fix otherwise), those with one argument replaced by a value of the test
 generator's pools for that parameter, and the pools' own argument sets (`testgen.plan`).
@@ -129,11 +130,20 @@ def _focal(source: str, function: str) -> tuple[Focal | None, list[Focal]]:
 
 
 def _tests_calls(request: RepairRequest, name: str) -> list[Args]:
-    """The literal argument lists the test files call `name` with."""
+    """The argument lists the test files call `name` with whose arguments are literals
+    or objects of the module's classes built from literals (`Link(1, [Link(2)])`)."""
+    classes = module_classes(request.source)
     found: list[Args] = []
     for text in request.tests.values():
-        found += literal_calls(text, name)
+        found += literal_calls(text, name, classes)
     return list(dict.fromkeys(found))
+
+
+def module_classes(source: str) -> frozenset[str]:
+    """The names of the classes the module defines at its top level."""
+    tree = python_ast(source)
+    body = tree.body if tree is not None else []
+    return frozenset(n.name for n in body if isinstance(n, ast.ClassDef))
 
 
 def derived(focal: Focal, examples: Sequence[Args], per_value: int = 3) -> list[Args]:

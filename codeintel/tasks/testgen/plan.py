@@ -441,16 +441,17 @@ def _docstring(node: ast.AST) -> str | None:
     return None
 
 
-def literal_calls(source: str, name: str) -> list[Args]:
+def literal_calls(source: str, name: str, builders: Collection[str] = ()) -> list[Args]:
     """Argument lists of the calls to `name` (or `x.name`) in `source` whose arguments
-    are all literals; [] when `source` does not parse."""
+    are all literals, or calls of `builders` on such arguments (`Link(1, [Link(2)])`
+    with `builders={"Link"}`); [] when `source` does not parse."""
     tree = python_ast(source)
     if tree is None:
         return []
     out = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and _called_name(node.func) == name:
-            args = literal_args(node)
+            args = literal_args(node, builders)
             if args is not None:
                 out.append(args)
     return out
@@ -462,14 +463,34 @@ def _called_name(func: ast.AST) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else None
 
 
-def literal_args(call: ast.Call) -> Args | None:
+def literal_args(call: ast.Call, builders: Collection[str] = ()) -> Args | None:
     pairs: list[tuple[str | None, ast.AST]] = [(None, a) for a in call.args]
     pairs += [(k.arg, k.value) for k in call.keywords]
     if any(k is None and isinstance(v, ast.Starred) for k, v in pairs):
         return None
-    if not all(is_literal(value) for _, value in pairs):
+    if not all(_built(value, builders) for _, value in pairs):
         return None
     return tuple((keyword, ast.unparse(value)) for keyword, value in pairs)
+
+
+def _built(node: ast.AST, builders: Collection[str]) -> bool:
+    """A literal, or one made of literals and calls of `builders` on them."""
+    if is_literal(node):
+        return True
+    if isinstance(node, ast.Call):
+        parts = [*node.args, *(k.value for k in node.keywords)]
+        named = isinstance(node.func, ast.Name) and node.func.id in builders
+        return named and all(k.arg for k in node.keywords) and _all_built(parts, builders)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return _all_built(node.elts, builders)
+    if isinstance(node, ast.Dict):
+        keys = [k for k in node.keys if k is not None]
+        return len(keys) == len(node.keys) and _all_built([*keys, *node.values], builders)
+    return False
+
+
+def _all_built(nodes: Sequence[ast.AST], builders: Collection[str]) -> bool:
+    return all(not isinstance(n, ast.Starred) and _built(n, builders) for n in nodes)
 
 
 def is_literal(node: ast.AST) -> bool:

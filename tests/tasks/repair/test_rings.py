@@ -51,8 +51,10 @@ def test_a_field_read_by_the_wrong_name_is_swapped():
     result = _repair("links")  # `current.successor` for `current.successors`
     assert result.outcome is RepairOutcome.FIXED and result.winner_family == "swap_attribute"
     assert "todo.extend(current.successors)" in result.patched_source
-    # its calls need Link objects the tests build, so no generated call reaches it
-    assert result.assessment.assessment is Assessment.UNASSESSED
+    # its calls take the Link objects the tests build from literals (`Link(1, [Link(2)])`)
+    found = result.assessment
+    assert found.inputs > 0 and found.misbehaving == 0
+    assert found.assessment is Assessment.UNCORROBORATED  # the one plausible patch
 
 
 def test_a_missing_function_call_is_synthesized():

@@ -93,6 +93,18 @@ def test_literal_calls_and_call_sites():
     assert sites == {"clamp": [((None, "5"), ("high", "3"))]}
 
 
+def test_calls_on_objects_built_from_literals_are_taken_with_their_builders():
+    text = (
+        "count(Link(1, [Link(2), Link(3, tag='x')]))\ncount(Link(*xs))\n"
+        "count(Other(1))\ncount({Link(1): [Link(2)]})\ncount(Link(n))\n"
+    )
+    assert literal_calls(text, "count") == []  # no builders: literals only
+    assert literal_calls(text, "count", {"Link"}) == [
+        ((None, "Link(1, [Link(2), Link(3, tag='x')])"),),
+        ((None, "{Link(1): [Link(2)]}"),),
+    ]
+
+
 def test_methods_are_called_on_objects_from_working_constructors():
     focals = focal_functions(ast.parse(SHAPES))
     calls = plan_calls(focals, {"Counter": [((None, "5"),)]}, {}, limit=5)
