@@ -28,6 +28,7 @@ from codeintel.errors import CodeintelError
 from codeintel.tasks.repair.assess import (
     CALL_SECONDS,
     IMPORT_SECONDS,
+    call_names,
     calls_allowed,
     module_classes,
     module_of,
@@ -63,27 +64,12 @@ def expected_calls(
     objects `builders` build from literals) to a literal: `assert name(...) == v`,
     `v == name(...)`, `self.assertEqual(name(...), v)`."""
     trees = [t for t in map(python_ast, tests) if t is not None]
-    names = _aliases(trees, name)
+    names = call_names(trees, name)
     found: list[tuple[Args, str]] = []
     for tree in trees:
         for node in ast.walk(tree):
             found += _expected(node, names, builders)
     return list(dict.fromkeys(found))
-
-
-def _aliases(trees: Sequence[ast.Module], name: str) -> set[str]:
-    """The names a test calls the function by: its own, and the parameter of a helper
-    of the tests it is passed to (`def check(candidate): ...` called as `check(name)`)."""
-    names = {name}
-    for tree in trees:
-        helpers = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-        for call in ast.walk(tree):
-            helper = helpers.get(getattr(getattr(call, "func", None), "id", ""))
-            for at, arg in enumerate(getattr(call, "args", []) if helper else []):
-                params = helper.args.posonlyargs + helper.args.args  # type: ignore[union-attr]
-                if isinstance(arg, ast.Name) and arg.id == name and at < len(params):
-                    names.add(params[at].arg)
-    return names
 
 
 def _expected(node: ast.AST, names: set[str], builders: Collection[str]) -> list[tuple[Args, str]]:

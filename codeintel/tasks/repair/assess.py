@@ -130,13 +130,32 @@ def _focal(source: str, function: str) -> tuple[Focal | None, list[Focal]]:
 
 
 def _tests_calls(request: RepairRequest, name: str) -> list[Args]:
-    """The argument lists the test files call `name` with whose arguments are literals
-    or objects of the module's classes built from literals (`Link(1, [Link(2)])`)."""
+    """The argument lists the test files call `name` with (directly, or through a
+    helper it is passed to) whose arguments are literals or objects of the module's
+    classes built from literals (`Link(1, [Link(2)])`)."""
     classes = module_classes(request.source)
+    texts = list(request.tests.values())
+    names = call_names([t for t in map(python_ast, texts) if t is not None], name)
     found: list[Args] = []
-    for text in request.tests.values():
-        found += literal_calls(text, name, classes)
+    for text in texts:
+        for called in sorted(names):
+            found += literal_calls(text, called, classes)
     return list(dict.fromkeys(found))
+
+
+def call_names(trees: Sequence[ast.Module], name: str) -> set[str]:
+    """The names a test calls the function by: its own, and the parameter of a helper
+    of the tests it is passed to (`def check(candidate): ...` called as `check(name)`)."""
+    names = {name}
+    for tree in trees:
+        helpers = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        for call in ast.walk(tree):
+            helper = helpers.get(getattr(getattr(call, "func", None), "id", ""))
+            for at, arg in enumerate(getattr(call, "args", []) if helper else []):
+                params = helper.args.posonlyargs + helper.args.args  # type: ignore[union-attr]
+                if isinstance(arg, ast.Name) and arg.id == name and at < len(params):
+                    names.add(params[at].arg)
+    return names
 
 
 def module_classes(source: str) -> frozenset[str]:
