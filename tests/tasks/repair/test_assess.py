@@ -15,6 +15,7 @@ from codeintel.tasks.repair.assess import (
     mutated,
     optional,
     outcome,
+    tests_calls,
     unused_parameters,
 )
 from codeintel.tasks.testgen.plan import Focal, Param
@@ -150,6 +151,22 @@ def test_unused_parameters_are_counted_in_the_patched_function():
     method = "class A:\n    def m(self, x, y=1):\n        return x\n"
     assert unused_parameters(method, "A.m") == 1  # self is not a parameter here
     assert unused_parameters("def f(:\n", "f") == 0  # not Python: nothing known
+
+
+def test_the_tests_calls_are_found_through_helpers_and_with_objects():
+    source = (
+        "class Box:\n    def __init__(self, n):\n        self.n = n\n\n\n"
+        "def f(box, k=1):\n    return box.n * k\n"
+    )
+    tests = (
+        "from m import Box, f\n\n\ndef check(candidate):\n    assert candidate(Box(3)) == 3\n"
+        "    assert candidate(Box(2), k=2) == 4\n\n\ndef test_f():\n    check(f)\n"
+        "    assert f(Box(x)) == 1\n"
+    )
+    request = tasks.make_request(
+        "repair", source=source, module_file="m.py", tests={"test_m.py": tests}
+    )
+    assert tests_calls(request, "f") == [((None, "Box(3)"),), ((None, "Box(2)"), ("k", "2"))]
 
 
 def test_outcomes_and_edit_sizes():
