@@ -74,7 +74,8 @@ from codeintel.tasks.testgen.values import boundary_variants, perturb_args
 from parsers.text import python_ast
 
 HUNG = "hung"  # the outcome of a call past CALL_SECONDS
-CALLS = 30  # generated calls of the function, at most
+CALLS = 60  # generated calls of the function, at most
+FROM_TESTS = 40  # of them, at most: those made from the tests' calls (the pools get the rest)
 CTOR_CALLS = 8  # constructor calls tried to build objects for a method
 CALL_SECONDS = 0.5  # one call; past it, the call hangs (generated inputs are small)
 IMPORT_SECONDS = 5.0
@@ -257,8 +258,9 @@ def _calls(request: RepairRequest, focal: Focal, ctors: dict[str, list[Args]]) -
     optional parameter they leave out, those mutated, those with one argument from the
     pools, then the pools' own argument sets."""
     examples = tests_calls(request, focal.name)
-    varied = optional(focal, examples)[: CALLS // 3]
-    found = [*examples, *varied, *mutated(examples, CALLS // 2), *derived(focal, examples)]
+    varied = optional(focal, examples)[: FROM_TESTS // 4]
+    found = [*examples, *varied, *mutated(examples, CALLS // 4), *derived(focal, examples)]
+    found = list(dict.fromkeys(found))[:FROM_TESTS]
     return plan_calls([focal], ctors, {focal.qualname: found}, CALLS)
 
 
