@@ -523,12 +523,7 @@ def _attributes(function: ast.AST, source: str, hot: frozenset[int]) -> Iterator
 
 def _wrappers(function: ast.AST) -> list[str]:
     """The functions the function calls by name with one argument, then `WRAPPERS`."""
-    own = [
-        n.func.id
-        for n in ast.walk(function)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-        and len(n.args) == 1 and not n.keywords
-    ]  # fmt: skip
+    own = [call.func.id for call in _one_argument_calls(function)]  # type: ignore[attr-defined]
     return list(dict.fromkeys([*own, *WRAPPERS]))
 
 
@@ -560,7 +555,8 @@ def _wrapped(function: ast.AST, source: str, hot: frozenset[int]) -> Iterator[Fa
         yield from (edit for edit in row if edit is not None)
 
 
-def _one_argument_calls(function: ast.AST, hot: frozenset[int]) -> list[ast.Call]:
+def _one_argument_calls(function: ast.AST, hot: frozenset[int] = frozenset()) -> list[ast.Call]:
+    """Calls of a name with one plain argument, on one line, on a `hot` line if any."""
     return [
         n for n in ast.walk(function)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and len(n.args) == 1
