@@ -2,7 +2,8 @@
 to rank the clauses `condition_clause` adds (Nopol-style guidance).
 
 The calls are the tests' own asserts on the function with literal sides
-(`assert f(3, [1, 2]) == 4`, `self.assertEqual(f(3), 4)`): each is run once on the
+(`assert f(3, [1, 2]) == 4`, `self.assertEqual(f(3), 4)`; an argument may be an object
+of the module's classes built from literals, `f(Link(1)) == 1`): each is run once on the
 original function in the sandbox (the test generator's probe), with the locals recorded
 as literals each time a condition's line is reached. A call that returns the expected
 value is a passing run; one that returns something else or raises, a failing one.
