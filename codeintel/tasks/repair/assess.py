@@ -130,7 +130,7 @@ def _focal(source: str, function: str) -> tuple[Focal | None, list[Focal]]:
     return found, ctors if found.kind in ("method", "property") else []
 
 
-def tests_calls(request: RepairRequest, name: str) -> list[Args]:
+def calls_in_tests(request: RepairRequest, name: str) -> list[Args]:
     """The argument lists the test files call `name` with (directly, or through a
     helper it is passed to) whose arguments are literals or objects of the module's
     classes built from literals (`Link(1, [Link(2)])`)."""
@@ -257,7 +257,7 @@ def _calls(request: RepairRequest, focal: Focal, ctors: dict[str, list[Args]]) -
     """The calls every patch is run on: the tests' own argument lists, those passing an
     optional parameter they leave out, those mutated, those with one argument from the
     pools, then the pools' own argument sets."""
-    examples = tests_calls(request, focal.name)
+    examples = calls_in_tests(request, focal.name)
     varied = optional(focal, examples)[: FROM_TESTS // 4]
     found = [*examples, *varied, *mutated(examples, CALLS // 4), *derived(focal, examples)]
     found = list(dict.fromkeys(found))[:FROM_TESTS]
@@ -269,7 +269,7 @@ def _objects(request: RepairRequest, module: Module, ctors: Sequence[Focal], sec
     if not ctors:
         return {}
     ctor = ctors[0]
-    sites = tests_calls(request, ctor.owner or "")
+    sites = calls_in_tests(request, ctor.owner or "")
     sets = argument_sets(ctor, sites, CTOR_CALLS)
     calls = [Call(i, ctor.qualname, "constructor", ctor.qualname, a) for i, a in enumerate(sets)]
     seen = _probe(request, module, calls, seconds)

@@ -10,12 +10,12 @@ from codeintel import tasks
 from codeintel.cli import main
 from codeintel.tasks.repair import Assessment, RepairConfig, RepairOutcome
 from codeintel.tasks.repair.assess import (
+    calls_in_tests,
     derived,
     edit_size,
     mutated,
     optional,
     outcome,
-    tests_calls,
     unused_parameters,
 )
 from codeintel.tasks.testgen.plan import Focal, Param
@@ -166,7 +166,7 @@ def test_the_tests_calls_are_found_through_helpers_and_with_objects():
     request = tasks.make_request(
         "repair", source=source, module_file="m.py", tests={"test_m.py": tests}
     )
-    assert tests_calls(request, "f") == [((None, "Box(3)"),), ((None, "Box(2)"), ("k", "2"))]
+    assert calls_in_tests(request, "f") == [((None, "Box(3)"),), ((None, "Box(2)"), ("k", "2"))]
 
 
 def test_outcomes_and_edit_sizes():
