@@ -453,13 +453,18 @@ def _fills(
             yield inserted("fill_collection", lines, position, text)
 
 
+def _callees(function: ast.AST) -> set[int]:
+    """The ids of the nodes the function calls (`f` of `f(x)`, `xs.sort` of `xs.sort()`)."""
+    return {id(n.func) for n in ast.walk(function) if isinstance(n, ast.Call)}
+
+
 # --- replace_expression --------------------------------------------------------------
 
 
 def _sites(function: ast.AST, words: Vocabulary, hot: frozenset[int]) -> list[ast.expr]:
     """Names in scope, constants and one-operator expressions, on the hot lines (every
     line without them), first on the line; never a called name or a docstring."""
-    called = {id(n.func) for n in ast.walk(function) if isinstance(n, ast.Call)}
+    called = _callees(function)
     docstring = getattr(function, "body", [None])[0]
     found = []
     for node in ast.walk(function):
@@ -497,7 +502,7 @@ def _replacements(site: ast.expr, source: str, words: Vocabulary) -> Iterator[Fa
 
 def _fields(function: ast.AST) -> list[ast.Attribute]:
     """The attributes the function uses as fields (not the methods it calls)."""
-    called = {id(n.func) for n in ast.walk(function) if isinstance(n, ast.Call)}
+    called = _callees(function)
     found = [n for n in ast.walk(function) if isinstance(n, ast.Attribute) and id(n) not in called]
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
@@ -528,7 +533,7 @@ def _wrappers(function: ast.AST) -> list[str]:
 
 
 def _wrapped(function: ast.AST, source: str, hot: frozenset[int]) -> Iterator[FamilyEdit]:
-    called = {id(n.func) for n in ast.walk(function) if isinstance(n, ast.Call)}
+    called = _callees(function)
     owners = {id(n.value) for n in ast.walk(function) if isinstance(n, ast.Attribute)}
     values = (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)
     sites = [
